@@ -1,0 +1,74 @@
+"""Domain errors. Each carries a stable ``code``, a zh-CN message and an English one.
+
+``api/errors.py`` maps them to HTTP once; the CLI prints them. Messages never contain personal
+data (ID numbers, phones).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message_zh: str, message_en: str, **details: Any) -> None:
+        super().__init__(message_en)
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.message_en} ({self.message_zh})"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidInput(DomainError):
+    """Bad input for one field."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{field}: {message_zh}", f"{field}: {message_en}", field=field)
+        self.field = field
+
+
+class UnknownTrigger(DomainError):
+    code = "unknown_trigger"
+
+
+class TransitionNotAllowed(DomainError):
+    """The trigger exists but is not valid from the case's current state."""
+
+    code = "transition_not_allowed"
+
+
+class NotPermitted(DomainError):
+    """The actor's role (or scope) does not allow this."""
+
+    code = "not_permitted"
+
+
+class LevelTooLow(DomainError):
+    """The owning unit's level is below the transition's minimum."""
+
+    code = "level_too_low"
+
+
+class GuardRefused(DomainError):
+    code = "guard_refused"
+
+
+class VersionConflict(DomainError):
+    """Someone else changed the case since it was read."""
+
+    code = "version_conflict"
+
+
+class Conflict(DomainError):
+    """A uniqueness rule would be broken (a code or username already in use)."""
+
+    code = "conflict"

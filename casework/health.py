@@ -1,0 +1,27 @@
+"""Readiness: the database answers and its schema is at the code's head revision."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from casework.migrate import current_revision, head_revision
+from casework.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def check_database(rt: Runtime) -> tuple[bool, str]:
+    try:
+        with rt.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        current = current_revision(rt.engine)
+    except SQLAlchemyError as exc:
+        log.warning("readiness: database unreachable: %s", type(exc).__name__)
+        return False, "unreachable"
+    head = head_revision()
+    if current != head:
+        return False, f"schema at {current or 'none'}, code expects {head}"
+    return True, f"ok (schema {current})"

@@ -1,0 +1,389 @@
+"""The data model (SQLAlchemy 2 declarative). Alembic's chain in ``migrations/`` creates it.
+
+Times are stored in UTC (timezone-aware on PostgreSQL; SQLite keeps naive UTC, normalised by
+:class:`UTCDateTime`). Legal deadline dates are plain dates computed in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from workflows.base import LEVELS
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# JSON on SQLite, JSONB on PostgreSQL (indexable, compact).
+try:  # pragma: no cover - import shape differs little between versions
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    JSONType = JSON().with_variant(JSONB(), "postgresql")
+except ImportError:  # pragma: no cover
+    JSONType = JSON()
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+LEVEL_CHECK = "level IN (" + ", ".join(f"'{lvl}'" for lvl in LEVELS) + ")"
+
+
+class OrgUnit(Base):
+    """A union body. ``path`` is the materialised path of ids (``/1/4/9/``) for subtree queries."""
+
+    __tablename__ = "org_units"
+    __table_args__ = (CheckConstraint(LEVEL_CHECK, name="level_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(512), index=True)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", lazy="joined")
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit (inclusive)."""
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.code} {self.level}>"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", back_populates="user"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('operator', 'caseworker', 'supervisor', 'admin', 'auditor')",
+            name="role_known",
+        ),
+        Index("ix_user_roles_role", "role"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class ApiToken(Base):
+    """An API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Employer(Base):
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    has_union: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class Person(Base):
+    """A worker. ID number and phone are Fernet-encrypted, found again by keyed hash."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    id_number_masked: Mapped[str | None] = mapped_column(String(32))
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseWorker(Base):
+    __tablename__ = "case_workers"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+
+
+class RefCounter(Base):
+    """Last number handed out per reference prefix and year (``MED`` 2026 → 123)."""
+
+    __tablename__ = "ref_counters"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(
+            "channel IN ('hotline', 'walk_in', 'online', 'referral')", name="channel_known"
+        ),
+        CheckConstraint("worker_count >= 1", name="worker_count_positive"),
+        CheckConstraint("amount_claimed IS NULL OR amount_claimed >= 0", name="amount_not_negative"),
+        Index("ix_cases_org_unit_id_state", "org_unit_id", "state"),
+        Index("ix_cases_workflow_state", "workflow", "state"),
+        Index("ix_cases_next_due_at", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    workflow: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(48))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    origin_org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
+    worker_count: Mapped[int] = mapped_column(Integer, default=1)
+    amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    channel: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    complexity: Mapped[str] = mapped_column(String(16), default="normal")
+    collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    mass_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    org_unit: Mapped[OrgUnit] = relationship(foreign_keys=[org_unit_id], lazy="joined")
+    origin_org_unit: Mapped[OrgUnit] = relationship(
+        foreign_keys=[origin_org_unit_id], lazy="joined"
+    )
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    employer: Mapped[Employer | None] = relationship(lazy="joined")
+    workers: Mapped[list[Person]] = relationship(
+        secondary="case_workers", lazy="selectin", order_by="Person.id"
+    )
+    parent: Mapped[Case | None] = relationship(remote_side="Case.id")
+
+    def __repr__(self) -> str:
+        return f"<Case {self.ref} {self.workflow}:{self.state} v{self.version}>"
+
+
+class CaseEvent(Base):
+    """Append-only history; each row is chained to its predecessor by SHA-256."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(48))
+    to_state: Mapped[str | None] = mapped_column(String(48))
+    trigger: Mapped[str | None] = mapped_column(String(48))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Deadline(Base):
+    """One running clock of a case (a deadline rule applied from a state entry)."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        CheckConstraint("unit IN ('calendar', 'working')", name="unit_known"),
+        CheckConstraint("kind IN ('statutory', 'handling')", name="kind_known"),
+        CheckConstraint(
+            "status IN ('running', 'paused', 'stopped', 'expired', 'met')", name="status_known"
+        ),
+        Index("ix_deadlines_status_due_at", "status", "due_at"),
+        Index("ix_deadlines_case_id_status", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(16))
+    days: Mapped[int] = mapped_column(Integer)
+    citation: Mapped[str] = mapped_column(String(255))
+    on_expiry: Mapped[str] = mapped_column(String(48))
+    entry_seq: Mapped[int] = mapped_column(Integer)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    extended_days: Mapped[int] = mapped_column(Integer, default=0)
+    calendar_verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Document(Base):
+    """A numbered document issued on a case (提示函, 意见书, 建议书, 调解协议书 ...)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("issuer_unit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(64))
+    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    addressee: Mapped[str] = mapped_column(String(200))
+    citation: Mapped[str] = mapped_column(String(255), default="")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reply_due: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Notification(Base):
+    """An inbox entry for a user or for every supervisor of a unit."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+        Index("ix_notifications_org_unit_id_read_at", "org_unit_id", "read_at"),
+        UniqueConstraint("dedupe_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A side effect to deliver after commit (webhook), retried with backoff, unique event id."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_delivered_at_next_attempt_at", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,216 @@
+"""Org units, users, employers and people (workers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from casework.errors import Conflict, InvalidInput, NotFound
+from casework.models import Employer, OrgUnit, Person, User, UserRole
+from casework.pii import (
+    PiiVault,
+    mask_id_number,
+    mask_phone,
+    normalise_credit_code,
+    normalise_id_number,
+    normalise_phone,
+)
+from casework.uow import UnitOfWork
+from workflows.base import LEVELS, ROLES, level_rank
+
+# -- org units -------------------------------------------------------------------------------
+
+
+def get_unit(session: Session, *, code: str | None = None, unit_id: int | None = None) -> OrgUnit:
+    if code is not None:
+        unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
+    else:
+        unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotFound("组织不存在", f"no org unit {code or unit_id!r}")
+    return unit
+
+
+def _check_level_under(level: str, parent: OrgUnit | None) -> None:
+    if level not in LEVELS:
+        raise InvalidInput("level", f"层级必须是 {', '.join(LEVELS)} 之一", f"must be one of {', '.join(LEVELS)}")
+    if parent is not None and level_rank(level) >= level_rank(parent.level):
+        raise InvalidInput(
+            "level",
+            f"下级组织的层级必须低于上级（上级为 {parent.level}）",
+            f"a child's level must be below its parent's ({parent.level})",
+        )
+
+
+def create_org_unit(
+    uow: UnitOfWork, *, code: str, name: str, level: str, parent_code: str | None = None
+) -> OrgUnit:
+    with uow:
+        s = uow.session
+        parent = get_unit(s, code=parent_code) if parent_code else None
+        _check_level_under(level, parent)
+        if s.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).first() is not None:
+            raise Conflict("组织代码已存在", f"org unit code {code!r} already exists")
+        unit = OrgUnit(
+            code=code,
+            name=name,
+            level=level,
+            parent_id=parent.id if parent else None,
+            path="",
+            depth=(parent.depth + 1) if parent else 0,
+        )
+        s.add(unit)
+        s.flush()
+        unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+        uow.commit()
+        return unit
+
+
+def update_org_unit(
+    uow: UnitOfWork, unit_id: int, *, name: str | None = None, level: str | None = None
+) -> OrgUnit:
+    """Rename a unit or change its level (still below its parent, above its children)."""
+    with uow:
+        s = uow.session
+        unit = get_unit(s, unit_id=unit_id)
+        if name is not None:
+            unit.name = name
+        if level is not None and level != unit.level:
+            _check_level_under(level, unit.parent)
+            children = s.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id)).all()
+            for child in children:
+                if level_rank(child.level) >= level_rank(level):
+                    raise InvalidInput("level", "层级必须高于所有下级组织", "must stay above every child unit")
+            unit.level = level
+        uow.commit()
+        return unit
+
+
+def subtree_ids(session: Session, root: OrgUnit) -> list[int]:
+    return list(session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(root.path))))
+
+
+def chain_upwards(session: Session, unit: OrgUnit) -> list[OrgUnit]:
+    """``unit`` and its ancestors, lowest first (one query)."""
+    ids = unit.ancestor_ids()
+    rows = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    return [rows[i] for i in reversed(ids)]
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    return check_password_hash(stored_hash, password)
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = sorted(set(roles))
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise InvalidInput("roles", f"角色必须是 {', '.join(ROLES)} 之一", f"roles must be among {', '.join(ROLES)}")
+    return roles
+
+
+def create_user(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    display_name: str,
+    org_code: str,
+    roles: Iterable[str],
+    password: str,
+) -> User:
+    with uow:
+        s = uow.session
+        unit = get_unit(s, code=org_code)
+        role_list = _check_roles(roles)
+        if len(password) < 8:
+            raise InvalidInput("password", "密码至少8位", "must be at least 8 characters")
+        if s.scalars(select(User.id).where(User.username == username)).first() is not None:
+            raise Conflict("用户名已存在", f"username {username!r} already exists")
+        user = User(
+            username=username,
+            display_name=display_name,
+            org_unit_id=unit.id,
+            password_hash=hash_password(password),
+        )
+        user.role_rows = [UserRole(role=r) for r in role_list]
+        s.add(user)
+        uow.commit()
+        return user
+
+
+# -- employers -------------------------------------------------------------------------------
+
+
+def create_employer(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    org_code: str,
+    credit_code: str | None = None,
+    has_union: bool = False,
+) -> Employer:
+    with uow:
+        s = uow.session
+        unit = get_unit(s, code=org_code)
+        code = normalise_credit_code(credit_code) if credit_code else None
+        if not name.strip():
+            raise InvalidInput("name", "用人单位名称不能为空", "must not be empty")
+        employer = Employer(name=name.strip(), credit_code=code, org_unit_id=unit.id, has_union=has_union)
+        s.add(employer)
+        try:
+            s.flush()
+        except IntegrityError:
+            raise Conflict("统一社会信用代码已登记", "credit code already registered") from None
+        uow.commit()
+        return employer
+
+
+# -- people ----------------------------------------------------------------------------------
+
+
+def find_or_create_person(
+    session: Session,
+    vault: PiiVault,
+    *,
+    name: str,
+    id_number: str | None = None,
+    phone: str | None = None,
+) -> Person:
+    """The same worker again (by ID number, else phone), or a new one. Validates both values."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("name", "姓名不能为空", "must not be empty")
+    idn = normalise_id_number(id_number) if id_number else None
+    ph = normalise_phone(phone) if phone else None
+    id_index = vault.blind_index("id_number", idn) if idn else None
+    phone_index = vault.blind_index("phone", ph) if ph else None
+    person = None
+    if id_index:
+        person = session.scalars(select(Person).where(Person.id_number_index == id_index)).first()
+    if person is None and phone_index and not idn:
+        person = session.scalars(
+            select(Person).where(Person.phone_index == phone_index, Person.name == name)
+        ).first()
+    if person is None:
+        person = Person(name=name)
+        session.add(person)
+    if idn and not person.id_number_index:
+        person.id_number_enc = vault.encrypt(idn)
+        person.id_number_index = id_index
+        person.id_number_masked = mask_id_number(idn)
+    if ph and person.phone_index != phone_index:
+        person.phone_enc = vault.encrypt(ph)
+        person.phone_index = phone_index
+        person.phone_masked = mask_phone(ph)
+    return person

@@ -1,0 +1,42 @@
+"""Everything a process needs to talk to the engine: settings, engine, sessions, the vault.
+
+Built once per process (gunicorn worker, CLI command, scheduler) and handed to services as a
+fresh :class:`UnitOfWork` per operation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from casework.db import make_engine, make_session_factory
+from casework.pii import PiiVault
+from casework.settings import Settings, load_settings
+from casework.uow import UnitOfWork
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    vault: PiiVault
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.settings, self.vault)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings | None = None, **engine_kw: object) -> Runtime:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url, **engine_kw)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        vault=PiiVault(settings.fernet_key, settings.blind_index_key),
+    )

@@ -1,0 +1,129 @@
+"""Settings from environment variables, with safe defaults for the embedded (SQLite) mode.
+
+Secrets (the Fernet key for personal data, the blind-index key) have no default that works in
+production: with ``CASEWORK_ENV=production`` they must be given. In development a random key
+pair is generated once and kept in ``./var/secrets.json`` so the local database stays readable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from workflows.base import LEVELS
+
+DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
+
+
+class SettingsError(RuntimeError):
+    """The configuration is unusable (says which variable and why, never a secret's value)."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+
+
+def _level(env: dict[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if value not in LEVELS:
+        raise SettingsError(f"{name} must be one of {', '.join(LEVELS)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    env: str = "development"
+    data_dir: Path = DEFAULT_DATA_DIR
+    fernet_key: str = ""
+    blind_index_key: str = ""
+    escalation_ceiling: str = "city"
+    collective_threshold: int = 10
+    token_ttl_hours: int = 12
+    competence: dict[str, str] = field(default_factory=dict)
+    guard_settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_overrides(self, **kw: Any) -> Settings:
+        return replace(self, **kw)
+
+
+def _dev_secrets(data_dir: Path) -> dict[str, str]:
+    """Read or create the development key file (never used when CASEWORK_ENV=production)."""
+    from cryptography.fernet import Fernet
+
+    path = data_dir / "secrets.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("fernet_key") and data.get("blind_index_key"):
+            return data
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data = {
+        "fernet_key": Fernet.generate_key().decode(),
+        "blind_index_key": secrets.token_hex(32),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return data
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("CASEWORK_ENV", "development")
+    data_dir = Path(env.get("CASEWORK_DATA_DIR", "var"))
+    url = env.get("CASEWORK_DATABASE_URL") or f"sqlite:///{data_dir / 'casework.db'}"
+
+    fernet_key = env.get("CASEWORK_FERNET_KEY", "")
+    blind_key = env.get("CASEWORK_BLIND_INDEX_KEY", "")
+    if not (fernet_key and blind_key):
+        if mode == "production":
+            raise SettingsError(
+                "CASEWORK_FERNET_KEY and CASEWORK_BLIND_INDEX_KEY must be set in production"
+            )
+        dev = _dev_secrets(data_dir)
+        fernet_key = fernet_key or dev["fernet_key"]
+        blind_key = blind_key or dev["blind_index_key"]
+
+    competence = {
+        "mediation": _level(env, "CASEWORK_COMPETENCE_MEDIATION", "grassroots"),
+        "mediation_no_union": _level(env, "CASEWORK_COMPETENCE_MEDIATION_NO_UNION", "township"),
+        "wage_arrears": _level(env, "CASEWORK_COMPETENCE_WAGE_ARREARS", "township"),
+        "legal_aid": _level(env, "CASEWORK_COMPETENCE_LEGAL_AID", "county"),
+        "supervision": _level(env, "CASEWORK_COMPETENCE_SUPERVISION", "grassroots"),
+        "hotline": _level(env, "CASEWORK_COMPETENCE_HOTLINE", "grassroots"),
+    }
+    collective = _int(env, "CASEWORK_COLLECTIVE_THRESHOLD", 10)
+    guard_settings: dict[str, Any] = {
+        "collective_threshold": collective,
+        "criminal_single_months": _int(env, "CASEWORK_CRIMINAL_SINGLE_MONTHS", 3),
+        "criminal_single_amount": env.get("CASEWORK_CRIMINAL_SINGLE_AMOUNT", "5000"),
+        "criminal_group_workers": _int(env, "CASEWORK_CRIMINAL_GROUP_WORKERS", 10),
+        "criminal_group_amount": env.get("CASEWORK_CRIMINAL_GROUP_AMOUNT", "30000"),
+    }
+    return Settings(
+        database_url=url,
+        env=mode,
+        data_dir=data_dir,
+        fernet_key=fernet_key,
+        blind_index_key=blind_key,
+        escalation_ceiling=_level(env, "CASEWORK_ESCALATION_CEILING", "city"),
+        collective_threshold=collective,
+        token_ttl_hours=_int(env, "CASEWORK_TOKEN_TTL_HOURS", 12),
+        competence=competence,
+        guard_settings=guard_settings,
+    )

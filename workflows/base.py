@@ -1,0 +1,394 @@
+"""The small vocabulary every workflow definition is written in.
+
+A workflow is pure data plus named predicates: states, transitions (with the roles allowed to
+fire them, the lowest org level that may fire them and named guards), and the deadline rules
+that run while a case sits in a state. One ``transitions.Machine`` per workflow is built here,
+once, at import; cases are never registered with it (``model=None``) — the engine fires
+``machine.events[trigger].trigger(case)`` on the case object itself.
+
+This package imports nothing from the rest of the project (no database, no Flask).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from transitions import Machine
+
+# Org levels, lowest first (DOMAIN.md §2).
+LEVELS: tuple[str, ...] = ("grassroots", "township", "county", "city", "province", "national")
+LEVEL_LABELS_ZH: dict[str, str] = {
+    "grassroots": "基层工会",
+    "township": "乡镇（街道）工会",
+    "county": "县（区）总工会",
+    "city": "市总工会",
+    "province": "省总工会",
+    "national": "全国总工会",
+}
+
+# Roles a user may hold. ``system`` is the engine itself (the scheduler's sweep).
+ROLES: tuple[str, ...] = ("operator", "caseworker", "supervisor", "admin", "auditor")
+SYSTEM = "system"
+
+CALENDAR = "calendar"
+WORKING = "working"
+
+STATUTORY = "statutory"  # the law's clock: expiry fires the workflow's own expiry trigger
+HANDLING = "handling"  # how long a unit may hold a step: expiry lifts the case one level
+
+ESCALATE = "escalate"  # on_expiry value of handling rules
+NOTIFY = "notify"  # on_expiry value of clocks the union only tracks (another body's deadline)
+
+# Complexity tiers of the 12351 hotline (一般 / 难点 / 特别复杂).
+TIERS: tuple[str, ...] = ("normal", "difficult", "complex")
+
+
+def level_rank(level: str) -> int:
+    """Position of ``level`` in :data:`LEVELS` (grassroots = 0)."""
+    try:
+        return LEVELS.index(level)
+    except ValueError:
+        raise ValueError(f"unknown org level {level!r}") from None
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label_zh: str
+    label_en: str
+    terminal: bool = False
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a guard may look at: plain facts about the case, the trigger's data and settings.
+
+    ``facts`` holds the case's columns the engine exposes (``worker_count``, ``amount_claimed``,
+    ``collective`` ...) merged with its process attributes and then with the trigger's data, so a
+    guard sees the case as it would be after the transition records that data.
+    """
+
+    facts: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    today: dt.date
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.facts.get(key, default)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A named predicate with the reason a user is shown when it refuses."""
+
+    name: str
+    reason_zh: str
+    reason_en: str
+    predicate: Callable[[GuardContext], bool]
+
+    def check(self, ctx: GuardContext) -> bool:
+        try:
+            return bool(self.predicate(ctx))
+        except (TypeError, ValueError, ArithmeticError, KeyError):
+            # Malformed facts (a date that is not a date, an amount that is not a number) never
+            # let a guarded transition through.
+            return False
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    source: tuple[str, ...]
+    dest: str
+    label_zh: str
+    label_en: str
+    roles: frozenset[str]
+    min_level: str | None = None
+    guards: tuple[Guard, ...] = ()
+    # Keys of the trigger's ``data`` the engine records on the case (process attributes).
+    records: tuple[str, ...] = ()
+    # Keys that must be present in ``data`` for the trigger to be accepted.
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A clock that runs while a case is in one of ``runs_in``.
+
+    The clock starts when the case enters ``state`` (the first of ``runs_in``) and stops when it
+    leaves all of ``runs_in``; in ``pauses_in`` it is paused (days there are not counted).
+    ``days`` may be refined per complexity tier (``tier_days``); all numbers are defaults an
+    administrator may override by settings where the law leaves them open (``configurable``).
+    """
+
+    name: str
+    state: str
+    days: int
+    unit: str
+    kind: str
+    on_expiry: str
+    citation: str
+    label_zh: str
+    label_en: str
+    runs_in: tuple[str, ...] = ()
+    pauses_in: tuple[str, ...] = ()
+    configurable: bool = False
+    extendable_days: int = 0
+    extension_unit: str | None = None
+    tier_days: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.runs_in:
+            object.__setattr__(self, "runs_in", (self.state,))
+        if self.unit not in (CALENDAR, WORKING):
+            raise ValueError(f"{self.name}: unit must be calendar or working")
+        if self.kind not in (STATUTORY, HANDLING):
+            raise ValueError(f"{self.name}: kind must be statutory or handling")
+
+    def days_for(self, tier: str | None) -> int:
+        if tier and tier in self.tier_days:
+            return self.tier_days[tier]
+        return self.days
+
+
+class WorkflowDefinitionError(ValueError):
+    """A workflow definition contradicts itself (caught at import, never at run time)."""
+
+
+class Workflow:
+    """One process: its states, transitions, deadline rules and its single shared Machine."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        prefix: str,
+        label_zh: str,
+        label_en: str,
+        initial: str,
+        states: Iterable[State],
+        transitions: Iterable[Transition],
+        deadlines: Iterable[DeadlineRule] = (),
+        competence: str = "grassroots",
+        citation: str = "",
+        spawns: Iterable[str] = (),
+    ) -> None:
+        self.name = name
+        self.prefix = prefix
+        self.label_zh = label_zh
+        self.label_en = label_en
+        self.initial = initial
+        self.states: dict[str, State] = {s.name: s for s in states}
+        self.transitions: tuple[Transition, ...] = tuple(transitions)
+        self.deadlines: tuple[DeadlineRule, ...] = tuple(deadlines)
+        self.competence = competence
+        self.citation = citation
+        # Processes this one may open as child cases (e.g. wage arrears → supervision).
+        self.spawns: tuple[str, ...] = tuple(spawns)
+        self._by_trigger: dict[str, list[Transition]] = {}
+        for t in self.transitions:
+            self._by_trigger.setdefault(t.trigger, []).append(t)
+        self._validate()
+        # Built once, here. Cases are never added as models (see module docstring).
+        self.machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=initial,
+            transitions=[
+                {"trigger": t.trigger, "source": list(t.source), "dest": t.dest}
+                for t in self.transitions
+            ],
+            auto_transitions=False,
+            model_attribute="state",
+            name=name,
+        )
+
+    # -- queries -------------------------------------------------------------------------
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(self._by_trigger)
+
+    def state(self, name: str) -> State:
+        return self.states[name]
+
+    def is_terminal(self, state: str) -> bool:
+        return self.states[state].terminal
+
+    def transition_for(self, trigger: str, source: str) -> Transition | None:
+        for t in self._by_trigger.get(trigger, ()):
+            if source in t.source:
+                return t
+        return None
+
+    def has_trigger(self, trigger: str) -> bool:
+        return trigger in self._by_trigger
+
+    def transitions_from(self, source: str) -> list[Transition]:
+        return [t for t in self.transitions if source in t.source]
+
+    def rules_starting_in(self, state: str) -> list[DeadlineRule]:
+        return [r for r in self.deadlines if r.state == state]
+
+    def rule(self, name: str) -> DeadlineRule:
+        for r in self.deadlines:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    # -- export ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as plain JSON-ready data (CLI ``--json`` and the REST API)."""
+        return {
+            "name": self.name,
+            "prefix": self.prefix,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "initial": self.initial,
+            "competence": self.competence,
+            "citation": self.citation,
+            "spawns": list(self.spawns),
+            "states": [
+                {
+                    "name": s.name,
+                    "label_zh": s.label_zh,
+                    "label_en": s.label_en,
+                    "terminal": s.terminal,
+                }
+                for s in self.states.values()
+            ],
+            "transitions": [
+                {
+                    "trigger": t.trigger,
+                    "source": list(t.source),
+                    "dest": t.dest,
+                    "label_zh": t.label_zh,
+                    "label_en": t.label_en,
+                    "roles": sorted(t.roles),
+                    "min_level": t.min_level,
+                    "guards": [
+                        {"name": g.name, "reason_zh": g.reason_zh, "reason_en": g.reason_en}
+                        for g in t.guards
+                    ],
+                    "records": list(t.records),
+                    "requires": list(t.requires),
+                }
+                for t in self.transitions
+            ],
+            "deadlines": [
+                {
+                    "name": r.name,
+                    "state": r.state,
+                    "runs_in": list(r.runs_in),
+                    "pauses_in": list(r.pauses_in),
+                    "days": r.days,
+                    "tier_days": dict(r.tier_days),
+                    "unit": r.unit,
+                    "kind": r.kind,
+                    "on_expiry": r.on_expiry,
+                    "citation": r.citation,
+                    "label_zh": r.label_zh,
+                    "label_en": r.label_en,
+                    "configurable": r.configurable,
+                    "extendable_days": r.extendable_days,
+                    "extension_unit": r.extension_unit or r.unit,
+                }
+                for r in self.deadlines
+            ],
+        }
+
+    def mermaid(self) -> str:
+        """The workflow as Mermaid ``stateDiagram-v2`` text, generated from the definition."""
+        lines = ["stateDiagram-v2"]
+        for s in self.states.values():
+            lines.append(f'    state "{s.label_zh} ({s.name})" as {s.name}')
+        lines.append(f"    [*] --> {self.initial}")
+        for t in self.transitions:
+            for src in t.source:
+                lines.append(f"    {src} --> {t.dest}: {t.label_zh} ({t.trigger})")
+        for s in self.states.values():
+            if s.terminal:
+                lines.append(f"    {s.name} --> [*]")
+        return "\n".join(lines) + "\n"
+
+    # -- self-check -------------------------------------------------------------------------
+
+    def _validate(self) -> None:
+        problems: list[str] = []
+        if self.initial not in self.states:
+            problems.append(f"initial state {self.initial!r} is not defined")
+        if self.competence not in LEVELS:
+            problems.append(f"competence {self.competence!r} is not an org level")
+        for t in self.transitions:
+            for s in (*t.source, t.dest):
+                if s not in self.states:
+                    problems.append(f"{t.trigger}: state {s!r} is not defined")
+            for s in t.source:
+                if s in self.states and self.states[s].terminal:
+                    problems.append(f"{t.trigger}: leaves terminal state {s!r}")
+            if t.min_level is not None and t.min_level not in LEVELS:
+                problems.append(f"{t.trigger}: min_level {t.min_level!r} is not an org level")
+            unknown = set(t.roles) - set(ROLES) - {SYSTEM}
+            if unknown:
+                problems.append(f"{t.trigger}: unknown roles {sorted(unknown)}")
+        for trig, ts in self._by_trigger.items():
+            seen: set[str] = set()
+            for t in ts:
+                dup = seen & set(t.source)
+                if dup:
+                    problems.append(f"{trig}: ambiguous from {sorted(dup)}")
+                seen |= set(t.source)
+        for name, state in self.states.items():
+            has_exit = any(name in t.source for t in self.transitions)
+            if not state.terminal and not has_exit:
+                problems.append(f"state {name!r} is not terminal but has no way out")
+        for r in self.deadlines:
+            for s in (*r.runs_in, *r.pauses_in):
+                if s not in self.states:
+                    problems.append(f"deadline {r.name}: state {s!r} is not defined")
+            if r.runs_in[0] != r.state:
+                problems.append(f"deadline {r.name}: runs_in must start with its state")
+            if r.kind == STATUTORY and r.on_expiry not in (NOTIFY,) and not self.has_trigger(
+                r.on_expiry
+            ):
+                problems.append(f"deadline {r.name}: on_expiry {r.on_expiry!r} is no trigger")
+            if r.kind == STATUTORY and self.has_trigger(r.on_expiry):
+                for s in r.runs_in:
+                    if self.transition_for(r.on_expiry, s) is None:
+                        problems.append(
+                            f"deadline {r.name}: {r.on_expiry!r} cannot fire from {s!r}"
+                        )
+            if r.kind == HANDLING and r.on_expiry != ESCALATE:
+                problems.append(f"deadline {r.name}: handling rules escalate on expiry")
+        if problems:
+            raise WorkflowDefinitionError(f"workflow {self.name}: " + "; ".join(problems))
+
+
+# -- shared guard helpers -------------------------------------------------------------------
+
+
+def as_decimal(value: Any) -> Decimal:
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return Decimal(value)
+
+
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+CASE_HANDLERS = roles("caseworker", "supervisor")

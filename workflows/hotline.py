@@ -1,0 +1,179 @@
+"""12351 hotline work orders (工单), DOMAIN.md §7.
+
+call → classify → answered directly, or a work order → dispatched down to the unit (服务下沉) →
+accepted by the unit (which opens the case) → result reported back → call-back and satisfaction
+→ closed. Overdue work orders are chased (督办) and rise one level.
+"""
+
+from __future__ import annotations
+
+from workflows.base import (
+    CASE_HANDLERS,
+    ESCALATE,
+    HANDLING,
+    WORKING,
+    DeadlineRule,
+    Guard,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    roles,
+)
+
+OPERATORS = roles("operator", "supervisor")
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+
+
+def _satisfaction_recorded(ctx: GuardContext) -> bool:
+    return ctx.get("satisfaction") in SATISFACTION
+
+
+SATISFACTION_RECORDED = Guard(
+    name="satisfaction_recorded",
+    reason_zh="回访须记录满意度（满意 / 基本满意 / 不满意）",
+    reason_en="a call-back records satisfaction (satisfied, basically_satisfied, dissatisfied)",
+    predicate=_satisfaction_recorded,
+)
+
+STATES = [
+    State("registered", "已登记", "registered"),
+    State("answered", "已直接答复", "answered directly"),
+    State("dispatched", "已派单", "dispatched"),
+    State("accepted", "承办中", "accepted by the unit"),
+    State("result_reported", "已反馈结果（待回访）", "result reported"),
+    State("closed", "已办结", "closed", terminal=True),
+]
+
+TRANSITIONS = [
+    Transition(
+        "answer",
+        ("registered",),
+        "answered",
+        "直接答复",
+        "answer directly",
+        OPERATORS,
+        records=("answer",),
+    ),
+    Transition(
+        "dispatch",
+        ("registered",),
+        "dispatched",
+        "派单",
+        "dispatch",
+        OPERATORS,
+    ),
+    Transition(
+        "return_order",
+        ("dispatched",),
+        "registered",
+        "退单",
+        "return the order",
+        CASE_HANDLERS,
+        records=("reason",),
+        requires=("reason",),
+    ),
+    Transition(
+        "accept",
+        ("dispatched",),
+        "accepted",
+        "签收",
+        "accept",
+        CASE_HANDLERS,
+    ),
+    Transition(
+        "report_result",
+        ("accepted",),
+        "result_reported",
+        "反馈办理结果",
+        "report result",
+        CASE_HANDLERS,
+        records=("result",),
+        requires=("result",),
+    ),
+    Transition(
+        "reopen",
+        ("result_reported",),
+        "accepted",
+        "回访不满意，重新办理",
+        "reopen after an unsatisfied call-back",
+        OPERATORS,
+        records=("satisfaction",),
+    ),
+    Transition(
+        "complete_callback",
+        ("result_reported", "answered"),
+        "closed",
+        "回访并办结",
+        "call back and close",
+        OPERATORS,
+        guards=(SATISFACTION_RECORDED,),
+        records=("satisfaction",),
+    ),
+]
+
+DEADLINES = [
+    DeadlineRule(
+        name="dispatch",
+        state="registered",
+        days=1,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="12351 职工服务热线分级主办要求（可配置）",
+        label_zh="派单时限",
+        label_en="dispatch",
+        configurable=True,
+    ),
+    DeadlineRule(
+        name="acceptance",
+        state="dispatched",
+        days=1,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="12351 职工服务热线分级主办要求（可配置）",
+        label_zh="签收时限",
+        label_en="acceptance",
+        configurable=True,
+    ),
+    DeadlineRule(
+        name="handling",
+        state="accepted",
+        days=5,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="12351 工单分级办理时限：一般 / 难点 / 特别复杂（可配置）",
+        label_zh="办理时限",
+        label_en="handling",
+        configurable=True,
+        tier_days={"normal": 5, "difficult": 10, "complex": 15},
+    ),
+    DeadlineRule(
+        name="callback",
+        state="result_reported",
+        days=2,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="12351 职工服务热线回访要求（可配置）",
+        label_zh="回访时限",
+        label_en="call-back",
+        configurable=True,
+    ),
+]
+
+WORKFLOW = Workflow(
+    name="hotline",
+    prefix="HOT",
+    label_zh="12351 热线工单",
+    label_en="12351 hotline work order",
+    initial="registered",
+    states=STATES,
+    transitions=TRANSITIONS,
+    deadlines=DEADLINES,
+    competence="grassroots",
+    citation="全国总工会 12351 职工服务热线工作规范",
+    spawns=("mediation", "wage_arrears", "legal_aid", "supervision"),
+)

@@ -1,0 +1,295 @@
+"""Union legal aid (法律援助), DOMAIN.md §5, 法律援助法 (2022).
+
+application → review (7 days, 第四十三条; paused while the applicant supplies missing materials)
+→ grant or deny with reasons → lawyer assigned within 3 days of the grant (第四十三条) → handling
+→ closing report. Aid may be given before the decision when a limitation period or procedural
+deadline is fewer than 7 days away (第四十四条). Only unions at county level or above provide
+union legal aid (工会法 第三十条).
+"""
+
+from __future__ import annotations
+
+from workflows.base import (
+    CALENDAR,
+    CASE_HANDLERS,
+    ESCALATE,
+    HANDLING,
+    STATUTORY,
+    SYSTEM,
+    WORKING,
+    DeadlineRule,
+    Guard,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    as_date,
+    roles,
+)
+
+# 第四十二条: migrant workers claiming wages or work-injury compensation skip the means test.
+MEANS_TEST_EXEMPT_CLAIMS = frozenset({"wages", "work_injury"})
+# 第四十八条 grounds for terminating aid.
+TERMINATION_GROUNDS = frozenset(
+    {
+        "false_statement",  # 以欺骗或者其他不正当手段获得法律援助
+        "improved_finances",  # 受援人经济状况发生变化，不再符合条件
+        "own_lawyer",  # 受援人自行委托律师或者其他代理人
+        "no_longer_needed",  # 案件终止审理或者已被撤销
+        "abuse",  # 受援人利用法律援助从事违法活动 / 要求提供不正当援助
+        "requested_by_applicant",  # 受援人要求终止法律援助
+    }
+)
+
+
+def _means_test(ctx: GuardContext) -> bool:
+    if ctx.get("means_test_passed") is True:
+        return True
+    claim = ctx.get("claim_type")
+    return bool(ctx.get("migrant_worker")) and claim in MEANS_TEST_EXEMPT_CLAIMS
+
+
+def _urgent(ctx: GuardContext) -> bool:
+    limit = ctx.get("limitation_date")
+    if not limit:
+        return False
+    return (as_date(limit) - ctx.today).days < 7
+
+
+def _termination_ground(ctx: GuardContext) -> bool:
+    return ctx.get("ground") in TERMINATION_GROUNDS
+
+
+MEANS_TEST = Guard(
+    name="means_test",
+    reason_zh="申请人未通过经济困难审查；农民工请求支付劳动报酬或者工伤赔偿的免予审查（法律援助法 第四十二条）",
+    reason_en="the applicant has not passed the means test (migrant workers claiming wages or "
+    "work-injury compensation are exempt, Legal Aid Law art. 42)",
+    predicate=_means_test,
+)
+URGENT = Guard(
+    name="limitation_within_7_days",
+    reason_zh="只有距离时效或者法定期限届满不足七日的，才可以先行提供法律援助（法律援助法 第四十四条）",
+    reason_en="aid before the decision only when fewer than 7 days remain before a limitation "
+    "period or procedural deadline (Legal Aid Law art. 44)",
+    predicate=_urgent,
+)
+TERMINATION_GROUND = Guard(
+    name="termination_ground",
+    reason_zh="终止法律援助必须属于法律援助法第四十八条规定的情形",
+    reason_en="termination needs one of the grounds of Legal Aid Law art. 48",
+    predicate=_termination_ground,
+)
+
+STATES = [
+    State("applied", "已申请（审查中）", "under review"),
+    State("materials_pending", "待补充材料", "waiting for missing materials"),
+    State("granted", "已决定给予援助", "aid granted"),
+    State("denied", "不予援助", "aid denied"),
+    State("objection_review", "异议审查中", "objection under review"),
+    State("handling", "承办中", "being handled"),
+    State("closed", "已结案", "closed with report", terminal=True),
+    State("denial_final", "不予援助（已确定）", "denial final", terminal=True),
+    State("terminated", "已终止援助", "aid terminated", terminal=True),
+    State("withdrawn", "已撤回", "withdrawn", terminal=True),
+]
+
+TRANSITIONS = [
+    Transition(
+        "request_materials",
+        ("applied",),
+        "materials_pending",
+        "一次性告知补充材料",
+        "request missing materials",
+        CASE_HANDLERS,
+        records=("missing_materials",),
+        requires=("missing_materials",),
+    ),
+    Transition(
+        "supply_materials",
+        ("materials_pending",),
+        "applied",
+        "材料已补齐",
+        "materials supplied",
+        CASE_HANDLERS,
+    ),
+    Transition(
+        "grant",
+        ("applied",),
+        "granted",
+        "决定给予法律援助",
+        "grant aid",
+        CASE_HANDLERS,
+        min_level="county",
+        guards=(MEANS_TEST,),
+        records=("means_test_passed", "migrant_worker", "claim_type"),
+    ),
+    Transition(
+        "deny",
+        ("applied",),
+        "denied",
+        "决定不予法律援助",
+        "deny aid",
+        CASE_HANDLERS,
+        min_level="county",
+        records=("reason",),
+        requires=("reason",),
+    ),
+    Transition(
+        "provide_early_aid",
+        ("applied", "materials_pending"),
+        "handling",
+        "先行提供法律援助",
+        "provide aid before the decision",
+        CASE_HANDLERS,
+        min_level="county",
+        guards=(URGENT,),
+        records=("limitation_date", "lawyer"),
+    ),
+    Transition(
+        "assign_lawyer",
+        ("granted",),
+        "handling",
+        "指派律师",
+        "assign lawyer",
+        CASE_HANDLERS,
+        records=("lawyer",),
+        requires=("lawyer",),
+    ),
+    Transition(
+        "object",
+        ("denied",),
+        "objection_review",
+        "申请人提出异议",
+        "applicant objects",
+        CASE_HANDLERS,
+        records=("objection",),
+    ),
+    Transition(
+        "uphold_objection",
+        ("objection_review",),
+        "granted",
+        "异议成立，给予援助",
+        "objection upheld",
+        roles("supervisor"),
+        min_level="county",
+    ),
+    Transition(
+        "reject_objection",
+        ("objection_review",),
+        "denial_final",
+        "异议不成立",
+        "objection rejected",
+        roles("supervisor"),
+        min_level="county",
+        records=("reason",),
+    ),
+    Transition(
+        "accept_denial",
+        ("denied",),
+        "denial_final",
+        "申请人未提异议，确定不予援助",
+        "denial accepted",
+        CASE_HANDLERS,
+    ),
+    Transition(
+        "terminate",
+        ("handling",),
+        "terminated",
+        "终止法律援助",
+        "terminate aid",
+        CASE_HANDLERS,
+        guards=(TERMINATION_GROUND,),
+        records=("ground",),
+        requires=("ground",),
+    ),
+    Transition(
+        "close",
+        ("handling",),
+        "closed",
+        "提交结案报告",
+        "close with report",
+        CASE_HANDLERS,
+        records=("outcome",),
+    ),
+    Transition(
+        "withdraw",
+        ("applied",),
+        "withdrawn",
+        "撤回申请",
+        "withdraw",
+        CASE_HANDLERS,
+    ),
+    Transition(
+        "materials_not_supplied",
+        ("materials_pending",),
+        "withdrawn",
+        "逾期未补充材料，视为撤回",
+        "materials never supplied: treated as withdrawn",
+        roles(SYSTEM) | CASE_HANDLERS,
+    ),
+]
+
+DEADLINES = [
+    DeadlineRule(
+        name="review",
+        state="applied",
+        runs_in=("applied", "materials_pending"),
+        pauses_in=("materials_pending",),
+        days=7,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="法律援助法 第四十三条",
+        label_zh="审查决定（补充材料期间中止计算）",
+        label_en="review and decision (paused while materials are missing)",
+        configurable=True,
+    ),
+    DeadlineRule(
+        name="materials",
+        state="materials_pending",
+        days=15,
+        unit=CALENDAR,
+        kind=STATUTORY,
+        on_expiry="materials_not_supplied",
+        citation="法律援助法 第四十三条（逾期未补充视为撤回申请）",
+        label_zh="补充材料期限",
+        label_en="time to supply missing materials",
+        configurable=True,
+    ),
+    DeadlineRule(
+        name="assignment",
+        state="granted",
+        days=3,
+        unit=CALENDAR,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="法律援助法 第四十三条",
+        label_zh="指派承办人员",
+        label_en="assignment of a lawyer",
+    ),
+    DeadlineRule(
+        name="objection_decision",
+        state="objection_review",
+        days=5,
+        unit=CALENDAR,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="法律援助法 第四十九条",
+        label_zh="异议审查决定",
+        label_en="decision on the objection",
+    ),
+]
+
+WORKFLOW = Workflow(
+    name="legal_aid",
+    prefix="AID",
+    label_zh="法律援助",
+    label_en="legal aid",
+    initial="applied",
+    states=STATES,
+    transitions=TRANSITIONS,
+    deadlines=DEADLINES,
+    competence="county",
+    citation="法律援助法；工会法 第三十条",
+)
