@@ -31,9 +31,14 @@ def make_engine(url: str, **kw: object) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead
-            # of failing with "database is locked" when a reader upgrades to a writer.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers BEGIN IMMEDIATE: they take the write lock up front and queue on
+            # busy_timeout instead of failing with "database is locked" when a transaction that
+            # read first upgrades to a writer. Read-only units of work (see read_only()) take a
+            # plain BEGIN and never wait for writers (WAL).
+            if conn.get_execution_options().get("casework_read_only"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -48,5 +53,7 @@ def is_postgres(engine_or_session: Engine | Session) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for units of work; ``read_only`` ones never take SQLite's write lock."""
+    bind = engine.execution_options(casework_read_only=True) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)

@@ -22,10 +22,16 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
     vault: PiiVault
 
     def uow(self) -> UnitOfWork:
+        """A unit of work for a use case that writes."""
         return UnitOfWork(self.session_factory, self.settings, self.vault)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for reads only (it cannot commit)."""
+        return UnitOfWork(self.read_session_factory, self.settings, self.vault, read_only=True)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -38,5 +44,6 @@ def build_runtime(settings: Settings | None = None, **engine_kw: object) -> Runt
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
+        read_session_factory=make_session_factory(engine, read_only=True),
         vault=PiiVault(settings.fernet_key, settings.blind_index_key),
     )

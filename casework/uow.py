@@ -23,8 +23,11 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         settings: Settings,
         vault: PiiVault,
+        *,
+        read_only: bool = False,
     ) -> None:
         self._factory = session_factory
+        self.read_only = read_only
         self.settings = settings
         self.vault = vault
         self._session: Session | None = None
@@ -49,17 +52,18 @@ class UnitOfWork:
         if self._depth > 0:
             return
         session, self._session = self._session, None
-        try:
-            if session is not None and session.in_transaction():
-                session.rollback()
-        finally:
-            if session is not None:
-                session.close()
+        self._after_commit = []
+        if session is not None:
+            # close() rolls back whatever was not committed and detaches the objects without
+            # expiring them, so what a read-only use case returns stays readable.
+            session.close()
 
     def commit(self) -> None:
         """Commit if this is the outermost block; then run the after-commit hooks."""
         if self._depth > 1:
             return
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:

@@ -1,0 +1,58 @@
+"""Shared test helpers: data that satisfies each transition's needs, and state set-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import update
+
+from casework.cases import open_case, today_shanghai
+from casework.models import Case
+from casework.runtime import Runtime
+
+# Data that satisfies each transition's required fields and guards (on a case with 12 workers
+# and ¥50,000 claimed, owned by a county union).
+GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
+    ("mediation", "refuse"): {"reason": "不属于劳动争议"},
+    ("mediation", "sign_agreement"): {"agreement_claims": ["wages"], "performance_due": "2026-12-31"},
+    ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
+    ("wage_arrears", "reject"): {"reason": "重复登记"},
+    ("wage_arrears", "sign_repayment_agreement"): {"repayment_due": "2026-12-31"},
+    ("wage_arrears", "refer_criminal"): {"months_in_arrears": 4},
+    ("wage_arrears", "close"): {"reason": "已移交"},
+    ("legal_aid", "request_materials"): {"missing_materials": ["劳动合同"]},
+    ("legal_aid", "grant"): {"migrant_worker": True, "claim_type": "wages"},
+    ("legal_aid", "deny"): {"reason": "不符合经济困难标准"},
+    ("legal_aid", "assign_lawyer"): {"lawyer": "张律师"},
+    ("legal_aid", "terminate"): {"ground": "own_lawyer"},
+    ("supervision", "start_investigation"): {"investigators": ["监督员甲", "监督员乙"]},
+    ("supervision", "refer_to_procuratorate"): {
+        "subject": "migrant_wages",
+        "employer_uncooperative": True,
+    },
+    ("supervision", "close"): {"outcome": "已整改"},
+    ("hotline", "return_order"): {"reason": "非本单位职责"},
+    ("hotline", "report_result"): {"result": "已协调支付"},
+    ("hotline", "complete_callback"): {"satisfaction": "satisfied"},
+}
+
+
+def good_data(workflow: str, trigger: str) -> dict[str, Any]:
+    if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
+        return {"limitation_date": (today_shanghai() + dt.timedelta(days=3)).isoformat()}
+    return dict(GOOD_DATA.get((workflow, trigger), {}))
+
+
+def new_case(rt: Runtime, demo, workflow: str, *, unit: str = "TH", actor: str = "supervisor.tianhe", **kw: Any) -> Case:
+    kw.setdefault("worker_count", 12)
+    kw.setdefault("amount_claimed", "50000")
+    kw.setdefault("summary", "测试案件")
+    kw.setdefault("employer_id", demo.employer("建筑").id)
+    return open_case(rt.uow(), actor=demo.actor(actor), workflow=workflow, org_unit_id=demo.unit(unit).id, **kw)
+
+
+def force_state(rt: Runtime, case_id: int, state: str) -> None:
+    """Test set-up only: put a case straight into ``state`` (history untouched)."""
+    with rt.engine.begin() as conn:
+        conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(state=state))

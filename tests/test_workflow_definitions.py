@@ -1,0 +1,133 @@
+"""The workflow definitions themselves: complete, consistent, exported and diagrammed."""
+
+from __future__ import annotations
+
+import pytest
+
+import workflows
+from workflows.base import (
+    CALENDAR,
+    HANDLING,
+    LEVELS,
+    STATUTORY,
+    WORKING,
+    DeadlineRule,
+    State,
+    Transition,
+    Workflow,
+    WorkflowDefinitionError,
+    roles,
+)
+
+ALL = list(workflows.REGISTRY.values())
+
+
+def test_five_processes_are_registered():
+    assert workflows.names() == ["mediation", "wage_arrears", "legal_aid", "supervision", "hotline"]
+
+
+@pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
+def test_every_state_is_reachable_from_the_initial_state(wf: Workflow):
+    seen, todo = {wf.initial}, [wf.initial]
+    while todo:
+        s = todo.pop()
+        for t in wf.transitions_from(s):
+            if t.dest not in seen:
+                seen.add(t.dest)
+                todo.append(t.dest)
+    assert seen == set(wf.states)
+
+
+@pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
+def test_every_state_and_transition_has_chinese_and_english_labels(wf: Workflow):
+    for s in wf.states.values():
+        assert s.label_zh and s.label_en and s.label_zh != s.label_en
+    for t in wf.transitions:
+        assert t.label_zh and t.label_en and t.roles
+    for r in wf.deadlines:
+        assert r.citation and r.unit in (CALENDAR, WORKING) and r.kind in (STATUTORY, HANDLING)
+
+
+@pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
+def test_terminal_states_have_no_way_out_and_others_do(wf: Workflow):
+    for name, s in wf.states.items():
+        assert bool(wf.transitions_from(name)) != s.terminal, name
+
+
+def test_statutory_rules_carry_the_law():
+    mediation = workflows.get("mediation").rule("mediation_period")
+    assert (mediation.days, mediation.unit) == (15, CALENDAR)
+    assert mediation.citation == "劳动争议调解仲裁法 第十四条"
+    assert mediation.runs_in == ("applied", "mediating")
+    assert workflows.get("mediation").rule("arbitration_award").extendable_days == 15
+    review = workflows.get("legal_aid").rule("review")
+    assert review.days == 7 and review.pauses_in == ("materials_pending",)
+    opinion = workflows.get("supervision").rule("opinion_letter_reply")
+    assert (opinion.days, opinion.unit, opinion.configurable) == (15, WORKING, True)
+    inspection = workflows.get("wage_arrears").rule("inspection_completion")
+    assert (inspection.days, inspection.unit, inspection.extendable_days) == (60, WORKING, 30)
+
+
+def test_powers_reserved_to_county_unions():
+    assert workflows.get("supervision").transition_for(
+        "issue_suggestion_letter", "opinion_refused"
+    ).min_level == "county"
+    assert workflows.get("legal_aid").transition_for("grant", "applied").min_level == "county"
+    assert workflows.get("wage_arrears").transition_for("refer_criminal", "absconded").min_level == "county"
+
+
+def test_a_contradictory_definition_is_refused_at_import_time():
+    with pytest.raises(WorkflowDefinitionError, match="not defined"):
+        Workflow(
+            name="broken",
+            prefix="BRK",
+            label_zh="坏",
+            label_en="broken",
+            initial="a",
+            states=[State("a", "甲", "a")],
+            transitions=[Transition("go", ("a",), "nowhere", "去", "go", roles("caseworker"))],
+        )
+    with pytest.raises(WorkflowDefinitionError, match="no way out"):
+        Workflow(
+            name="stuck",
+            prefix="STK",
+            label_zh="卡",
+            label_en="stuck",
+            initial="a",
+            states=[State("a", "甲", "a"), State("b", "乙", "b")],
+            transitions=[Transition("go", ("a",), "b", "去", "go", roles("caseworker"))],
+        )
+    with pytest.raises(ValueError, match="unit"):
+        DeadlineRule("x", "a", 1, "fortnights", HANDLING, "escalate", "c", "x", "x")
+
+
+def test_export_has_the_documented_fields():
+    for d in (wf.to_dict() for wf in ALL):
+        assert {"name", "label_zh", "states", "transitions", "deadlines"} <= set(d)
+        for s in d["states"]:
+            assert {"name", "label_zh", "terminal"} <= set(s)
+        for t in d["transitions"]:
+            assert {"trigger", "source", "dest", "label_zh", "roles", "min_level"} <= set(t)
+            assert t["min_level"] in (None, *LEVELS)
+        for r in d["deadlines"]:
+            assert {"state", "days", "unit", "citation", "on_expiry"} <= set(r)
+
+
+@pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
+def test_mermaid_diagram_has_every_state_and_edge(wf: Workflow):
+    text = wf.mermaid()
+    assert text.startswith("stateDiagram-v2\n")
+    assert f"[*] --> {wf.initial}" in text
+    for name in wf.states:
+        assert f" as {name}" in text
+    for t in wf.transitions:
+        for src in t.source:
+            assert f"{src} --> {t.dest}: {t.label_zh} ({t.trigger})" in text
+
+
+def test_one_machine_per_workflow_shared_by_all_cases():
+    machines = [wf.machine for wf in ALL]
+    assert len({id(m) for m in machines}) == 5
+    for m in machines:
+        assert m.models == []  # no case is ever registered (no leak, no slow-down)
+        assert not m.auto_transitions
