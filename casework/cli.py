@@ -39,6 +39,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from casework.demo import DEFAULT_PASSWORD, load_demo
 
     rt = _runtime()
+    if args.if_empty and not _database_is_empty(rt):
+        print("database already has org units: demo data not loaded (--if-empty)")
+        rt.dispose()
+        return 0
     result = load_demo(rt.uow(), password=args.password)
     if result.changed:
         print(f"demo data loaded: {len(result.created)} rows created")
@@ -54,6 +58,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("demo data already present: nothing to do")
     rt.dispose()
     return 0
+
+
+def _database_is_empty(rt) -> bool:
+    from sqlalchemy import select
+
+    from casework.models import OrgUnit
+
+    with rt.reader() as uow:
+        return uow.session.scalars(select(OrgUnit.id).limit(1)).first() is None
 
 
 def cmd_workflows(args: argparse.Namespace) -> int:
@@ -117,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("demo", help="load the demo org tree, employers and users (idempotent)")
     sp.add_argument("--password", default="casework-demo", help="password of the demo users")
+    sp.add_argument(
+        "--if-empty", action="store_true", help="only load when the database has no org units"
+    )
     sp.set_defaults(func=cmd_demo)
 
     sp = sub.add_parser("workflows", help="print the workflow definitions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -118,10 +119,7 @@ def test_roles_and_scope_decide_who_may_fire(rt, demo):
 def test_not_permitted_says_which_roles(rt, demo):
     case = new_case(rt, demo, "legal_aid", unit="TH")
     force_state(rt, case.id, "objection_review")
-    with rt.reader() as uow:  # supervisor.tianhe also holds 'caseworker': make a caseworker-only actor
-        pass
-    from dataclasses import replace
-
+    # supervisor.tianhe also holds 'caseworker': make a caseworker-only actor at the same unit
     caseworker_only = replace(demo.actor("supervisor.tianhe"), roles=frozenset({"caseworker"}))
     with pytest.raises(NotPermitted) as err:
         fire(rt.uow(), case.id, "uphold_objection", actor=caseworker_only)
