@@ -260,7 +260,7 @@ class Case(Base):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     employer: Mapped[Employer | None] = relationship(lazy="joined")
     workers: Mapped[list[Person]] = relationship(
-        secondary="case_workers", lazy="selectin", order_by="Person.id"
+        secondary="case_workers", lazy="select", order_by="Person.id"
     )
     parent: Mapped[Case | None] = relationship(remote_side="Case.id")
 

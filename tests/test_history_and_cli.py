@@ -138,3 +138,11 @@ def test_workflows_text_and_diagram():
     assert "opinion_refused --> suggestion_letter_issued: 向同级行政部门发出建议书 (issue_suggestion_letter)" in diag.stdout
     bad = subprocess.run([CLI, "diagram", "nope"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "unknown workflow" in bad.stderr
+
+
+def test_the_workflow_reference_page_is_generated_from_the_code():
+    from casework.cli import workflows_markdown
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "workflows.md").read_text(encoding="utf-8")
+    assert page == workflows_markdown(), "regenerate: casework workflows --markdown > docs/workflows.md"
