@@ -9,7 +9,7 @@ import transitions
 from sqlalchemy import func, select
 
 import casework.cases as cases_mod
-from casework.cases import assign, fire, fire_on, get_case
+from casework.cases import assign, comment, fire, fire_on, get_case
 from casework.errors import VersionConflict
 from casework.models import Case, CaseEvent
 from tests.helpers import new_case
@@ -171,3 +171,24 @@ def test_case_references_count_per_process_and_year(rt, demo):
     assert refs == [f"MED-{year}-000001", f"MED-{year}-000002", f"MED-{year}-000003", f"AID-{year}-000001"]
     with rt.reader() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Case)) == 4
+
+
+def test_a_wage_arrears_case_spawns_a_linked_supervision_case(rt, demo):
+    from casework.cases import link
+    from casework.errors import InvalidInput, NotPermitted
+    from casework.models import CaseEvent
+
+    parent = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="caseworker.shipai")
+    child = link(rt.uow(), parent.id, actor=demo.actor("caseworker.shipai"), workflow="supervision", summary="拒不支付，启动一函两书")
+    assert child.parent_id == parent.id and child.ref.startswith("SUP-") and child.state == "reported"
+    assert (child.org_unit_id, child.employer_id, child.worker_count) == (parent.org_unit_id, parent.employer_id, parent.worker_count)
+    with rt.reader() as uow:
+        kinds = list(uow.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == parent.id).order_by(CaseEvent.seq)))
+        assert kinds == ["created", "linked"]
+        created = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == child.id)).one()
+        assert created.data["parent"] == parent.ref
+    with pytest.raises(InvalidInput):  # mediation does not spawn wage arrears
+        med = new_case(rt, demo, "mediation", unit="TH-SP", actor="caseworker.shipai")
+        link(rt.uow(), med.id, actor=demo.actor("caseworker.shipai"), workflow="wage_arrears")
+    with pytest.raises(NotPermitted):
+        comment(rt.uow(), parent.id, "审计意见", actor=demo.actor("auditor"))
