@@ -24,6 +24,7 @@ from transitions import MachineError
 
 import workflows
 from casework.access import Actor
+from casework.clocks import on_state_change
 from casework.errors import (
     GuardRefused,
     InvalidInput,
@@ -34,6 +35,7 @@ from casework.errors import (
     UnknownTrigger,
     VersionConflict,
 )
+from casework.escalation import report_mass_incident, route_owner
 from casework.history import append_event, plain_json
 from casework.models import Case, Employer, OrgUnit, RefCounter, User
 from casework.orgs import find_or_create_person
@@ -168,17 +170,22 @@ def open_case(
 
     with uow:
         s = uow.session
-        owner_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
-        if owner_id is None:
-            raise InvalidInput("org_unit_id", "必须指定承办单位", "an owning unit is required")
-        owner = s.get(OrgUnit, owner_id)
-        if owner is None:
-            raise NotFound("组织不存在", f"no org unit {owner_id}")
-        if not actor.covers_path(owner.path):
-            raise NotPermitted("只能在本单位及下级单位立案", "cases can only be opened in the actor's own subtree")
-        origin_id = origin_org_unit_id or actor.org_unit_id or owner.id
-        if employer_id is not None and s.get(Employer, employer_id) is None:
+        employer = s.get(Employer, employer_id) if employer_id is not None else None
+        if employer_id is not None and employer is None:
             raise NotFound("用人单位不存在", f"no employer {employer_id}")
+        if org_unit_id is None and employer is not None:
+            # 服务下沉: the engine, not the client, picks the unit closest to the worker.
+            owner = route_owner(s, uow.settings, wf.name, employer, count)
+        else:
+            owner_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
+            if owner_id is None:
+                raise InvalidInput("org_unit_id", "必须指定承办单位", "an owning unit is required")
+            owner = s.get(OrgUnit, owner_id)
+            if owner is None:
+                raise NotFound("组织不存在", f"no org unit {owner_id}")
+            if not actor.covers_path(owner.path):
+                raise NotPermitted("只能在本单位及下级单位立案", "cases can only be opened in the actor's own subtree")
+        origin_id = origin_org_unit_id or actor.org_unit_id or owner.id
         parent = None
         if parent_id is not None:
             parent = s.get(Case, parent_id)
@@ -225,9 +232,14 @@ def open_case(
                 "channel": channel,
                 "worker_count": count,
                 "parent": parent.ref if parent else None,
+                "routed": org_unit_id is None and employer is not None,
             },
             at=now,
         )
+        case.org_unit = owner
+        on_state_change(uow, case, None, case.state, entry_seq=case.event_seq, now=now)
+        if mass_incident:
+            report_mass_incident(uow, case, now=now)
         uow.commit()
         return case
 
@@ -369,7 +381,7 @@ def fire_on(
     payload: dict[str, Any] = {"data": data} if data else {}
     if comment:
         payload["comment"] = comment
-    append_event(
+    ev = append_event(
         uow.session,
         case,
         kind="transition",
@@ -381,6 +393,7 @@ def fire_on(
         data=payload,
         at=now,
     )
+    on_state_change(uow, case, source, case.state, entry_seq=ev.seq, now=now)
     return case
 
 

@@ -20,12 +20,18 @@ def _runtime():
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from casework.calendar import seed_from_package
     from casework.migrate import current_revision, upgrade
 
     rt = _runtime()
     before = current_revision(rt.engine)
     upgrade(rt.engine)
     after = current_revision(rt.engine)
+    with rt.uow() as uow:
+        added = seed_from_package(uow.session)
+        uow.commit()
+    if added:
+        print(f"calendar: {added} official holidays, make-up working days and years seeded")
     url = rt.engine.url.render_as_string(hide_password=True)
     if before == after:
         print(f"schema is up to date at revision {after} ({url})")

@@ -301,6 +301,7 @@ class Deadline(Base):
         ),
         Index("ix_deadlines_status_due_at", "status", "due_at"),
         Index("ix_deadlines_case_id_status", "case_id", "status"),
+        Index("ix_deadlines_status_remind_at", "status", "remind_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -321,7 +322,9 @@ class Deadline(Base):
     extended_days: Mapped[int] = mapped_column(Integer, default=0)
     calendar_verified: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
+    remind_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    extension_note: Mapped[str | None] = mapped_column(String(255))
     handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -387,3 +390,72 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class DeadlineAction(Base):
+    """The expiry (or reminder) action taken for a clock. The unique key makes a second sweeper's
+    attempt to act on the same clock fail instead of acting twice."""
+
+    __tablename__ = "deadline_actions"
+    __table_args__ = (UniqueConstraint("deadline_id", "action"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    result: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Escalation(Base):
+    """One rise of a case to the parent unit (or a stop at the ceiling), unique per
+    (case, state entry, level) so it can never be recorded twice."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("case_id", "entry_seq", "from_level"),
+        Index("ix_escalations_to_unit_id_created_at", "to_unit_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    entry_seq: Mapped[int] = mapped_column(Integer)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    from_level: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at_ceiling: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarDay(Base):
+    """An exception to Monday–Friday: a holiday, a rest day or a make-up working day."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    source: Mapped[str] = mapped_column(String(16), default="package")  # package | admin
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year whose official schedule is known (from the package or imported by an admin)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(16))
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CalendarMeta(Base):
+    """One row: a revision bumped on every calendar change, so processes reload their cache."""
+
+    __tablename__ = "calendar_meta"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)

@@ -52,6 +52,12 @@ class Settings:
     token_ttl_hours: int = 12
     competence: dict[str, str] = field(default_factory=dict)
     guard_settings: dict[str, Any] = field(default_factory=dict)
+    # "workflow.rule" -> days, from CASEWORK_DEADLINE_<WORKFLOW>_<RULE> (configurable rules only)
+    deadline_days: dict[str, int] = field(default_factory=dict)
+    reminder_lead_days: int = 1
+    webhook_url: str = ""
+    sweep_interval_seconds: int = 30
+    outbox_interval_seconds: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -115,7 +121,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         "criminal_group_workers": _int(env, "CASEWORK_CRIMINAL_GROUP_WORKERS", 10),
         "criminal_group_amount": env.get("CASEWORK_CRIMINAL_GROUP_AMOUNT", "30000"),
     }
+    deadline_days: dict[str, int] = {}
+    import workflows
+
+    for wf in workflows.REGISTRY.values():
+        for rule in wf.deadlines:
+            name = f"CASEWORK_DEADLINE_{wf.name}_{rule.name}".upper()
+            if name in env:
+                if not rule.configurable:
+                    raise SettingsError(f"{name}: {rule.name} is fixed by law ({rule.citation})")
+                days = _int(env, name, rule.days)
+                if days < 1:
+                    raise SettingsError(f"{name} must be at least 1")
+                deadline_days[f"{wf.name}.{rule.name}"] = days
     return Settings(
+        deadline_days=deadline_days,
+        reminder_lead_days=_int(env, "CASEWORK_REMINDER_LEAD_DAYS", 1),
+        webhook_url=env.get("CASEWORK_WEBHOOK_URL", ""),
+        sweep_interval_seconds=_int(env, "CASEWORK_SWEEP_INTERVAL", 30),
+        outbox_interval_seconds=_int(env, "CASEWORK_OUTBOX_INTERVAL", 10),
         database_url=url,
         env=mode,
         data_dir=data_dir,

@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from casework.access import SYSTEM_ACTOR, Actor, actor_from_user
+from casework.calendar import seed_from_package
 from casework.db import make_engine
 from casework.demo import load_demo
 from casework.migrate import upgrade
@@ -77,6 +78,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return url
 
 
+def _seed_calendar(rt: Runtime) -> None:
+    with rt.uow() as uow:
+        seed_from_package(uow.session)
+        uow.commit()
+
+
 def subprocess_env(db_url: str) -> dict[str, str]:
     """Environment for subprocesses (CLI, gunicorn) pointing at the test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
@@ -107,6 +114,7 @@ def _truncate(rt: Runtime) -> None:
 def rt(session_runtime: Runtime) -> Runtime:
     """A runtime on an empty (migrated) database."""
     _truncate(session_runtime)
+    _seed_calendar(session_runtime)
     return session_runtime
 
 
