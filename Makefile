@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/casework init
 	$(BIN)/casework demo --if-empty
-	$(BIN)/gunicorn --config python:api.gunicorn_conf --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/casework serve --bind $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

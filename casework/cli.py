@@ -160,6 +160,188 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_now(value: str | None):
+    import datetime as dt
+
+    if not value:
+        return dt.datetime.now(dt.UTC)
+    try:
+        now = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"error: --now must be ISO 8601, e.g. 2026-03-01T09:00:00+08:00 (got {value!r})") from None
+    if now.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        now = now.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return now.astimezone(dt.UTC)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from casework.sweep import sweep
+
+    rt = _runtime()
+    report = sweep(rt, now=_parse_now(args.now), dry_run=args.dry_run)
+    rt.dispose()
+    if args.json:
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if args.dry_run:
+        print(f"dry run at {report.now.isoformat()}: {len(report.planned)} clocks due, nothing changed")
+        for p in report.planned:
+            print(f"  {p['case']:<18} {p['rule']:<24} due {p['due']}  -> {p['action']}  ({p['citation']})")
+        return 0
+    print(
+        f"sweep at {report.now.isoformat()}: {report.expired} expired "
+        f"({report.escalated} escalated, {report.at_ceiling} at ceiling, {report.fired} fired, "
+        f"{report.notified} notifications), {report.reminders} reminders, {report.skipped} skipped, "
+        f"{report.failed} failed"
+    )
+    return 1 if report.failed else 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from casework.scheduler import run_forever
+
+    logging.getLogger("casework").setLevel(logging.INFO)
+    rt = _runtime()
+    run_forever(rt)
+    rt.dispose()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """gunicorn and the scheduler side by side; Ctrl-C (or SIGTERM) stops both."""
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    bindir = Path(sys.executable).parent
+    procs = [  # our own console scripts, next to this interpreter
+        subprocess.Popen([str(bindir / "gunicorn"),  # noqa: S603 "--config", "python:api.gunicorn_conf", "--bind", args.bind,
+                          "--workers", str(args.workers), "wsgi:app"]),
+        subprocess.Popen([str(bindir / "casework"), "scheduler"]),  # noqa: S603
+    ]
+
+    def stop(*_a):
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    finally:
+        stop()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from casework import calendar as cal
+
+    rt = _runtime()
+    try:
+        if args.calendar_command == "set":
+            day = dt.date.fromisoformat(args.date)
+            with rt.uow() as uow:
+                cal.set_day(uow.session, day, is_workday=args.workday, name=args.name)
+                uow.commit()
+            print(f"{day.isoformat()} is now a {'working day' if args.workday else 'holiday'} ({args.name or ''})")
+        elif args.calendar_command == "import":
+            from pathlib import Path
+
+            content = Path(args.file).read_text(encoding="utf-8")
+            rows = cal.parse_schedule(content, args.file)
+            with rt.uow() as uow:
+                years = cal.import_schedule(uow.session, rows)
+                uow.commit()
+            print(f"imported {len(rows)} days; years now verified: {', '.join(map(str, years))}")
+        else:
+            with rt.reader() as uow:
+                listing = cal.year_listing(uow.session, args.year)
+            if args.json:
+                json.dump(listing, sys.stdout, ensure_ascii=False, indent=2)
+                sys.stdout.write("\n")
+            else:
+                flag = "verified" if listing["calendar_verified"] else "NOT verified (Mon-Fri fallback)"
+                print(f"{args.year}: {listing['working_days']} working days, {flag}")
+                for d in listing["days"]:
+                    kind = "上班" if d["is_workday"] else "休息"
+                    print(f"  {d['date']} 周{'一二三四五六日'[d['weekday'] - 1]} {kind} {d['name']} [{d['source']}]")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        rt.dispose()
+    return 0
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from casework.calendar import load_calendar
+
+    try:
+        start = dt.date.fromisoformat(args.start)
+    except ValueError:
+        print("error: --start must be YYYY-MM-DD", file=sys.stderr)
+        return 2
+    if args.days < 0 or args.days > 3650:
+        print("error: --days must be between 0 and 3650", file=sys.stderr)
+        return 2
+    rt = _runtime()
+    with rt.reader() as uow:
+        due = load_calendar(uow.session).due(start, args.days, args.unit)
+    rt.dispose()
+    if args.json:
+        json.dump(due.as_dict(), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        unit = "working days" if args.unit == "working" else "calendar days"
+        note = "" if due.calendar_verified else "  (calendar NOT verified: Mon-Fri assumed)"
+        print(f"{args.days} {unit} after {start.isoformat()}: due {due.due.isoformat()}{note}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from casework.cases import get_case
+    from casework.clocks import explain
+
+    rt = _runtime()
+    with rt.reader() as uow:
+        case = get_case(uow.session, ref=args.case_ref)
+        clocks = explain(uow.session, case)
+        wf = workflows.get(case.workflow)
+        header = (f"{case.ref} {wf.label_zh} state={case.state} ({wf.state(case.state).label_zh}) "
+                  f"owner={case.org_unit.code} {case.org_unit.name} escalation_level={case.escalation_level}")
+    rt.dispose()
+    if args.json:
+        json.dump({"case": args.case_ref, "clocks": clocks}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(header)
+    if not clocks:
+        print("  no clocks")
+    for c in clocks:
+        unit = "working days" if c["unit"] == "working" else "calendar days"
+        print(f"  [{c['status']}] {c['rule']} {c['label_zh']} — {c['citation']}")
+        print(f"      {c['days']} {unit} from {c['started_on']} (start day not counted)"
+              f", paused {c['paused_days']} days, extended {c['extended_days']} days"
+              f" -> due {c['due']} (expires end of day, Asia/Shanghai)"
+              f"{'' if c['calendar_verified'] else '  calendar NOT verified'}; on expiry: {c['on_expiry']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="casework", description="Worker-rights case engine.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -188,6 +370,49 @@ def build_parser() -> argparse.ArgumentParser:
     av = audit.add_parser("verify", help="recompute the hash chains")
     av.add_argument("case_ref", nargs="?", help="one case reference, e.g. MED-2026-000123")
     av.set_defaults(func=cmd_audit_verify)
+
+    sp = sub.add_parser("sweep", help="one pass of the escalation sweep")
+    sp.add_argument("--now", help="act as if it were this time (ISO 8601; default now)")
+    sp.add_argument("--dry-run", action="store_true", help="list what would happen, change nothing")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_sweep)
+
+    sp = sub.add_parser("scheduler", help="run the scheduler process (sweep, outbox, auditor)")
+    sp.set_defaults(func=cmd_scheduler)
+
+    sp = sub.add_parser("serve", help="run gunicorn and the scheduler together (Ctrl-C stops both)")
+    sp.add_argument("--bind", default="127.0.0.1:8000")
+    sp.add_argument("--workers", type=int, default=2)
+    sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("calendar", help="the official working-day calendar")
+    calsub = sp.add_subparsers(dest="calendar_command", required=True)
+    cs = calsub.add_parser("set", help="make one day a working day or a holiday (wins over the package)")
+    cs.add_argument("date", help="YYYY-MM-DD")
+    kind = cs.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--workday", dest="workday", action="store_true")
+    kind.add_argument("--holiday", dest="workday", action="store_false")
+    cs.add_argument("--name", help="e.g. 春节 or 调休上班")
+    cs.set_defaults(func=cmd_calendar)
+    ci = calsub.add_parser("import", help="import a year's schedule (CSV date,is_workday,name or JSON)")
+    ci.add_argument("file")
+    ci.set_defaults(func=cmd_calendar)
+    cw = calsub.add_parser("show", help="a year's holidays and make-up working days")
+    cw.add_argument("year", type=int)
+    cw.add_argument("--json", action="store_true")
+    cw.set_defaults(func=cmd_calendar)
+
+    sp = sub.add_parser("deadline", help="compute a deadline with the official calendar")
+    sp.add_argument("--start", required=True, help="YYYY-MM-DD, the day of the starting event (not counted)")
+    sp.add_argument("--days", required=True, type=int)
+    sp.add_argument("--unit", required=True, choices=["calendar", "working"])
+    sp.add_argument("--json", action="store_true", help='print {"due": ..., "calendar_verified": ...}')
+    sp.set_defaults(func=cmd_deadline)
+
+    sp = sub.add_parser("explain", help="every clock of a case, with the arithmetic")
+    sp.add_argument("case_ref")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_explain)
     return p
 
 

@@ -1,0 +1,61 @@
+"""The scheduler process (``casework scheduler``): APScheduler 3 BlockingScheduler running the
+sweep, outbox delivery and an auditor of overdue clocks. gunicorn workers never start one.
+
+Running two by mistake is safe: the sweep and the outbox claim rows so each clock is acted on,
+and each message sent, by one process only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from casework import outbox
+from casework.runtime import Runtime
+from casework.sweep import overdue_unhandled, sweep
+
+log = logging.getLogger("casework.scheduler")
+
+
+def run_sweep(rt: Runtime) -> None:
+    report = sweep(rt)
+    if report.expired or report.reminders or report.failed:
+        log.info("sweep: %s", report.as_dict())
+
+
+def run_outbox(rt: Runtime) -> None:
+    result = outbox.deliver(rt)
+    if result["delivered"] or result["failed"]:
+        log.info("outbox: %s", result)
+
+
+def run_auditor(rt: Runtime) -> None:
+    grace = dt.timedelta(seconds=2 * rt.settings.sweep_interval_seconds)
+    late = overdue_unhandled(rt, dt.datetime.now(dt.UTC), grace)
+    if late:
+        log.error("auditor: %d clocks are overdue by more than two sweep intervals and not handled", late)
+
+
+def build_scheduler(rt: Runtime) -> BlockingScheduler:
+    sched = BlockingScheduler(timezone="Asia/Shanghai", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+    now = dt.datetime.now(dt.UTC)
+    sched.add_job(run_sweep, "interval", args=[rt], seconds=rt.settings.sweep_interval_seconds, id="sweep", next_run_time=now)
+    sched.add_job(run_outbox, "interval", args=[rt], seconds=rt.settings.outbox_interval_seconds, id="outbox", next_run_time=now)
+    sched.add_job(run_auditor, "interval", args=[rt], seconds=max(60, rt.settings.sweep_interval_seconds), id="auditor")
+    return sched
+
+
+def run_forever(rt: Runtime) -> None:
+    sched = build_scheduler(rt)
+
+    def stop(signum, _frame):
+        log.info("scheduler: signal %s, shutting down", signum)
+        sched.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler: sweep every %ss, outbox every %ss", rt.settings.sweep_interval_seconds, rt.settings.outbox_interval_seconds)
+    sched.start()

@@ -1,0 +1,224 @@
+"""The escalation sweep: every clock due at ``now`` gets its expiry action exactly once.
+
+Claiming: short batches of due clock ids, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (other
+sweepers skip rows this one holds); on SQLite writers are serialised by ``BEGIN IMMEDIATE``.
+Each clock is handled in its own savepoint: its status must still be ``running`` (the row's
+version is compare-and-set on update) and a ``deadline_actions`` row with a unique
+(clock, action) key is written, so a duplicate can never be stored. A process killed mid-batch
+commits nothing of that batch; the next pass finds the same clocks still due and finishes them.
+
+Expiry actions:
+- statutory clock with a trigger (e.g. mediation ``expire`` → failed): fire it as the system;
+- statutory clock the union only tracks (``notify``): tell the supervisors and the assignee;
+- handling clock (``escalate``): lift the case one level.
+Reminders ("due soon", one per clock) go out in the same pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+import workflows
+from casework.access import SYSTEM_ACTOR
+from casework.clocks import active_clocks, refresh_next_due
+from casework.db import is_postgres
+from casework.errors import Conflict, DomainError
+from casework.escalation import enqueue_webhook, lift_one_level, notify_unit_supervisors
+from casework.history import append_event
+from casework.models import Case, Deadline, DeadlineAction, Notification
+from casework.runtime import Runtime
+
+log = logging.getLogger("casework.sweep")
+
+
+@dataclass
+class SweepReport:
+    now: dt.datetime
+    dry_run: bool = False
+    expired: int = 0
+    escalated: int = 0
+    at_ceiling: int = 0
+    fired: int = 0
+    notified: int = 0
+    reminders: int = 0
+    skipped: int = 0
+    failed: int = 0
+    planned: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        d = {k: v for k, v in self.__dict__.items() if k != "planned"}
+        d["now"] = self.now.isoformat()
+        if self.dry_run:
+            d["planned"] = self.planned
+        return d
+
+
+def _claim(session, column, now: dt.datetime, batch: int, status: str = "running"):
+    q = (
+        select(Deadline.id)
+        .where(Deadline.status == status, column <= now)
+        .order_by(column, Deadline.id)
+        .limit(batch)
+    )
+    if is_postgres(session):
+        q = q.with_for_update(skip_locked=True)
+    return list(session.scalars(q))
+
+
+def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, object]]:
+    """What a sweep at ``now`` would do, changing nothing."""
+    with rt.reader() as uow:
+        rows = uow.session.execute(
+            select(Deadline, Case.ref, Case.state, Case.workflow)
+            .join(Case, Case.id == Deadline.case_id)
+            .where(Deadline.status == "running", Deadline.due_at <= now)
+            .order_by(Deadline.due_at, Deadline.id)
+            .limit(limit)
+        ).all()
+    out = []
+    for d, ref, state, wf in rows:
+        action = "escalate" if d.on_expiry == "escalate" else ("notify" if d.on_expiry == "notify" else f"fire:{d.on_expiry}")
+        out.append({"case": ref, "workflow": wf, "state": state, "rule": d.rule, "due": d.due_on.isoformat(),
+                    "action": action, "citation": d.citation})
+    return out
+
+
+def _expire_one(rt_uow, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
+    s = rt_uow.session
+    d = s.get(Deadline, deadline_id)
+    if d is None or d.status != "running" or d.due_at > now:
+        report.skipped += 1
+        return
+    case = s.get(Case, d.case_id)
+    wf = workflows.get(case.workflow)
+    s.add(DeadlineAction(deadline_id=d.id, action="expire", case_id=case.id, result=d.on_expiry, at=now))
+    s.flush()  # the unique (clock, action) key: a second sweeper fails here, not later
+    d.status = "expired"
+    d.handled_at = now
+    report.expired += 1
+    if d.kind == "handling":
+        try:
+            esc = lift_one_level(rt_uow, case, reason="deadline_expired", actor=SYSTEM_ACTOR,
+                                 comment=f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）",
+                                 entry_seq=d.entry_seq, now=now)
+        except Conflict:
+            esc = None
+        if esc is not None:
+            report.at_ceiling += int(esc.at_ceiling)
+            report.escalated += int(not esc.at_ceiling)
+        if esc is None or esc.at_ceiling:
+            refresh_next_due(case, active_clocks(s, case.id))
+    elif d.on_expiry != "notify" and wf.transition_for(d.on_expiry, case.state) is not None:
+        from casework.cases import fire_on
+
+        append_event(s, case, kind="deadline_expired", actor_id=None, actor="system",
+                     data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation}, at=now)
+        fire_on(rt_uow, case, d.on_expiry, actor=SYSTEM_ACTOR,
+                comment=f"{d.citation}：期限 {d.due_on.isoformat()} 届满", now=now)
+        report.fired += 1
+        _tell_parties(rt_uow, case, d, now)
+    else:
+        append_event(s, case, kind="deadline_expired", actor_id=None, actor="system",
+                     data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation}, at=now)
+        report.notified += _tell_parties(rt_uow, case, d, now)
+        refresh_next_due(case, active_clocks(s, case.id))
+
+
+def _tell_parties(uow, case: Case, d: Deadline, now: dt.datetime) -> int:
+    rule = workflows.get(case.workflow).rule(d.rule)
+    title = f"案件 {case.ref}：{rule.label_zh}期限已届满"
+    body = f"{rule.label_zh}（{d.citation}）于 {d.due_on.isoformat()} 届满。"
+    if case.workflow == "mediation" and d.on_expiry == "expire":
+        body += "调解期限届满未达成协议，应告知当事人可以依法申请劳动争议仲裁（劳动争议调解仲裁法 第十四条）。"
+    made = notify_unit_supervisors(uow, case.org_unit, case, kind="deadline_expired", title=title, body=body,
+                                   key=f"expired:{d.id}", data={"case_ref": case.ref, "rule": d.rule})
+    if case.assignee_id:
+        uow.session.add(Notification(user_id=case.assignee_id, case_id=case.id, kind="deadline_expired",
+                                     title=title, body=body, dedupe_key=f"expired:{d.id}:assignee",
+                                     data={"case_ref": case.ref, "rule": d.rule}))
+        made += 1
+    enqueue_webhook(uow.session, uow.settings, "deadline.expired",
+                    {"case_ref": case.ref, "rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation})
+    return made
+
+
+def _remind_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
+    s = uow.session
+    d = s.get(Deadline, deadline_id)
+    if d is None or d.status != "running" or d.reminded_at is not None:
+        report.skipped += 1
+        return
+    case = s.get(Case, d.case_id)
+    s.add(DeadlineAction(deadline_id=d.id, action="remind", case_id=case.id, result="due_soon", at=now))
+    s.flush()
+    d.reminded_at = now
+    d.remind_at = None  # out of the reminder index: it is never claimed again
+    rule = workflows.get(case.workflow).rule(d.rule)
+    title = f"案件 {case.ref}：{rule.label_zh}将于 {d.due_on.isoformat()} 到期"
+    body = f"{rule.label_zh}（{d.citation}）即将到期，请及时办理。"
+    if case.assignee_id:
+        s.add(Notification(user_id=case.assignee_id, case_id=case.id, kind="due_soon", title=title, body=body,
+                           dedupe_key=f"remind:{d.id}", data={"case_ref": case.ref, "rule": d.rule}))
+    else:
+        s.add(Notification(org_unit_id=case.org_unit_id, case_id=case.id, kind="due_soon", title=title, body=body,
+                           dedupe_key=f"remind:{d.id}", data={"case_ref": case.ref, "rule": d.rule}))
+    report.reminders += 1
+
+
+def sweep(
+    rt: Runtime,
+    *,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    batch: int = 100,
+    max_batches: int | None = None,
+) -> SweepReport:
+    """One pass: act on every clock due at ``now`` (and send due-soon reminders)."""
+    now = now or dt.datetime.now(dt.UTC)
+    report = SweepReport(now=now, dry_run=dry_run)
+    if dry_run:
+        report.planned = plan(rt, now)
+        return report
+    for column, handler in ((Deadline.due_at, _expire_one), (Deadline.remind_at, _remind_one)):
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            batches += 1
+            uow = rt.uow()
+            with uow:
+                ids = _claim(uow.session, column, now, batch)
+                if not ids:
+                    break
+                for deadline_id in ids:
+                    try:
+                        with uow.session.begin_nested():
+                            handler(uow, deadline_id, now, report)
+                    except (IntegrityError, StaleDataError):
+                        report.skipped += 1  # another sweeper or a user got there first
+                    except DomainError as exc:
+                        report.failed += 1
+                        log.warning("sweep: clock %s not handled: %s", deadline_id, exc.message_en)
+                try:
+                    uow.commit()
+                except StaleDataError:
+                    report.failed += 1
+                    log.warning("sweep: batch lost a race and was rolled back; the next pass retries")
+            if len(ids) < batch:
+                break
+    log.info("sweep done %s", report.as_dict())
+    return report
+
+
+def overdue_unhandled(rt: Runtime, now: dt.datetime, grace: dt.timedelta) -> int:
+    """Clocks still running more than ``grace`` after they fell due (the scheduler's auditor)."""
+    from sqlalchemy import func
+
+    with rt.reader() as uow:
+        return int(uow.session.scalar(
+            select(func.count()).select_from(Deadline).where(Deadline.status == "running", Deadline.due_at <= now - grace)
+        ) or 0)
