@@ -22,7 +22,9 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -74,19 +76,22 @@ class WorkCalendar:
             d = dt.date.fromordinal(o)
             if self._exceptions.get(d, d.weekday() < 5):
                 ords.append(o)
-        self._ords = ords
-        self._first, self._last = first, last
+        # One tuple, swapped atomically: a reader in another thread never sees a list from one
+        # build with the bounds of another.
+        self._index = (ords, first, last)
 
-    def _cover(self, d: dt.date) -> None:
-        o = d.toordinal()
-        if self._first <= o <= self._last:
-            return
+    def _cover(self, d: dt.date) -> tuple[list[int], int, int]:
+        """The index, extended first if ``d`` lies outside it."""
+        index = self._index
+        if index[1] <= d.toordinal() <= index[2]:
+            return index
         with self._lock:
             lo = min(self._lo, d.year - 1)
             hi = max(self._hi, d.year + 1)
             if (lo, hi) != (self._lo, self._hi):
                 self._lo, self._hi = lo, hi
                 self._build(lo, hi)
+            return self._index
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -101,32 +106,31 @@ class WorkCalendar:
         return all(y in self.verified_years for y in range(lo, hi + 1))
 
     def next_workday_on_or_after(self, d: dt.date) -> dt.date:
-        self._cover(d)
-        i = bisect.bisect_left(self._ords, d.toordinal())
-        while i >= len(self._ords):
-            self._cover(dt.date.fromordinal(self._last) + dt.timedelta(days=370))
-            i = bisect.bisect_left(self._ords, d.toordinal())
-        return dt.date.fromordinal(self._ords[i])
+        ords, _, last = self._cover(d)
+        i = bisect.bisect_left(ords, d.toordinal())
+        while i >= len(ords):
+            ords, _, last = self._cover(dt.date.fromordinal(last) + dt.timedelta(days=370))
+            i = bisect.bisect_left(ords, d.toordinal())
+        return dt.date.fromordinal(ords[i])
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """The n-th official working day after ``start`` (``start`` itself not counted)."""
         if n <= 0:
             return start
-        self._cover(start)
+        ords, _, last = self._cover(start)
         while True:
-            i = bisect.bisect_right(self._ords, start.toordinal()) + n - 1
-            if i < len(self._ords):
-                return dt.date.fromordinal(self._ords[i])
-            self._cover(dt.date.fromordinal(self._last) + dt.timedelta(days=366 + n * 2))
+            i = bisect.bisect_right(ords, start.toordinal()) + n - 1
+            if i < len(ords):
+                return dt.date.fromordinal(ords[i])
+            ords, _, last = self._cover(dt.date.fromordinal(last) + dt.timedelta(days=366 + n * 2))
 
     def working_days_between(self, a: dt.date, b: dt.date) -> int:
         """Working days in (a, b]: how many a working-day clock counted from a to b."""
         if b <= a:
             return 0
         self._cover(a)
-        self._cover(b)
-        o = self._ords
-        return bisect.bisect_right(o, b.toordinal()) - bisect.bisect_right(o, a.toordinal())
+        ords, _, _ = self._cover(b)
+        return bisect.bisect_right(ords, b.toordinal()) - bisect.bisect_right(ords, a.toordinal())
 
     def due(self, start: dt.date, days: int, unit: str) -> DueDate:
         """The deadline of a ``days``-long period of ``unit`` starting on ``start``."""
@@ -148,18 +152,20 @@ class WorkCalendar:
 # -- the table and the process-wide cache -----------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cache: dict[str, tuple[int, WorkCalendar]] = {}
+_cache: dict[str, tuple[str, WorkCalendar]] = {}
 
 
-def _revision(session: Session) -> int:
-    rev = session.scalar(select(CalendarMeta.revision).where(CalendarMeta.id == 1))
-    return int(rev or 0)
+def _revision(session: Session) -> str:
+    return session.scalar(select(CalendarMeta.revision).where(CalendarMeta.id == 1)) or ""
 
 
 def _bump(session: Session) -> None:
-    res = session.execute(update(CalendarMeta).where(CalendarMeta.id == 1).values(revision=CalendarMeta.revision + 1))
+    """A fresh random revision on every change. A counter could repeat (a rolled-back change
+    cached by one session, a database recreated from scratch) and serve a stale calendar."""
+    token = uuid.uuid4().hex
+    res = session.execute(update(CalendarMeta).where(CalendarMeta.id == 1).values(revision=token))
     if res.rowcount == 0:
-        session.add(CalendarMeta(id=1, revision=1))
+        session.add(CalendarMeta(id=1, revision=token))
 
 
 def load_calendar(session: Session) -> WorkCalendar:
@@ -254,11 +260,14 @@ def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool
             rows.append(_row(item.get("date"), item.get("is_workday"), item.get("name"), f"item {n}"))
     else:
         reader = csv.reader(io.StringIO(text))
+        seen_data = False
         for n, rec in enumerate(reader, start=1):
             if not rec or not "".join(rec).strip() or rec[0].strip().startswith("#"):
                 continue
-            if n == 1 and rec[0].strip().lower() == "date":
+            if not seen_data and rec[0].strip().lower() == "date":
+                seen_data = True  # the header
                 continue
+            seen_data = True
             if len(rec) < 2:
                 raise InvalidInput("file", f"第{n}行应为 日期,是否工作日[,名称]", f"line {n}: expected date,is_workday[,name]")
             rows.append(_row(rec[0], rec[1], rec[2] if len(rec) > 2 else "", f"line {n}"))
@@ -267,9 +276,15 @@ def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool
     return rows
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _row(date_value: object, workday_value: object, name: object, where: str) -> tuple[dt.date, bool, str]:
+    text = str(date_value).strip()
     try:
-        day = dt.date.fromisoformat(str(date_value).strip())
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("date", f"{where}: 日期应为 YYYY-MM-DD", f"{where}: date must be YYYY-MM-DD") from None
     return day, _parse_bool(workday_value, where), str(name or "").strip()

@@ -185,7 +185,8 @@ def open_case(
                 raise NotFound("组织不存在", f"no org unit {owner_id}")
             if not actor.covers_path(owner.path):
                 raise NotPermitted("只能在本单位及下级单位立案", "cases can only be opened in the actor's own subtree")
-        origin_id = origin_org_unit_id or actor.org_unit_id or owner.id
+        # The unit the case starts at keeps read access wherever the case rises to.
+        origin_id = origin_org_unit_id or owner.id
         parent = None
         if parent_id is not None:
             parent = s.get(Case, parent_id)

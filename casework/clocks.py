@@ -142,11 +142,11 @@ def _resume(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime, cal: Wor
 def active_clocks(session: Session, case_id: int) -> list[Deadline]:
     # No autoflush: flushing the half-done case here would bump its version a second time.
     with session.no_autoflush:
-        return list(
-            session.scalars(
-                select(Deadline).where(Deadline.case_id == case_id, Deadline.status.in_(ACTIVE)).order_by(Deadline.id)
-            )
+        rows = session.scalars(
+            select(Deadline).where(Deadline.case_id == case_id, Deadline.status.in_(ACTIVE)).order_by(Deadline.id)
         )
+        # The identity map may hold changes not yet flushed (a clock just marked expired).
+        return [d for d in rows if d.status in ACTIVE]
 
 
 def refresh_next_due(case: Case, clocks: list[Deadline]) -> None:

@@ -453,9 +453,10 @@ class CalendarYear(Base):
 
 
 class CalendarMeta(Base):
-    """One row: a revision bumped on every calendar change, so processes reload their cache."""
+    """One row: a random revision token replaced on every calendar change, so every process
+    reloads its cached calendar (a token, not a counter, so it can never repeat)."""
 
     __tablename__ = "calendar_meta"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    revision: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[str] = mapped_column(String(32), default="")

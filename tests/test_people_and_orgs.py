@@ -97,7 +97,7 @@ def test_cases_are_opened_only_inside_ones_subtree(rt, demo):
     with pytest.raises(NotPermitted):
         open_case(rt.uow(), actor=demo.actor("auditor"), workflow="mediation")
     case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="mediation", org_unit_id=demo.unit("HZ-NHX").id)
-    assert case.org_unit_id == demo.unit("HZ-NHX").id and case.origin_org_unit_id == demo.unit("GZ").id
+    assert case.org_unit_id == demo.unit("HZ-NHX").id and case.origin_org_unit_id == demo.unit("HZ-NHX").id
 
 
 def test_org_tree_levels_and_subtrees(rt, demo):

@@ -28,7 +28,7 @@ def upgrade() -> None:
     )
     op.create_table('calendar_meta',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_meta'))
     )
     op.create_table('calendar_years',
