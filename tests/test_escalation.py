@@ -210,11 +210,9 @@ def test_manual_pause_resume_and_lawful_extensions(rt, demo):
         d = extend_clock(uow, c, "mediation_period", 15, actor=actor, note="双方当事人书面同意延长", now=at(2025, 3, 10))
         uow.commit()
     assert d.due_on.isoformat() == "2025-04-02"  # 18 Mar + 15 days
-    with pytest.raises(InvalidInput):  # the law allows no more
-        with uow:
+    with pytest.raises(InvalidInput), uow:  # the law allows no more
             extend_clock(uow, get_case(uow.session, case.id), "mediation_period", 1, actor=actor, note="再延", now=at(2025, 3, 11))
-    with pytest.raises(InvalidInput):  # a handling limit is not the law's to extend
-        with uow:
+    with pytest.raises(InvalidInput), uow:  # a handling limit is not the law's to extend
             extend_clock(uow, get_case(uow.session, case.id), "acceptance_decision", 2, actor=actor, note="x")
     with uow:
         c = get_case(uow.session, case.id)
@@ -309,10 +307,11 @@ def test_calendar_commands_import_a_new_year(rt, db_url, tmp_path):
 
 
 def test_scheduler_process_sweeps_on_its_own(rt, demo, db_url):
-    from tests.conftest import subprocess_env
     import sys
     import time
     from pathlib import Path
+
+    from tests.conftest import subprocess_env
 
     case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
                      employer_id=demo.employer("科技").id, now=at(2025, 3, 3))
