@@ -180,7 +180,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from casework.sweep import sweep
 
     rt = _runtime()
-    report = sweep(rt, now=_parse_now(args.now), dry_run=args.dry_run)
+    report = sweep(rt, now=_parse_now(args.now), dry_run=args.dry_run, batch=args.batch)
     rt.dispose()
     if args.json:
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
@@ -375,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--now", help="act as if it were this time (ISO 8601; default now)")
     sp.add_argument("--dry-run", action="store_true", help="list what would happen, change nothing")
     sp.add_argument("--json", action="store_true")
+    sp.add_argument("--batch", type=int, default=100, help="clocks claimed per transaction (default 100)")
     sp.set_defaults(func=cmd_sweep)
 
     sp = sub.add_parser("scheduler", help="run the scheduler process (sweep, outbox, auditor)")
