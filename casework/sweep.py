@@ -210,7 +210,8 @@ def sweep(
                     log.warning("sweep: batch lost a race and was rolled back; the next pass retries")
             if len(ids) < batch:
                 break
-    log.info("sweep done %s", report.as_dict())
+    if report.expired or report.reminders or report.failed:
+        log.info("sweep done %s", report.as_dict())
     return report
 
 
