@@ -328,3 +328,34 @@ def test_scheduler_process_sweeps_on_its_own(rt, demo, db_url):
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
+
+
+WALKS = {
+    # workflow: (employer, owners it rises through, final state)
+    "hotline": ("科技", ["TH-SP-ACME", "TH-SP", "TH", "GZ"], "registered"),
+    "supervision": ("科技", ["TH-SP-ACME", "TH-SP", "TH", "GZ"], "reported"),
+    "wage_arrears": ("建筑", ["TH-SP", "TH", "GZ"], "registered"),
+    "legal_aid": ("建筑", ["TH", "GZ"], "applied"),
+    # the 15-day statutory mediation period ends the climb: the case fails where it is
+    "mediation": ("科技", ["TH-SP-ACME", "TH-SP", "TH"], "failed"),
+}
+
+
+@pytest.mark.parametrize("workflow", list(WALKS))
+def test_each_workflow_left_alone_rises_to_the_ceiling_or_ends_by_law(rt, demo, workflow):
+    employer, expected, final = WALKS[workflow]
+    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow=workflow,
+                     employer_id=demo.employer(employer).id, now=at(2025, 3, 3, 10))
+    owners = [case.org_unit.code]
+    for day in range(1, 60):
+        sweep(rt, now=at(2025, 3, 3) + dt.timedelta(days=day))
+        code = _case(rt, case.id).org_unit.code
+        if code != owners[-1]:
+            owners.append(code)
+    stored = _case(rt, case.id)
+    assert owners == expected and stored.state == final
+    assert stored.origin_org_unit.code == expected[0]
+    assert demo.actor("caseworker.acme" if expected[0] == "TH-SP-ACME" else "caseworker.shipai").can_see(stored) \
+        or expected[0] == "TH"
+    for username, unit in (("supervisor.tianhe", "TH"), ("supervisor.guangzhou", "GZ")):
+        assert len(_notes(rt, username)) == (1 if unit in expected[1:] else 0), username

@@ -182,6 +182,18 @@ TRANSITIONS = [
 
 DEADLINES = [
     DeadlineRule(
+        name="intake",
+        state="reported",
+        days=5,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="无法定期限：本级工会办理时限（可配置）",
+        label_zh="线索受理与启动调查",
+        label_en="taking up the report",
+        configurable=True,
+    ),
+    DeadlineRule(
         name="investigation",
         state="investigating",
         days=15,
