@@ -163,13 +163,24 @@ def _bump(session: Session) -> None:
     """A fresh random revision on every change. A counter could repeat (a rolled-back change
     cached by one session, a database recreated from scratch) and serve a stale calendar."""
     token = uuid.uuid4().hex
+    session.info.pop("casework_calendar", None)
     res = session.execute(update(CalendarMeta).where(CalendarMeta.id == 1).values(revision=token))
     if res.rowcount == 0:
         session.add(CalendarMeta(id=1, revision=token))
 
 
 def load_calendar(session: Session) -> WorkCalendar:
-    """The calendar as the database has it now (cached per process until it changes)."""
+    """The calendar as the database has it now (cached per process until it changes, and per
+    transaction so a sweep batch checks the revision once)."""
+    held = session.info.get("casework_calendar")
+    if held is not None:
+        return held
+    cal = _load_calendar(session)
+    session.info["casework_calendar"] = cal
+    return cal
+
+
+def _load_calendar(session: Session) -> WorkCalendar:
     key = str(session.get_bind().url)
     with session.no_autoflush:
         rev = _revision(session)

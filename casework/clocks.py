@@ -60,11 +60,13 @@ def _remind_at(cal: WorkCalendar, due_on: dt.date, lead: int) -> dt.datetime:
     return start_of_day(day)
 
 
-def _set_due(d: Deadline, cal: WorkCalendar, due_on: dt.date, verified: bool, lead: int) -> None:
+def _set_due(d: Deadline, cal: WorkCalendar, due_on: dt.date, verified: bool, lead: int, now: dt.datetime) -> None:
     d.due_on = due_on
     d.due_at = end_of_day(due_on)
     d.calendar_verified = verified
-    d.remind_at = None if d.reminded_at else _remind_at(cal, due_on, lead)
+    remind = None if d.reminded_at else _remind_at(cal, due_on, lead)
+    # A clock that starts inside its own lead time needs no "due soon" notice: its start says it.
+    d.remind_at = remind if remind is not None and remind > now else None
 
 
 def start_clock(
@@ -96,7 +98,7 @@ def start_clock(
         status="running",
         created_at=now,
     )
-    _set_due(d, cal, due.due, due.calendar_verified, uow.settings.reminder_lead_days)
+    _set_due(d, cal, due.due, due.calendar_verified, uow.settings.reminder_lead_days, now)
     s.add(d)
     append_event(
         s,
@@ -133,7 +135,7 @@ def _resume(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime, cal: Wor
     d.paused_days += max((resumed_on - paused_on).days, 0)
     d.paused_at = None
     d.status = "running"
-    _set_due(d, cal, due.due, d.calendar_verified and due.calendar_verified, uow.settings.reminder_lead_days)
+    _set_due(d, cal, due.due, d.calendar_verified and due.calendar_verified, uow.settings.reminder_lead_days, now)
     append_event(uow.session, case, kind="deadline_resumed", actor_id=None, actor=actor,
                  data={"rule": d.rule, "reason": reason, "paused_days": d.paused_days, "due": due.due.isoformat()},
                  at=now)
@@ -264,7 +266,7 @@ def extend_clock(
     verified = d.calendar_verified and cal.verified_between(d.due_on, new_due)
     d.extended_days += days
     d.extension_note = note.strip()[:255]
-    _set_due(d, cal, new_due, verified, uow.settings.reminder_lead_days)
+    _set_due(d, cal, new_due, verified, uow.settings.reminder_lead_days, now)
     append_event(uow.session, case, kind="deadline_extended", actor_id=actor.user_id, actor=actor.username,
                  data={"rule": rule, "days": days, "unit": unit, "due": new_due.isoformat(), "approved_by": actor.username,
                        "note": note.strip()}, at=now)

@@ -53,15 +53,19 @@ MANUAL_REASONS = ("no_union", "cannot_perform", "conflict_of_interest", "require
 # -- notifications ---------------------------------------------------------------------------
 
 
-def supervisors_of(session: Session, unit_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(User.org_unit_id == unit_id, UserRole.role == "supervisor", User.is_active.is_(True))
-            .order_by(User.id)
+def supervisors_of(session: Session, unit_id: int) -> list[int]:
+    """Ids of the active supervisors of a unit (memoised for the transaction)."""
+    memo = session.info.setdefault("casework_supervisors", {})
+    if unit_id not in memo:
+        memo[unit_id] = list(
+            session.scalars(
+                select(User.id)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(User.org_unit_id == unit_id, UserRole.role == "supervisor", User.is_active.is_(True))
+                .order_by(User.id)
+            )
         )
-    )
+    return memo[unit_id]
 
 
 def enqueue_webhook(session: Session, settings: Settings, topic: str, payload: dict[str, Any]) -> None:
@@ -86,7 +90,7 @@ def notify_unit_supervisors(
     """One inbox entry per supervisor of ``unit`` (or one for the unit when it has none).
     ``key`` de-duplicates: the same key never notifies the same person twice."""
     s = uow.session
-    recipients: list[tuple[int | None, int | None]] = [(u.id, None) for u in supervisors_of(s, unit.id)]
+    recipients: list[tuple[int | None, int | None]] = [(uid, None) for uid in supervisors_of(s, unit.id)]
     if not recipients:
         recipients = [(None, unit.id)]
     keys = [f"{key}:u{uid}" if uid else f"{key}:o{oid}" for uid, oid in recipients]

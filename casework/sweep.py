@@ -71,6 +71,14 @@ def _claim(session, column, now: dt.datetime, batch: int, status: str = "running
     return list(session.scalars(q))
 
 
+def _preload(session, ids: list[int]) -> None:
+    """Load the batch's clocks and their cases in two queries (the identity map then serves
+    every per-clock get)."""
+    clocks = session.scalars(select(Deadline).where(Deadline.id.in_(ids))).all()
+    case_ids = {d.case_id for d in clocks}
+    session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
+
+
 def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, object]]:
     """What a sweep at ``now`` would do, changing nothing."""
     with rt.reader() as uow:
@@ -97,8 +105,8 @@ def _expire_one(rt_uow, deadline_id: int, now: dt.datetime, report: SweepReport)
         return
     case = s.get(Case, d.case_id)
     wf = workflows.get(case.workflow)
+    # The unique (clock, action) key: a second sweeper's row fails when its savepoint flushes.
     s.add(DeadlineAction(deadline_id=d.id, action="expire", case_id=case.id, result=d.on_expiry, at=now))
-    s.flush()  # the unique (clock, action) key: a second sweeper fails here, not later
     d.status = "expired"
     d.handled_at = now
     report.expired += 1
@@ -156,7 +164,6 @@ def _remind_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) ->
         return
     case = s.get(Case, d.case_id)
     s.add(DeadlineAction(deadline_id=d.id, action="remind", case_id=case.id, result="due_soon", at=now))
-    s.flush()
     d.reminded_at = now
     d.remind_at = None  # out of the reminder index: it is never claimed again
     rule = workflows.get(case.workflow).rule(d.rule)
@@ -194,6 +201,7 @@ def sweep(
                 ids = _claim(uow.session, column, now, batch)
                 if not ids:
                     break
+                _preload(uow.session, ids)
                 for deadline_id in ids:
                     try:
                         with uow.session.begin_nested():

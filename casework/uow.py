@@ -44,6 +44,9 @@ class UnitOfWork:
         if self._depth == 0:
             self._session = self._factory()
             self._after_commit = []
+            # session.info holds per-transaction memos (the calendar snapshot, supervisors per
+            # unit); they must not outlive the transaction.
+            self._session.info.clear()
         self._depth += 1
         return self
 
@@ -65,6 +68,7 @@ class UnitOfWork:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
+        self.session.info.clear()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
@@ -72,6 +76,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self._after_commit = []
         self.session.rollback()
+        self.session.info.clear()
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` once the outermost transaction has committed (never if it rolls back)."""
