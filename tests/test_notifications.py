@@ -79,3 +79,15 @@ def test_escalations_reach_the_webhook_after_commit_with_retries(rt, demo):
         assert msg.attempts == 2 and msg.delivered_at is not None
     finally:
         server.shutdown()
+
+
+def test_the_auditor_counts_clocks_left_overdue_past_the_grace(rt, demo):
+    from casework.sweep import overdue_unhandled
+
+    open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
+              employer_id=demo.employer("科技").id, now=at(2025, 3, 3))  # due end of 4 Mar
+    grace = dt.timedelta(seconds=60)
+    assert overdue_unhandled(rt, at(2025, 3, 4, 23), grace) == 0
+    assert overdue_unhandled(rt, at(2025, 3, 5, 1), grace) == 1  # nobody swept it
+    sweep(rt, now=at(2025, 3, 5, 1))
+    assert overdue_unhandled(rt, at(2025, 3, 5, 2), grace) == 0
