@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound
-from casework.models import Case, OrgUnit, User
+from casework.models import Case, User
 from workflows.base import SYSTEM
 
 
@@ -88,7 +88,3 @@ def load_actor(session: Session, username: str) -> Actor:
     if user is None or not user.is_active:
         raise NotFound("用户不存在或已停用", f"no active user {username!r}")
     return actor_from_user(user)
-
-
-def unit_in_subtree(unit: OrgUnit, root_path: str) -> bool:
-    return unit.path.startswith(root_path)
