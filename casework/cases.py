@@ -305,23 +305,22 @@ def _check_guards(t: Transition, case: Case, data: Mapping[str, Any], uow: UnitO
             raise GuardRefused(g.reason_zh, g.reason_en, guard=g.name, trigger=t.trigger)
 
 
-def _flush_or_conflict(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError:
-        raise VersionConflict("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and retry") from None
-    except IntegrityError as exc:
-        if "case_events" in str(exc.orig) or "seq" in str(exc.orig):
-            raise VersionConflict("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and retry") from None
-        raise
+def _stale() -> VersionConflict:
+    return VersionConflict("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and retry")
 
 
-def _commit_or_conflict(uow: UnitOfWork) -> None:
-    _flush_or_conflict(uow.session)
+def commit_or_conflict(uow: UnitOfWork) -> None:
+    """Commit, turning a lost race on the case row (its version, or the history's unique
+    (case_id, seq) key) into :class:`VersionConflict`."""
     try:
+        uow.session.flush()
         uow.commit()
     except StaleDataError:
-        raise VersionConflict("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and retry") from None
+        raise _stale() from None
+    except IntegrityError as exc:
+        if "uq_case_events_case_id_seq" in str(exc.orig) or "case_events.case_id, case_events.seq" in str(exc.orig):
+            raise _stale() from None
+        raise
 
 
 def _check_version(case: Case, expected_version: int | None) -> None:
@@ -422,7 +421,7 @@ def fire(
             expected_version=expected_version,
             now=now,
         )
-        _commit_or_conflict(uow)
+        commit_or_conflict(uow)
         return case
 
 
@@ -526,7 +525,7 @@ def assign(
         if user.org_unit_id != case.org_unit_id or not (user.roles & {"caseworker", "supervisor"}):
             raise InvalidInput("user_id", "只能分派给承办单位的办案人员", "the assignee must be a caseworker or supervisor of the owning unit")
         previous = case.assignee.username if case.assignee else None
-        case.assignee_id = user.id
+        case.assignee = user
         append_event(
             s,
             case,
@@ -536,8 +535,7 @@ def assign(
             data={"assignee": user.username, "previous": previous},
             at=now,
         )
-        _commit_or_conflict(uow)
-        s.refresh(case)
+        commit_or_conflict(uow)
         return case
 
 
@@ -591,7 +589,7 @@ def link(
             data={"child": child.ref, "workflow": workflow},
             at=now,
         )
-        _commit_or_conflict(uow)
+        commit_or_conflict(uow)
         return child
 
 
@@ -614,5 +612,5 @@ def comment(
         if actor.roles <= {"auditor"}:
             raise NotPermitted("审计员只能查看，不能添加备注", "auditors read only")
         append_event(s, case, kind="comment", actor_id=actor.user_id, actor=actor.username, data={"text": text}, at=now)
-        _commit_or_conflict(uow)
+        commit_or_conflict(uow)
         return case

@@ -223,7 +223,7 @@ def request_escalation(
     uow: UnitOfWork, case_id: int, *, actor: Actor, reason: str, comment: str, now: dt.datetime | None = None
 ) -> Escalation:
     """上代下 requested by the unit holding the case (or a supervisor above it), with a reason."""
-    from casework.cases import _commit_or_conflict, get_visible_case
+    from casework.cases import commit_or_conflict, get_visible_case
 
     if reason not in MANUAL_REASONS:
         raise InvalidInput("reason", f"理由必须是 {', '.join(MANUAL_REASONS)} 之一", f"must be one of {', '.join(MANUAL_REASONS)}")
@@ -236,13 +236,13 @@ def request_escalation(
         if workflows.get(case.workflow).is_terminal(case.state):
             raise InvalidInput("case", "已结案件不能上提", "a closed case cannot be escalated")
         esc = lift_one_level(uow, case, reason=reason, actor=actor, comment=comment.strip(), now=now)
-        _commit_or_conflict(uow)
+        commit_or_conflict(uow)
         return esc
 
 
 def take_over(uow: UnitOfWork, case_id: int, *, actor: Actor, comment: str = "", now: dt.datetime | None = None) -> Case:
     """A supervisor takes a case from a unit below into their own unit (上代下)."""
-    from casework.cases import _commit_or_conflict, get_visible_case
+    from casework.cases import commit_or_conflict, get_visible_case
 
     now = now or dt.datetime.now(dt.UTC)
     with uow:
@@ -261,5 +261,5 @@ def take_over(uow: UnitOfWork, case_id: int, *, actor: Actor, comment: str = "",
         ev = append_event(s, case, kind="taken_over", actor_id=actor.user_id, actor=actor.username,
                           data={"from_unit": previous.code, "to_unit": own.code, "comment": comment}, at=now)
         restart_handling_clocks(uow, case, entry_seq=ev.seq, now=now)
-        _commit_or_conflict(uow)
+        commit_or_conflict(uow)
         return case

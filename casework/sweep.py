@@ -97,8 +97,8 @@ def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, obj
     return out
 
 
-def _expire_one(rt_uow, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
-    s = rt_uow.session
+def _expire_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
+    s = uow.session
     d = s.get(Deadline, deadline_id)
     if d is None or d.status != "running" or d.due_at > now:
         report.skipped += 1
@@ -112,7 +112,7 @@ def _expire_one(rt_uow, deadline_id: int, now: dt.datetime, report: SweepReport)
     report.expired += 1
     if d.kind == "handling":
         try:
-            esc = lift_one_level(rt_uow, case, reason="deadline_expired", actor=SYSTEM_ACTOR,
+            esc = lift_one_level(uow, case, reason="deadline_expired", actor=SYSTEM_ACTOR,
                                  comment=f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）",
                                  entry_seq=d.entry_seq, now=now)
         except Conflict:
@@ -127,14 +127,14 @@ def _expire_one(rt_uow, deadline_id: int, now: dt.datetime, report: SweepReport)
 
         append_event(s, case, kind="deadline_expired", actor_id=None, actor="system",
                      data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation}, at=now)
-        fire_on(rt_uow, case, d.on_expiry, actor=SYSTEM_ACTOR,
+        fire_on(uow, case, d.on_expiry, actor=SYSTEM_ACTOR,
                 comment=f"{d.citation}：期限 {d.due_on.isoformat()} 届满", now=now)
         report.fired += 1
-        _tell_parties(rt_uow, case, d, now)
+        _tell_parties(uow, case, d, now)
     else:
         append_event(s, case, kind="deadline_expired", actor_id=None, actor="system",
                      data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation}, at=now)
-        report.notified += _tell_parties(rt_uow, case, d, now)
+        report.notified += _tell_parties(uow, case, d, now)
         refresh_next_due(case, active_clocks(s, case.id))
 
 

@@ -35,7 +35,7 @@ def test_a_stale_copy_cannot_overwrite_a_newer_write(rt, demo):
         mine = b.session.merge(stale, load=False)
         fire_on(b, mine, "refuse", actor=actor, data={"reason": "重复申请"})
         with pytest.raises(VersionConflict):
-            cases_mod._commit_or_conflict(b)
+            cases_mod.commit_or_conflict(b)
     with rt.reader() as uow:
         stored = get_case(uow.session, case.id)
         assert (stored.state, stored.version) == ("mediating", won.version)
@@ -56,7 +56,7 @@ def test_two_open_sessions_one_wins_the_other_gets_a_version_conflict(rt, demo):
         a.commit()
         fire_on(b, case_b, "refuse", actor=actor, data={"reason": "x"})
         with pytest.raises(VersionConflict):
-            cases_mod._commit_or_conflict(b)
+            cases_mod.commit_or_conflict(b)
     with rt.reader() as uow:
         stored = get_case(uow.session, case.id)
         assert (stored.state, stored.version) == ("mediating", case.version + 1)
