@@ -72,3 +72,21 @@ class Conflict(DomainError):
     """A uniqueness rule would be broken (a code or username already in use)."""
 
     code = "conflict"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same ``Idempotency-Key`` was sent again with a different request body."""
+
+    code = "idempotency_key_reused"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins from one client; retry after ``retry_after`` seconds."""
+
+    code = "too_many_attempts"
+
+
+class NotAuthenticated(DomainError):
+    """No valid credentials (bad password, missing, expired or revoked token)."""
+
+    code = "not_authenticated"

@@ -222,6 +222,7 @@ class Case(Base):
         Index("ix_cases_org_unit_id_state", "org_unit_id", "state"),
         Index("ix_cases_workflow_state", "workflow", "state"),
         Index("ix_cases_next_due_at", "next_due_at"),
+        Index("ix_cases_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -460,3 +461,39 @@ class CalendarMeta(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     revision: Mapped[str] = mapped_column(String(32), default="")
+
+
+class DocumentCounter(Base):
+    """Last document number issued per issuing unit and year (numbers never repeat)."""
+
+    __tablename__ = "document_counters"
+
+    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyKey(Base):
+    """A request made with an ``Idempotency-Key``: the fingerprint of its body and the response
+    it got, so a retry answers the same and a different body under the same key is refused."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LoginFailure(Base):
+    """A failed login, by client; enough of them in a window throttles that client."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
