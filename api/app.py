@@ -1,18 +1,89 @@
-"""App factory. Thin: builds the runtime, registers blueprints and the error mapping."""
+"""App factory. Thin: builds the runtime, registers the resources, auth and the error mapping."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, g, request
+from flask_smorest import Api
 
 from casework.runtime import Runtime, build_runtime
 from casework.settings import load_settings
 
+API_DESCRIPTION = """\
+工会维权案件管理 REST API — casework.
+
+All endpoints except `POST /api/v1/auth/token` need `Authorization: Bearer <token>`.
+Errors are RFC 9457 problem details (`application/problem+json`). Case responses carry
+`ETag: "<version>"`; send it back as `If-Match` on writes to get 412 instead of overwriting a
+change you have not seen. Lists are paginated with `page` and `per_page` (at most 100).
+Personal data (ID numbers, phones) is masked everywhere; `POST /cases/{id}/pii-reveal` shows it
+to a caseworker acting on the case and records who, what and why.
+"""
+
+
+class CaseworkApi(Api):
+    """flask-smorest's Api with problem+json as the documented error body."""
+
+    def _register_responses(self) -> None:
+        from api.schemas import ProblemSchema
+
+        self.ERROR_SCHEMA = ProblemSchema
+        original = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = original
+
+    def _register_error_handlers(self) -> None:
+        from api import errors
+
+        errors.register(self._app)
+
+
+def _authenticate() -> Any:
+    """Every /api/v1 view needs a valid bearer token unless marked public."""
+    if not request.path.startswith("/api/v1/") or request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "_casework_public", False) or request.path == "/api/v1/openapi.json":
+        return None
+    from casework import auth
+    from casework.errors import NotAuthenticated
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("需要登录：请在 Authorization 头中提供 Bearer 令牌", "a bearer token is required")
+    rt: Runtime = current_app.extensions["casework"]
+    actor, touch_id = auth.authenticate(rt.reader(), token.strip())
+    if touch_id is not None:
+        auth.touch(rt.uow(), touch_id)
+    g.actor = actor
+    return None
+
 
 def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    from api import observability
+
     app = Flask("casework")
-    app.config.update(JSON_AS_ASCII=False)
+    app.config.update(
+        JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        API_TITLE="casework",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="v1/openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": API_DESCRIPTION},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
     if config:
         app.config.update(config)
     if runtime is None:
@@ -21,10 +92,25 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
             settings = settings.with_overrides(database_url=app.config["DATABASE_URL"])
         runtime = build_runtime(settings)
     app.extensions["casework"] = runtime
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    observability.configure_logging()
+    observability.install(app)
+    app.before_request(_authenticate)
+
+    api = CaseworkApi(app)
     from api.health import bp as health_bp
+    from api.resources import auth, calendar, cases, inbox, intakes, org_units, reports, workflows_
 
     app.register_blueprint(health_bp)
+    for module in (auth, org_units, workflows_, cases, intakes, inbox, calendar, reports):
+        api.register_blueprint(module.blp)
+
+    @app.get("/metrics")
+    def metrics():  # type: ignore[no-untyped-def]
+        return observability.metrics_response(runtime)
+
     return app
 
 

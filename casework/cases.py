@@ -323,7 +323,7 @@ def commit_or_conflict(uow: UnitOfWork) -> None:
         raise
 
 
-def _check_version(case: Case, expected_version: int | None) -> None:
+def check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and case.version != expected_version:
         raise VersionConflict(
             f"案件版本已变为 {case.version}，请刷新后重试",
@@ -362,7 +362,7 @@ def fire_on(
             allowed=allowed,
             state=case.state,
         )
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     _check_permission(wf, case, t, actor)
     _check_data(t, data)
     now = now or dt.datetime.now(dt.UTC)
@@ -513,7 +513,7 @@ def assign(
     with uow:
         s = uow.session
         case = get_visible_case(s, actor, case_id)
-        _check_version(case, expected_version)
+        check_version(case, expected_version)
         acting = actor.acting_roles(case)
         if not acting & {"supervisor", "caseworker", SYSTEM}:
             raise NotPermitted("只有承办单位的办案人员或上级主管可以分派案件", "only the owning unit's caseworkers or a supervisor above may assign")

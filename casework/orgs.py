@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from casework.access import Actor
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.models import Employer, OrgUnit, Person, User, UserRole
 from casework.pii import (
@@ -214,3 +215,53 @@ def find_or_create_person(
         person.phone_index = phone_index
         person.phone_masked = mask_phone(ph)
     return person
+
+
+def find_or_create_employer(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    name: str,
+    credit_code: str | None = None,
+    org_unit_code: str | None = None,
+) -> tuple[Employer, bool]:
+    """The employer named by its credit code (or exact name), or a new one registered at
+    ``org_unit_code`` (default: the actor's own unit). Returns it and whether its place in the
+    tree is known (it existed, or the caller said where it belongs)."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name:
+        raise InvalidInput("employer.name", "用人单位名称不能为空", "must not be empty")
+    if len(name) > 200:
+        raise InvalidInput("employer.name", "用人单位名称不超过200字", "at most 200 characters")
+    try:
+        code = normalise_credit_code(credit_code) if credit_code else None
+    except InvalidInput as exc:
+        raise InvalidInput("employer.credit_code", exc.message_zh.split(": ", 1)[-1],
+                           exc.message_en.split(": ", 1)[-1]) from None
+    s = uow.session
+    found = None
+    if code:
+        found = s.scalars(select(Employer).where(Employer.credit_code == code)).first()
+    if found is None:
+        q = select(Employer).where(Employer.name == name)
+        if code:
+            q = q.where(Employer.credit_code.is_(None))
+        found = s.scalars(q.order_by(Employer.id)).first()
+        if found is not None and code:
+            found.credit_code = code
+    if found is not None:
+        return found, True
+    if org_unit_code:
+        unit = s.scalars(select(OrgUnit).where(OrgUnit.code == org_unit_code)).first()
+        if unit is None or not actor.covers_path(unit.path):
+            raise InvalidInput("employer.org_unit_code", "所属工会不存在或不在本单位辖区内",
+                               "no such org unit in your part of the tree")
+    else:
+        unit = s.get(OrgUnit, actor.org_unit_id) if actor.org_unit_id is not None else None
+        if unit is None:
+            raise InvalidInput("employer.org_unit_code", "请指定用人单位所属工会", "required")
+    emp = Employer(name=name, credit_code=code, org_unit_id=unit.id, has_union=False)
+    emp.org_unit = unit
+    s.add(emp)
+    s.flush()
+    return emp, org_unit_code is not None

@@ -50,6 +50,8 @@ class Settings:
     escalation_ceiling: str = "city"
     collective_threshold: int = 10
     token_ttl_hours: int = 12
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
     competence: dict[str, str] = field(default_factory=dict)
     guard_settings: dict[str, Any] = field(default_factory=dict)
     # "workflow.rule" -> days, from CASEWORK_DEADLINE_<WORKFLOW>_<RULE> (configurable rules only)
@@ -148,6 +150,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         escalation_ceiling=_level(env, "CASEWORK_ESCALATION_CEILING", "city"),
         collective_threshold=collective,
         token_ttl_hours=_int(env, "CASEWORK_TOKEN_TTL_HOURS", 12),
+        login_max_failures=_int(env, "CASEWORK_LOGIN_MAX_FAILURES", 5),
+        login_window_seconds=_int(env, "CASEWORK_LOGIN_WINDOW_SECONDS", 300),
         competence=competence,
         guard_settings=guard_settings,
     )

@@ -1,0 +1,89 @@
+"""Small HTTP helpers shared by the resources: who is calling, If-Match, ETag, error docs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, request
+
+from api.schemas import ProblemSchema
+from casework.access import Actor
+from casework.runtime import Runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,12})"?\s*$')
+
+IF_MATCH_PARAM = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": 'The case version you last read, as its ETag ("3"). A stale version gets 412.',
+}
+IDEMPOTENCY_PARAM = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Any unique string per call; a retry with the same key returns the same body.",
+}
+ETAG_HEADER = {"ETag": {"description": 'The case version, quoted ("3")', "schema": {"type": "string"}}}
+
+PROBLEM_TEXT = {
+    400: "Malformed request (not JSON, bad header)",
+    401: "Missing, invalid, expired or revoked token",
+    403: "The caller's role may not do this here",
+    404: "Not found, or outside the caller's part of the tree",
+    409: "Not valid from the current state (lists allowed_triggers), or a concurrent change",
+    412: "If-Match names a version that is no longer current",
+    415: "The request body must be application/json",
+    422: "Invalid input (errors per field), or a business rule refused (with the reason)",
+    429: "Too many failed logins from this client (Retry-After)",
+}
+
+
+def rt() -> Runtime:
+    return current_app.extensions["casework"]
+
+
+def actor() -> Actor:
+    return g.actor
+
+
+def public(view: F) -> F:
+    """Mark a view as needing no token."""
+    view._casework_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def problems(blp: Any, *codes: int) -> Callable[[F], F]:
+    """Document the problem responses an operation may give (401 always, unless public)."""
+
+    def deco(view: F) -> F:
+        for code in codes:
+            view = blp.alt_response(code, schema=ProblemSchema, description=PROBLEM_TEXT[code],
+                                    content_type="application/problem+json")(view)
+        return view
+
+    return deco
+
+
+def expected_version() -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    m = _IF_MATCH.match(raw)
+    if not m:
+        abort(400, description='If-Match must be a case ETag such as "3"')
+    return int(m.group(1))
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}
+
+
+def page_args(args: dict[str, Any]) -> dict[str, int]:
+    return {"page": args.get("page", 1), "per_page": args.get("per_page", 20)}

@@ -1,0 +1,38 @@
+"""Deadline arithmetic on the official working-day calendar; admins correct single days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort
+from flask_smorest import Blueprint
+
+from api.http import actor, problems, rt
+from api.schemas import CalendarDayInput, CalendarDaySchema, DeadlineArgs, DueSchema
+from casework import usecases
+
+blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="工作日历 Calendar")
+
+
+@blp.route("/deadline", methods=["GET"])
+@blp.arguments(DeadlineArgs, location="query")
+@blp.response(200, DueSchema)
+@problems(blp, 401, 422)
+def deadline(args):
+    """期限计算 The due date of a period of calendar or working days from a start date."""
+    return usecases.deadline_for(rt().reader(), start=args["start"], days=args["days"], unit=args["unit"])
+
+
+@blp.route("/days/<string:day>", methods=["PUT"])
+@blp.arguments(CalendarDayInput)
+@blp.response(200, CalendarDaySchema)
+@problems(blp, 400, 401, 403, 404, 415, 422)
+def set_day(body, day):
+    """设置某日（管理员）Mark one date a working day or a holiday (wins over the published schedule)."""
+    try:
+        when = dt.date.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        when = None
+    if when is None:
+        abort(404, description="the date must be YYYY-MM-DD")
+    return usecases.set_calendar_day(rt().uow(), actor(), when, is_workday=body["is_workday"], name=body.get("name"))

@@ -1,0 +1,43 @@
+"""The supervisor inbox: escalations into the caller's subtree, and notices to acknowledge."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api.http import actor, page_args, problems, rt
+from api.schemas import (
+    EscalationPage,
+    NotificationArgs,
+    NotificationPage,
+    NotificationSchema,
+    PaginationArgs,
+)
+from casework import usecases
+
+blp = Blueprint("inbox", __name__, url_prefix="/api/v1", description="督办收件箱 Escalations and notifications")
+
+
+@blp.route("/escalations", methods=["GET"])
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, EscalationPage)
+@problems(blp, 401, 422)
+def escalations(args):
+    """上提案件 Escalations into the caller's subtree: open cases first, newest first."""
+    return usecases.escalation_inbox(rt().reader(), actor(), **page_args(args)).as_dict()
+
+
+@blp.route("/notifications", methods=["GET"])
+@blp.arguments(NotificationArgs, location="query")
+@blp.response(200, NotificationPage)
+@problems(blp, 401, 422)
+def notifications(args):
+    """我的通知 Notices to the caller or their unit: unread first."""
+    return usecases.list_notifications(rt().reader(), actor(), unread=args.get("unread"), **page_args(args)).as_dict()
+
+
+@blp.route("/notifications/<int:notification_id>/ack", methods=["POST"])
+@blp.response(200, NotificationSchema)
+@problems(blp, 401, 404)
+def ack(notification_id):
+    """已读 Acknowledge a notice (idempotent)."""
+    return usecases.ack_notification(rt().uow(), actor(), notification_id)

@@ -1,0 +1,53 @@
+"""The org tree: the caller's subtree; admins add and change units."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api.http import actor, page_args, problems, rt
+from api.schemas import (
+    OrgUnitCreateSchema,
+    OrgUnitPatchSchema,
+    OrgUnitSchema,
+    PaginationArgs,
+    page_of,
+)
+from casework import usecases
+
+blp = Blueprint("org_units", __name__, url_prefix="/api/v1/org-units", description="组织 Org units")
+OrgUnitPage = page_of(OrgUnitSchema, "OrgUnitPage")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, OrgUnitPage)
+@problems(blp, 401, 422)
+def list_units(args):
+    """本级及下级组织 The caller's unit and every unit below it, in tree order."""
+    return usecases.list_org_units(rt().reader(), actor(), **page_args(args)).as_dict()
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(OrgUnitCreateSchema)
+@blp.response(201, OrgUnitSchema)
+@problems(blp, 400, 401, 403, 404, 409, 415, 422)
+def create_unit(body):
+    """新建组织（管理员）Create a unit below one in the admin's subtree."""
+    return usecases.add_org_unit(rt().uow(), actor(), **body)
+
+
+@blp.route("/<int:unit_id>", methods=["GET"])
+@blp.response(200, OrgUnitSchema)
+@problems(blp, 401, 404)
+def get_unit(unit_id):
+    """组织详情 One unit of the caller's subtree."""
+    return usecases.get_org_unit(rt().reader(), actor(), unit_id)
+
+
+@blp.route("/<int:unit_id>", methods=["PATCH"])
+@blp.arguments(OrgUnitPatchSchema)
+@blp.response(200, OrgUnitSchema)
+@problems(blp, 400, 401, 403, 404, 415, 422)
+def patch_unit(body, unit_id):
+    """修改组织（管理员）Rename a unit or change its level."""
+    return usecases.change_org_unit(rt().uow(), actor(), unit_id, name=body.get("name"), level=body.get("level"))
