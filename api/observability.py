@@ -39,13 +39,14 @@ from casework.runtime import Runtime
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # 18-character resident ID numbers and 11-digit mainland mobile numbers (loosely: any such run).
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-_PHONE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# Bounded by non-alphanumerics so hex ids and hashes are never mistaken for one.
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+PHONE_LIKE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
 
 
 def redact(text: str) -> str:
-    text = _ID_LIKE.sub(lambda m: m.group(0)[:6] + "********" + m.group(0)[-4:], text)
-    return _PHONE_LIKE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
+    text = ID_LIKE.sub(lambda m: m.group(0)[:6] + "********" + m.group(0)[-4:], text)
+    return PHONE_LIKE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
 
 
 class JsonFormatter(logging.Formatter):

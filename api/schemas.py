@@ -462,6 +462,8 @@ class DocumentCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata=d("tip_letter 提示函, opinion_letter 意见书, suggestion_letter 建议书, mediation_agreement 调解协议书, ..."))
     addressee = Text(required=True, validate=validate.Length(min=1, max=200), metadata=d("收件单位"))
     reply_due = fields.Date(allow_none=True, metadata=d("Reply deadline, YYYY-MM-DD (default: from the workflow's rule)"))
+    data = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict,
+                       metadata=d("Data for the workflow step the document advances (e.g. agreement_claims for a mediation agreement)"))
 
 
 class DocumentSchema(Schema):
@@ -521,6 +523,7 @@ class ReportArgs(Schema):
 
 class CountsSchema(Schema):
     open = fields.Integer(metadata=d("在办"))
+    opened = fields.Integer(metadata=d("新收 (opened in the range)"))
     closed = fields.Integer(metadata=d("已结"))
     overdue = fields.Integer(metadata=d("逾期"))
     escalated_in = fields.Integer(metadata=d("上提转入"))

@@ -78,7 +78,9 @@ def normalise_phone(value: str) -> str:
     v = re.sub(r"[\s()]", "", value or "")
     if v.startswith("+86"):
         v = v[3:]
-    if _MOBILE_RE.match(v) or _LANDLINE_RE.match(v):
+    if _MOBILE_RE.match(v.replace("-", "")):
+        return v.replace("-", "")  # 139-1234-5678 is the same mobile as 13912345678
+    if _LANDLINE_RE.match(v):
         return v
     raise InvalidInput("phone", "电话号码格式无效（手机号11位，或区号-座机号）", "not a valid phone number")
 

@@ -200,6 +200,14 @@ def case_events(uow: UnitOfWork, actor: Actor, case_id: int, *, page: int = 1, p
 
 
 # -- cases: writes ---------------------------------------------------------------------------
+# Each write enters the unit of work first, so the service's own commit is deferred to the
+# commit here and the view is built from what was committed, in the same session.
+
+
+def _precondition(uow: UnitOfWork, actor: Actor, case_id: int, expected_version: int | None) -> None:
+    """If-Match is checked before anything else: a stale client learns that first (412)."""
+    if expected_version is not None:
+        check_version(get_visible_case(uow.session, actor, case_id), expected_version)
 
 
 def create_case(
@@ -238,22 +246,25 @@ def transition(
     data: Mapping[str, Any] | None, expected_version: int | None,
 ) -> dict[str, Any]:
     with uow:
-        case = fire(uow, case_id, trigger, actor=actor, comment=comment_text, data=data,
-                    expected_version=expected_version)
+        _precondition(uow, actor, case_id, expected_version)
+        case = fire(uow, case_id, trigger, actor=actor, comment=comment_text, data=data)
+        commit_or_conflict(uow)
         return case_view(uow, actor, case)
 
 
 def assign_case(uow: UnitOfWork, actor: Actor, case_id: int, user_id: int, *, expected_version: int | None) -> dict[str, Any]:
     with uow:
-        case = assign(uow, case_id, user_id, actor=actor, expected_version=expected_version)
+        _precondition(uow, actor, case_id, expected_version)
+        case = assign(uow, case_id, user_id, actor=actor)
+        commit_or_conflict(uow)
         return case_view(uow, actor, case)
 
 
 def add_comment(uow: UnitOfWork, actor: Actor, case_id: int, text: str, *, expected_version: int | None) -> tuple[dict[str, Any], int]:
     with uow:
-        if expected_version is not None:
-            check_version(get_visible_case(uow.session, actor, case_id), expected_version)
+        _precondition(uow, actor, case_id, expected_version)
         case = comment(uow, case_id, text, actor=actor)
+        commit_or_conflict(uow)
         ev = uow.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.seq == case.event_seq)
         ).one()
@@ -263,9 +274,9 @@ def add_comment(uow: UnitOfWork, actor: Actor, case_id: int, text: str, *, expec
 def escalate(uow: UnitOfWork, actor: Actor, case_id: int, *, reason: str, comment_text: str,
              expected_version: int | None) -> tuple[dict[str, Any], int]:
     with uow:
-        if expected_version is not None:
-            check_version(get_visible_case(uow.session, actor, case_id), expected_version)
+        _precondition(uow, actor, case_id, expected_version)
         esc = request_escalation(uow, case_id, actor=actor, reason=reason, comment=comment_text)
+        commit_or_conflict(uow)
         s = uow.session
         case = s.get(Case, esc.case_id)
         view = presenters.escalation(esc, case, s.get(OrgUnit, esc.from_unit_id), s.get(OrgUnit, esc.to_unit_id))
@@ -394,12 +405,13 @@ def set_calendar_day(uow: UnitOfWork, actor: Actor, day: dt.date, *, is_workday:
 
 
 def issue_document(uow: UnitOfWork, actor: Actor, case_id: int, *, kind: str, addressee: str,
-                   reply_due: dt.date | None, expected_version: int | None) -> tuple[dict[str, Any], int]:
+                   reply_due: dt.date | None, data: Mapping[str, Any] | None, expected_version: int | None) -> tuple[dict[str, Any], int]:
     from casework.documents import issue_document as issue
 
     with uow:
-        doc = issue(uow, case_id, actor=actor, kind=kind, addressee=addressee, reply_due=reply_due,
-                    expected_version=expected_version)
+        _precondition(uow, actor, case_id, expected_version)
+        doc = issue(uow, case_id, actor=actor, kind=kind, addressee=addressee, reply_due=reply_due, data=data)
+        commit_or_conflict(uow)
         s = uow.session
         return presenters.document(doc, s.get(OrgUnit, doc.issuer_unit_id)), s.get(Case, doc.case_id).version
 

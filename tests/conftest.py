@@ -7,7 +7,9 @@ the PostgreSQL half is skipped with a message saying how to run it.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +36,52 @@ TEST_KEYS = {
 }
 
 
+# -- personal data must never reach a log ------------------------------------------------------
+# Every record logged in this process is kept raw (before the JSON formatter masks anything), and
+# every live server writes its log to a file; at the end the whole lot is searched for anything
+# shaped like a resident ID number or a mobile phone. A hit fails the run.
+PII_PATTERNS = [
+    re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])"),
+    re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])"),
+]
+_LOGGED: list[str] = []
+
+
+class _KeepEverything(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = f"{record.name}: {record.getMessage()}"
+            if record.exc_info:
+                text += "\n" + logging.Formatter().formatException(record.exc_info)
+        except Exception:  # noqa: BLE001 - a broken record must not break the run
+            text = f"{record.name}: {record.msg!r} {record.args!r}"
+        _LOGGED.append(text)
+
+
+def pii_hits(texts: list[str]) -> list[str]:
+    return [f"{p.pattern[:20]}…: {m.group(0)[:3]}…" for t in texts for p in PII_PATTERNS for m in p.finditer(t)]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.api_support import LOG_DIR
+
+    texts = list(_LOGGED)
+    if LOG_DIR.exists():
+        texts += [p.read_text(encoding="utf-8", errors="replace") for p in LOG_DIR.glob("*.log")]
+    hits = pii_hits(texts)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if hits:
+        if reporter:
+            reporter.write_line(f"PERSONAL DATA IN LOGS: {len(hits)} hit(s), e.g. {hits[:3]}", red=True)
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line(f"log scan: {len(texts)} log records/files searched, no ID numbers or phones")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
+    handler = _KeepEverything(level=logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("casework").setLevel(logging.INFO)
     if not PG_URL:
         return
     engine = make_engine(PG_URL)
@@ -150,3 +197,21 @@ class Demo:
 def demo(rt: Runtime) -> Demo:
     load_demo(rt.uow())
     return Demo(rt)
+
+
+@pytest.fixture(scope="session")
+def live_server(db_url: str) -> Iterator[object]:
+    """The real service (gunicorn, two workers) on the test database, one per backend."""
+    from tests.api_support import LiveServer
+
+    server = LiveServer(subprocess_env(db_url), workers=2)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(demo: Demo, live_server) -> object:
+    """An HTTP client per demo user against the live server (fresh demo data every test)."""
+    from tests.api_support import Api
+
+    return Api(live_server.base)

@@ -141,7 +141,8 @@ def events(args, case_id):
 def issue_document(body, case_id):
     """发文（提示函、意见书、建议书……）Issue a numbered document; its legal basis is cited."""
     doc, version = usecases.issue_document(rt().uow(), actor(), case_id, kind=body["kind"], addressee=body["addressee"],
-                                           reply_due=body.get("reply_due"), expected_version=expected_version())
+                                           reply_due=body.get("reply_due"), data=body.get("data"),
+                                           expected_version=expected_version())
     return doc, 201, etag(version)
 
 

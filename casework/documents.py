@@ -1,0 +1,329 @@
+"""Numbered documents issued on a case (提示函, 意见书, 建议书, 调解协议书 ...).
+
+Issuing is one use case in one unit of work: the document gets the next number of its issuing
+unit (the unit owning the case) for the year, the kind's trigger fires (state, event and clocks
+advance), a ``document_issued`` event joins the history, and all of it commits together or not
+at all. Checks run in the same order as :func:`casework.cases.fire_on`: the kind exists → it
+belongs to this workflow → it can be issued from the case's state → the version is current →
+the actor may act on the case → the issuing unit's level is high enough → the trigger's data
+and guards.
+
+Numbers read ``{unit code}〔{year}〕{abbr}字第{n:03d}号`` (``TH〔2026〕建字第001号``): one
+gap-free sequence per issuing unit and Asia/Shanghai year, shared by every kind, so the number
+alone identifies the document within the unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import workflows
+from casework.access import Actor
+from casework.cases import SHANGHAI, commit_or_conflict, fire_on, get_visible_case, today_shanghai
+from casework.clocks import active_clocks
+from casework.errors import (
+    InvalidInput,
+    LevelTooLow,
+    NotPermitted,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from casework.history import append_event
+from casework.models import Case, Deadline, Document, DocumentCounter, OrgUnit
+from casework.uow import UnitOfWork
+from workflows.base import LEVEL_LABELS_ZH, level_rank
+from workflows.documents import DOCUMENT_KINDS, DocumentKind
+
+ISSUING_ROLES = frozenset({"caseworker", "supervisor"})
+MAX_ADDRESSEE = 200
+NUMBER_MAX = 64  # Document.number column width
+
+# "县级以上" style words for the level a kind needs.
+LEVEL_WORDS_ZH = {
+    "grassroots": "基层",
+    "township": "乡镇（街道）级",
+    "county": "县级",
+    "city": "市级",
+    "province": "省级",
+    "national": "全国",
+}
+
+
+# -- the catalogue -----------------------------------------------------------------------------
+
+
+def kind_dict(kind: DocumentKind) -> dict[str, Any]:
+    return {
+        "name": kind.name,
+        "label_zh": kind.label_zh,
+        "label_en": kind.label_en,
+        "abbr_zh": kind.abbr_zh,
+        "citation": kind.citation,
+        "min_level": kind.min_level,
+        "workflows": list(kind.workflows),
+        "trigger": kind.trigger,
+        "reply_rule": kind.reply_rule,
+    }
+
+
+def document_kinds(workflow: str | None = None) -> list[dict[str, Any]]:
+    """The catalogue as JSON-ready dicts, optionally only the kinds of one workflow."""
+    return [
+        kind_dict(k) for k in DOCUMENT_KINDS.values() if workflow is None or workflow in k.workflows
+    ]
+
+
+def get_kind(name: str) -> DocumentKind:
+    try:
+        return DOCUMENT_KINDS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(DOCUMENT_KINDS)
+        raise InvalidInput("kind", f"未知文书类型，可选：{known}", f"unknown document kind; one of {known}") from None
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def next_document_number(session: Session, unit: OrgUnit, year: int, kind: DocumentKind) -> str:
+    """The unit's next number for ``year``: gap-free within committed transactions (the counter
+    row is bumped by ``UPDATE ... RETURNING``, so concurrent issuers queue on the row lock)."""
+    stmt = (
+        update(DocumentCounter)
+        .where(DocumentCounter.issuer_unit_id == unit.id, DocumentCounter.year == year)
+        .values(last=DocumentCounter.last + 1)
+        .returning(DocumentCounter.last)
+    )
+    n = session.execute(stmt).scalar()
+    if n is None:
+        try:
+            with session.begin_nested():
+                session.add(DocumentCounter(issuer_unit_id=unit.id, year=year, last=1))
+            n = 1
+        except IntegrityError:  # another transaction created the row first
+            n = session.execute(stmt).scalar_one()
+    return format_number(unit.code, year, kind.abbr_zh, n)
+
+
+def format_number(unit_code: str, year: int, abbr: str, n: int) -> str:
+    tail = f"〔{year}〕{abbr}字第{n:03d}号"
+    # The unit code is constant per unit, so shortening an over-long one keeps numbers unique.
+    return unit_code[: max(NUMBER_MAX - len(tail), 0)] + tail
+
+
+# -- issuing ---------------------------------------------------------------------------------
+
+
+def _addressee(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidInput("addressee", "必须填写文书送达对象", "an addressee is required")
+    if len(text) > MAX_ADDRESSEE:
+        raise InvalidInput("addressee", f"送达对象不超过{MAX_ADDRESSEE}字", f"at most {MAX_ADDRESSEE} characters")
+    return text
+
+
+def _reply_due(value: Any, today: dt.date) -> dt.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InvalidInput("reply_due", "答复期限必须是日期", "must be a date")
+    if value < today:
+        raise InvalidInput(
+            "reply_due",
+            f"答复期限不能早于今天（{today.isoformat()}）",
+            f"must not be before today ({today.isoformat()}, Asia/Shanghai)",
+        )
+    return value
+
+
+def _check_state(case: Case, kind: DocumentKind) -> None:
+    wf = workflows.get(case.workflow)
+    if kind.trigger is not None:
+        if not wf.has_trigger(kind.trigger):  # pragma: no cover - the catalogue is tested
+            raise InvalidInput("kind", f"“{kind.label_zh}”不适用于本流程", f"{kind.name} does not apply to {wf.name}")
+        if wf.transition_for(kind.trigger, case.state) is not None:
+            return
+    elif not wf.is_terminal(case.state):
+        return
+    allowed = [t.trigger for t in wf.transitions_from(case.state)]
+    raise TransitionNotAllowed(
+        f"当前状态“{wf.state(case.state).label_zh}”下不能发出{kind.label_zh}；"
+        f"可用：{', '.join(allowed) or '无（已结案）'}",
+        f"a {kind.name} cannot be issued from {case.state}; valid: {', '.join(allowed) or 'none (terminal)'}",
+        allowed=allowed,
+        state=case.state,
+        kind=kind.name,
+    )
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and case.version != expected_version:
+        raise VersionConflict(
+            f"案件版本已变为 {case.version}，请刷新后重试",
+            f"the case is at version {case.version}, not {expected_version}",
+            current_version=case.version,
+        )
+
+
+def _check_issuer(case: Case, kind: DocumentKind, actor: Actor) -> None:
+    if not actor.acting_roles(case) & ISSUING_ROLES:
+        raise NotPermitted(
+            f"只有承办单位的办案人员或上级主管可以发出{kind.label_zh}",
+            "only the owning unit's caseworkers or a supervisor above it may issue documents",
+            kind=kind.name,
+        )
+    unit = case.org_unit
+    if kind.min_level and level_rank(unit.level) < level_rank(kind.min_level):
+        raise LevelTooLow(
+            f"{kind.label_zh}只能由{LEVEL_WORDS_ZH[kind.min_level]}以上工会发出；"
+            f"本案现由{unit.name}（{LEVEL_LABELS_ZH[unit.level]}）承办，可申请上提一级办理",
+            f"a {kind.label_en} can only be issued by a union at {kind.min_level} level or above "
+            f"(the case is held at {unit.level} level)",
+            kind=kind.name,
+            min_level=kind.min_level,
+            level=unit.level,
+        )
+
+
+def _running_clock(session: Session, case: Case, rule: str) -> Deadline | None:
+    """The case's active clock for ``rule``, including one started in this unit of work and not
+    flushed yet (flushing here would bump the case's version a second time)."""
+    pending = [
+        o for o in session.new if isinstance(o, Deadline) and o.case_id == case.id and o.status in ("running", "paused")
+    ]
+    for d in [*active_clocks(session, case.id), *pending]:
+        if d.rule == rule:
+            return d
+    return None
+
+
+def issue_document(
+    uow: UnitOfWork,
+    case_id: int,
+    *,
+    actor: Actor,
+    kind: str,
+    addressee: str,
+    reply_due: dt.date | None = None,
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Issue a numbered document of ``kind`` on case ``case_id`` and commit.
+
+    The issuing unit is the unit owning the case. When the kind has a trigger it fires in the
+    same transaction (``data`` is the trigger's data, e.g. ``agreement_claims`` for a mediation
+    agreement, ``reason`` for a denial of legal aid). ``reply_due`` defaults to the due date of
+    the kind's reply clock (the 意见书's 15 working days) once the trigger has started it.
+
+    Raises NotFound (case outside the actor's scope), InvalidInput (kind, addressee,
+    reply_due, trigger data), TransitionNotAllowed (with ``allowed``), VersionConflict,
+    NotPermitted, LevelTooLow and GuardRefused.
+    """
+    spec = get_kind(kind)
+    name = _addressee(addressee)
+    now = now or dt.datetime.now(dt.UTC)
+    due = _reply_due(reply_due, today_shanghai(now))
+    with uow:
+        s = uow.session
+        case = get_visible_case(s, actor, case_id)
+        if case.workflow not in spec.workflows:
+            wf = workflows.get(case.workflow)
+            fits = ", ".join(k for k, v in DOCUMENT_KINDS.items() if case.workflow in v.workflows) or "无"
+            raise InvalidInput(
+                "kind",
+                f"“{wf.label_zh}”案件不能发出{spec.label_zh}；可发：{fits}",
+                f"a {spec.name} cannot be issued on a {wf.name} case; possible: {fits}",
+            )
+        _check_state(case, spec)
+        _check_version(case, expected_version)
+        _check_issuer(case, spec, actor)
+        issuer = case.org_unit
+        year = now.astimezone(SHANGHAI).year
+        # Numbered before the trigger fires: the counter's UPDATE autoflushes, and the case must
+        # not be flushed half-changed (its version would rise twice).
+        number = next_document_number(s, issuer, year, spec)
+        if spec.trigger is not None:
+            fire_on(
+                uow,
+                case,
+                spec.trigger,
+                actor=actor,
+                comment=f"{spec.label_zh} {number}",
+                data=data,
+                expected_version=expected_version,
+                now=now,
+            )
+        if due is None and spec.reply_rule is not None:
+            clock = _running_clock(s, case, spec.reply_rule)
+            due = clock.due_on if clock is not None else None
+        doc = Document(
+            case_id=case.id,
+            kind=spec.name,
+            number=number,
+            issuer_unit_id=issuer.id,
+            addressee=name,
+            citation=spec.citation,
+            issued_at=now,
+            reply_due=due,
+            created_by_id=actor.user_id,
+        )
+        s.add(doc)
+        append_event(
+            s,
+            case,
+            kind="document_issued",
+            actor_id=actor.user_id,
+            actor=actor.username,
+            data={
+                "kind": spec.name,
+                "number": number,
+                "addressee": name,
+                "issuer": issuer.code,
+                "reply_due": due.isoformat() if due else None,
+            },
+            at=now,
+        )
+        commit_or_conflict(uow)
+        return doc
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def list_documents(session: Session, case: Case) -> list[Document]:
+    """The case's documents, oldest first. Their issuing units are loaded in the same query, so
+    ``session.get(OrgUnit, d.issuer_unit_id)`` afterwards costs nothing."""
+    rows = session.execute(
+        select(Document, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == Document.issuer_unit_id)
+        .where(Document.case_id == case.id)
+        .order_by(Document.issued_at, Document.id)
+    ).all()
+    return [doc for doc, _unit in rows]
+
+
+def document_dict(document: Document, issuer: OrgUnit) -> dict[str, Any]:
+    """A document as JSON-ready data (for the API and the CLI)."""
+    spec = DOCUMENT_KINDS.get(document.kind)
+    return {
+        "id": document.id,
+        "case_id": document.case_id,
+        "kind": document.kind,
+        "label_zh": spec.label_zh if spec else document.kind,
+        "label_en": spec.label_en if spec else document.kind,
+        "number": document.number,
+        "issuer": {"id": issuer.id, "code": issuer.code, "name": issuer.name, "level": issuer.level},
+        "addressee": document.addressee,
+        "citation": document.citation,
+        "issued_at": document.issued_at.astimezone(dt.UTC).isoformat(),
+        "reply_due": document.reply_due.isoformat() if document.reply_due else None,
+        "outcome": document.outcome,
+        "outcome_at": document.outcome_at.astimezone(dt.UTC).isoformat() if document.outcome_at else None,
+    }

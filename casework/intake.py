@@ -1,0 +1,459 @@
+"""The 12351 hotline intake (DOMAIN.md §7): one call in, one unit of work.
+
+A call becomes a work order (工单, workflow ``hotline``). What happens next depends on what the
+caller asked for and on whether we know where the employer belongs:
+
+- a consultation or a suggestion is answered on the work order at once (no case);
+- a request that opens a process (wage arrears, a dispute, legal aid, a violation report) opens
+  that case at the lowest competent unit of the employer's chain (服务下沉), and the work order is
+  dispatched to the same unit;
+- when the employer is new and nobody said where it belongs, the work order stays at the
+  receiving unit, flagged for manual dispatch;
+- a repeat call about the same worker and employer while their case is open attaches to that
+  case (a ``repeat_call`` event) instead of opening a second one.
+
+With an ``Idempotency-Key`` the request's fingerprint and the response body are stored in the
+same transaction as the work, so a retry answers the same and changes nothing.
+
+Personal data (the caller's phone and ID number) lives only on the encrypted person record: it
+never goes into attributes, events, the stored fingerprint or an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import workflows
+from casework.access import Actor
+from casework.cases import WorkerInput, _amount, commit_or_conflict, fire_on, open_case
+from casework.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
+from casework.history import append_event
+from casework.models import Case, CaseWorker, Employer, IdempotencyKey, OrgUnit, Person
+from casework.orgs import create_employer
+from casework.pii import PiiVault, normalise_credit_code, normalise_id_number, normalise_phone
+from casework.uow import UnitOfWork
+from workflows.base import TIERS
+
+# Category of the call → the process it opens (None: answered on the work order).
+CATEGORIES: dict[str, str | None] = {
+    "consultation": None,
+    "suggestion": None,
+    "wage_arrears": "wage_arrears",
+    "dispute": "mediation",
+    "legal_aid": "legal_aid",
+    "violation_report": "supervision",
+}
+HOTLINE = "hotline"
+MAX_WORKERS = 100000
+MAX_DESCRIPTION = 10000
+MAX_KEY = 255
+_FINGERPRINT_OP = "hotline_intake"
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    name: str
+    phone: str
+    id_number: str | None = None
+
+
+@dataclass(frozen=True)
+class EmployerInput:
+    name: str
+    credit_code: str | None = None
+    org_unit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    body: dict[str, Any]  # the response body, JSON-ready
+    replayed: bool  # True when answered from a stored Idempotency-Key
+
+
+@dataclass(frozen=True)
+class _Call:
+    """The request, validated and normalised."""
+
+    category: str
+    process: str | None
+    complexity: str
+    worker_count: int
+    amount: Decimal | None
+    description: str
+    caller_name: str
+    phone: str
+    id_number: str | None
+    employer_name: str
+    credit_code: str | None
+    org_unit_code: str | None
+
+
+# -- validation ------------------------------------------------------------------------------
+
+# Messages for personal-data fields, written without digits so nothing of the value (or what
+# looks like it) can appear in an error a client logs.
+_PHONE_MSG = ("电话号码格式无效（手机号，或区号加座机号）", "not a valid phone number (a mobile, or area code and landline)")
+_ID_MSGS = {
+    "must be 18 characters": ("身份证号码应为十八位（最后一位可为X）", "must be eighteen characters (the last may be X)"),
+    "birth date is invalid": ("身份证号码中的出生日期无效", "the birth date in it is invalid"),
+}
+_ID_CHECKSUM = ("身份证号码校验位错误", "its check character does not match (resident ID standard)")
+_CREDIT_FORMAT = (
+    "统一社会信用代码应为十八位数字或大写字母（不含I、O、Z、S、V）",
+    "must be eighteen characters of the unified social credit code alphabet",
+)
+_CREDIT_CHECKSUM = ("统一社会信用代码校验位错误", "its check character does not match")
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _text(value: Any, field: str, max_len: int, *, required: bool) -> str:
+    text = str(value if value is not None else "").strip()
+    if required and not text:
+        raise InvalidInput(field, "不能为空", "must not be empty")
+    if len(text) > max_len:
+        raise InvalidInput(field, f"不超过{max_len}字", f"at most {max_len} characters")
+    return text
+
+
+def _validate(
+    caller: CallerInput,
+    employer: EmployerInput,
+    *,
+    category: str,
+    complexity: str,
+    worker_count: Any,
+    amount_claimed: Any,
+    description: Any,
+) -> _Call:
+    if category not in CATEGORIES:
+        raise InvalidInput("category", f"来电类别必须是 {', '.join(CATEGORIES)} 之一", f"must be one of {', '.join(CATEGORIES)}")
+    if complexity not in TIERS:
+        raise InvalidInput("complexity", f"复杂程度必须是 {', '.join(TIERS)} 之一", f"must be one of {', '.join(TIERS)}")
+    if isinstance(worker_count, bool) or not isinstance(worker_count, int) or not 1 <= worker_count <= MAX_WORKERS:
+        raise InvalidInput("worker_count", "涉及人数必须是1到100000之间的整数", "must be a whole number from 1 to 100000")
+    amount = _amount(amount_claimed)
+    text = _text(description, "description", MAX_DESCRIPTION, required=False)
+    name = _text(caller.name, "caller.name", 120, required=True)
+    try:
+        phone = normalise_phone(str(caller.phone or ""))
+    except InvalidInput:
+        raise InvalidInput("caller.phone", *_PHONE_MSG) from None
+    id_number = _blank_to_none(caller.id_number)
+    if id_number is not None:
+        try:
+            id_number = normalise_id_number(id_number)
+        except InvalidInput as exc:
+            msg = next((m for en, m in _ID_MSGS.items() if exc.message_en.endswith(en)), _ID_CHECKSUM)
+            raise InvalidInput("caller.id_number", *msg) from None
+    employer_name = _text(employer.name, "employer.name", 200, required=True)
+    credit_code = _blank_to_none(employer.credit_code)
+    if credit_code is not None:
+        try:
+            credit_code = normalise_credit_code(credit_code)
+        except InvalidInput as exc:
+            msg = _CREDIT_CHECKSUM if "checksum" in exc.message_en else _CREDIT_FORMAT
+            raise InvalidInput("employer.credit_code", *msg) from None
+    return _Call(
+        category=category,
+        process=CATEGORIES[category],
+        complexity=complexity,
+        worker_count=worker_count,
+        amount=amount,
+        description=text,
+        caller_name=name,
+        phone=phone,
+        id_number=id_number,
+        employer_name=employer_name,
+        credit_code=credit_code,
+        org_unit_code=_blank_to_none(employer.org_unit_code),
+    )
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY or not all(" " <= c <= "~" for c in key):
+        raise InvalidInput(
+            "Idempotency-Key",
+            "幂等键须为1到255个可打印ASCII字符",
+            "must be 1 to 255 printable ASCII characters",
+        )
+    return key
+
+
+def _fingerprint(call: _Call, vault: PiiVault) -> str:
+    """SHA-256 of the canonical JSON of the normalised request. The phone and ID number enter
+    only as their keyed blind indexes, so the stored hash cannot be brute-forced back to them."""
+    canonical = {
+        "op": _FINGERPRINT_OP,
+        "category": call.category,
+        "complexity": call.complexity,
+        "worker_count": call.worker_count,
+        "amount_claimed": str(call.amount) if call.amount is not None else None,
+        "description": call.description,
+        "caller": {
+            "name": call.caller_name,
+            "phone": vault.blind_index("phone", call.phone),
+            "id_number": vault.blind_index("id_number", call.id_number) if call.id_number else None,
+        },
+        "employer": {
+            "name": call.employer_name,
+            "credit_code": call.credit_code,
+            "org_unit_code": call.org_unit_code,
+        },
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- idempotency -----------------------------------------------------------------------------
+
+
+def _claim_key(
+    session: Session, user_id: int, key: str, fingerprint: str, now: dt.datetime
+) -> IdempotencyKey | dict[str, Any]:
+    """Insert the key row (ours from now on), or return the body stored under it.
+
+    The insert runs first, in a savepoint: when a concurrent request with the same key got
+    there first, the unique key makes ours fail (on PostgreSQL it waits for theirs to commit)
+    and we answer from their row instead of doing the work twice.
+    """
+    row = IdempotencyKey(user_id=user_id, key=key, request_hash=fingerprint, response={}, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        stored = session.scalars(
+            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        ).first()
+        if stored is None:  # pragma: no cover - deleted between our insert and this read
+            raise Conflict("请求正在处理，请稍后重试", "a request with this key is in progress; retry") from None
+        if stored.request_hash != fingerprint:
+            raise IdempotencyKeyReused(
+                "同一幂等键（Idempotency-Key）已用于内容不同的请求，请为新请求使用新的键",
+                "this Idempotency-Key was already used with a different request body; use a new key",
+            ) from None
+        return dict(stored.response)
+    return row
+
+
+# -- the use case ----------------------------------------------------------------------------
+
+
+def file_intake(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    caller: CallerInput,
+    employer: EmployerInput,
+    category: str,
+    complexity: str = "normal",
+    worker_count: int = 1,
+    amount_claimed: Any = None,
+    description: str = "",
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> IntakeResult:
+    """File one hotline call as a work order (and the case it opens, if any), and commit."""
+    if "operator" not in actor.roles or actor.user_id is None or actor.org_unit_id is None:
+        raise NotPermitted("只有热线话务员可以登记来电工单", "only hotline operators file intakes")
+    call = _validate(
+        caller,
+        employer,
+        category=category,
+        complexity=complexity,
+        worker_count=worker_count,
+        amount_claimed=amount_claimed,
+        description=description,
+    )
+    key = _check_key(idempotency_key)
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        key_row = None
+        if key is not None:
+            claimed = _claim_key(uow.session, actor.user_id, key, _fingerprint(call, uow.vault), now)
+            if isinstance(claimed, dict):
+                return IntakeResult(body=claimed, replayed=True)
+            key_row = claimed
+        body = _file(uow, actor, call, now)
+        if key_row is not None:
+            key_row.response = body
+        commit_or_conflict(uow)
+    return IntakeResult(body=body, replayed=False)
+
+
+def _unit_in_scope(session: Session, actor: Actor, code: str) -> OrgUnit:
+    unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
+    if unit is None or not actor.covers_path(unit.path):
+        raise InvalidInput(
+            "employer.org_unit_code",
+            "所属工会须为本单位或下级单位的组织代码",
+            "must be the code of your own unit or a unit below it",
+        )
+    return unit
+
+
+def _find_employer(session: Session, call: _Call) -> Employer | None:
+    if call.credit_code is not None:
+        return session.scalars(select(Employer).where(Employer.credit_code == call.credit_code)).first()
+    return session.scalars(
+        select(Employer).where(Employer.name == call.employer_name).order_by(Employer.id).limit(1)
+    ).first()
+
+
+def _open_case_of(session: Session, vault: PiiVault, workflow: str, employer: Employer, call: _Call) -> Case | None:
+    """The oldest open case of ``workflow`` about ``employer`` with this caller among its
+    workers: the same ID number, or the same phone unless both sides have ID numbers and they
+    differ (two ID numbers are two people, whoever's phone they call from)."""
+    phone_index = vault.blind_index("phone", call.phone)
+    if call.id_number:
+        id_index = vault.blind_index("id_number", call.id_number)
+        same_worker = or_(
+            Person.id_number_index == id_index,
+            and_(Person.phone_index == phone_index, Person.id_number_index.is_(None)),
+        )
+    else:
+        same_worker = Person.phone_index == phone_index
+    match = (
+        select(CaseWorker.case_id)
+        .join(Person, Person.id == CaseWorker.person_id)
+        .join(Case, Case.id == CaseWorker.case_id)
+        .where(
+            Case.workflow == workflow,
+            Case.employer_id == employer.id,
+            Case.closed_at.is_(None),
+            same_worker,
+        )
+    )
+    return session.scalars(select(Case).where(Case.id.in_(match)).order_by(Case.id).limit(1)).first()
+
+
+def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt.datetime) -> None:
+    """Send the work order down to ``unit`` (registered → dispatched); the acceptance clock
+    that starts runs for that unit."""
+    order.org_unit_id = unit.id
+    order.org_unit = unit
+    fire_on(uow, order, "dispatch", actor=actor, data={"to_unit": unit.code}, now=now)
+
+
+def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
+    s = uow.session
+    receiving = s.get(OrgUnit, actor.org_unit_id)
+    placed_at = _unit_in_scope(s, actor, call.org_unit_code) if call.org_unit_code else None
+    employer = _find_employer(s, call)
+    existed = employer is not None
+    if employer is None:
+        employer = create_employer(
+            uow,
+            name=call.employer_name,
+            org_code=(placed_at or receiving).code,
+            credit_code=call.credit_code,
+        )
+    # We know where the employer belongs when it is on record or the operator said so.
+    unit_known = existed or placed_at is not None
+    manual = call.process is not None and not unit_known
+    existing = (
+        _open_case_of(s, uow.vault, call.process, employer, call)
+        if call.process is not None and existed
+        else None
+    )
+
+    attributes: dict[str, Any] = {"category": call.category, "description": call.description}
+    if manual:
+        attributes["manual_dispatch"] = True
+    if existing is not None:
+        attributes["merged_into"] = existing.ref
+    order = open_case(
+        uow,
+        actor=actor,
+        workflow=HOTLINE,
+        org_unit_id=receiving.id,
+        employer_id=employer.id,
+        workers=[WorkerInput(name=call.caller_name, id_number=call.id_number, phone=call.phone)],
+        worker_count=call.worker_count,
+        amount_claimed=call.amount,
+        channel=HOTLINE,
+        summary=call.description,
+        complexity=call.complexity,
+        attributes=attributes,
+        now=now,
+    )
+
+    case: Case | None = None
+    routed_to = receiving
+    if call.process is None:
+        fire_on(uow, order, "answer", actor=actor, data={"answer": call.description}, now=now)
+    elif existing is not None:
+        case = existing
+        append_event(
+            s,
+            existing,
+            kind="repeat_call",
+            actor_id=actor.user_id,
+            actor=actor.username,
+            data={"work_order": order.ref, "category": call.category},
+            at=now,
+        )
+        routed_to = existing.org_unit
+        _dispatch(uow, order, routed_to, actor, now)
+    elif not manual:
+        case = open_case(
+            uow,
+            actor=actor,
+            workflow=call.process,
+            employer_id=employer.id,  # org_unit_id None: the engine routes it (服务下沉)
+            worker_count=call.worker_count,
+            amount_claimed=call.amount,
+            channel=HOTLINE,
+            summary=call.description,
+            complexity=call.complexity,
+            parent_id=order.id,
+            now=now,
+        )
+        case.workers = list(order.workers)
+        routed_to = case.org_unit
+        _dispatch(uow, order, routed_to, actor, now)
+    return {
+        "work_order": {
+            "id": order.id,
+            "ref": order.ref,
+            "state": order.state,
+            "state_label_zh": workflows.get(HOTLINE).state(order.state).label_zh,
+            "category": call.category,
+            "complexity": order.complexity,
+            "manual_dispatch": manual,
+        },
+        "case": _case_body(case) if case is not None else None,
+        "merged_into": existing.id if existing is not None else None,
+        "routed_to": {**_unit_body(routed_to), "manual_dispatch": manual},
+    }
+
+
+def _unit_body(unit: OrgUnit) -> dict[str, Any]:
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def _case_body(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "ref": case.ref,
+        "workflow": case.workflow,
+        "state": case.state,
+        "state_label_zh": workflows.get(case.workflow).state(case.state).label_zh,
+        "org_unit": _unit_body(case.org_unit),
+    }

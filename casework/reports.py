@@ -1,0 +1,265 @@
+"""Case statistics per union body (GET /api/v1/reports/summary and its CSV).
+
+Every figure counts cases by the unit that owns them now (``cases.org_unit_id``): a case lifted
+from a township to its county counts at the county, and shows in the township's
+``escalated_out`` and the county's ``escalated_in``.
+
+- ``open``: open now (``closed_at`` is NULL) — a snapshot at ``now``, whatever the date range;
+- ``overdue``: open now with a running clock already past due (``next_due_at < now``; this
+  includes clocks of other bodies the union tracks, such as an arbitration award period);
+- ``opened``: cases opened (``created_at``) within the range;
+- ``closed``: cases closed (``closed_at``) within the range;
+- ``median_days_to_close``: median of ``closed_at - created_at`` in days (1 decimal, half up)
+  over the cases counted in ``closed``; None when there are none;
+- ``escalated_in`` / ``escalated_out``: rises one level (``escalations`` rows that are not a
+  stop at the ceiling) into / out of the unit, recorded within the range; a supervisor's
+  take-over (``take_over``) is not an escalation row and is not counted.
+
+The range is ``[date_from, date_to]`` in Asia/Shanghai dates, both inclusive and each optional;
+without either bound the flows count all time.
+
+The number of SQL statements is fixed (the unit, the subtree, one grouped count of cases, one
+grouped count of escalations and one list of (unit, workflow, days) for the median),
+whatever the number of units and cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, or_, select, true, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+import workflows
+from casework.access import Actor
+from casework.clocks import start_of_day
+from casework.errors import InvalidInput, NotFound
+from casework.models import Case, Escalation, OrgUnit
+from workflows.base import LEVEL_LABELS_ZH
+
+COUNTS = ("open", "overdue", "opened", "closed", "escalated_in", "escalated_out")
+TOTAL_LABEL_ZH = "合计"
+
+CSV_HEADERS = (
+    "单位代码",
+    "单位名称",
+    "层级",
+    "流程",
+    "在办",
+    "逾期",
+    "新收",
+    "已结",
+    "上提转入",
+    "上提转出",
+    "结案天数中位数",
+)
+
+
+def _unit_dict(unit: OrgUnit) -> dict[str, Any]:
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def _root(session: Session, actor: Actor, org_unit_id: int | None) -> OrgUnit:
+    unit_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
+    if unit_id is None:
+        raise InvalidInput("org_unit_id", "必须指定统计单位", "an org unit is required")
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not actor.covers_path(unit.path):
+        # Outside the actor's subtree looks the same as not existing.
+        raise NotFound("组织不存在", f"no org unit {unit_id}")
+    return unit
+
+
+def _in_range(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> ColumnElement[bool]:
+    conds: list[ColumnElement[bool]] = []
+    if start is not None:
+        conds.append(column >= start)
+    if end is not None:
+        conds.append(column < end)
+    return and_(*conds) if conds else true()
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _median_days(seconds: list[float]) -> float | None:
+    if not seconds:
+        return None
+    days = Decimal(str(statistics.median(seconds) / 86400))
+    return float(days.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def summary(
+    session: Session,
+    actor: Actor,
+    *,
+    org_unit_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Counts per unit of the subtree of ``org_unit_id`` (default: the actor's unit) and, in each
+    unit, per workflow. See the module docstring for what each figure means.
+
+    Raises NotFound for an unknown unit or one outside the actor's subtree, InvalidInput when
+    ``date_from`` is after ``date_to``.
+    """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InvalidInput("date_to", "结束日期不能早于开始日期", "must not be before date_from")
+    now = now or dt.datetime.now(dt.UTC)
+    start = start_of_day(date_from) if date_from is not None else None
+    end = start_of_day(date_to + dt.timedelta(days=1)) if date_to is not None else None
+
+    root = _root(session, actor, org_unit_id)
+    # Tree order: parents before children, siblings by id. Sorted here rather than by the path
+    # string, whose order under a PostgreSQL locale collation may ignore the slashes.
+    units = sorted(
+        session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(root.path))),
+        key=lambda u: u.ancestor_ids(),
+    )
+    in_tree = OrgUnit.path.startswith(root.path)
+    names = workflows.names()
+    counts: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+
+    # 1. cases by owning unit and workflow: open, overdue, opened and closed in one pass.
+    closed_in_range = and_(Case.closed_at.is_not(None), _in_range(Case.closed_at, start, end))
+    opened_in_range = _in_range(Case.created_at, start, end)
+    case_rows = session.execute(
+        select(
+            Case.org_unit_id,
+            Case.workflow,
+            _count_if(Case.closed_at.is_(None)),
+            _count_if(and_(Case.closed_at.is_(None), Case.next_due_at < now)),
+            _count_if(opened_in_range),
+            _count_if(closed_in_range),
+        )
+        .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
+        .where(in_tree, or_(Case.closed_at.is_(None), closed_in_range, opened_in_range))
+        .group_by(Case.org_unit_id, Case.workflow)
+    )
+    for unit_id, wf, n_open, n_overdue, n_opened, n_closed in case_rows:
+        c = counts[(unit_id, wf)]
+        c["open"], c["overdue"] = int(n_open), int(n_overdue)
+        c["opened"], c["closed"] = int(n_opened), int(n_closed)
+
+    # 2. escalations into (dir 0) and out of (dir 1) each unit, by the case's workflow.
+    esc_when = and_(Escalation.at_ceiling.is_(False), _in_range(Escalation.created_at, start, end))
+    into = (
+        select(
+            Escalation.to_unit_id.label("unit_id"),
+            Case.workflow.label("wf"),
+            literal_column("0").label("dir"),
+            func.count().label("n"),
+        )
+        .join(Case, Case.id == Escalation.case_id)
+        .join(OrgUnit, OrgUnit.id == Escalation.to_unit_id)
+        .where(esc_when, in_tree)
+        .group_by(Escalation.to_unit_id, Case.workflow)
+    )
+    out_of = (
+        select(
+            Escalation.from_unit_id.label("unit_id"),
+            Case.workflow.label("wf"),
+            literal_column("1").label("dir"),
+            func.count().label("n"),
+        )
+        .join(Case, Case.id == Escalation.case_id)
+        .join(OrgUnit, OrgUnit.id == Escalation.from_unit_id)
+        .where(esc_when, in_tree)
+        .group_by(Escalation.from_unit_id, Case.workflow)
+    )
+    for unit_id, wf, direction, n in session.execute(union_all(into, out_of)):
+        counts[(unit_id, wf)]["escalated_out" if direction else "escalated_in"] = int(n)
+
+    # 3. time to close of the cases closed in range (the median is taken in Python: neither
+    #    dialect-neutral SQL nor SQLite has one).
+    durations: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for unit_id, wf, created, closed in session.execute(
+        select(Case.org_unit_id, Case.workflow, Case.created_at, Case.closed_at)
+        .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
+        .where(in_tree, closed_in_range)
+    ):
+        durations[(unit_id, wf)].append((closed - created).total_seconds())
+
+    out_units = []
+    for unit in units:
+        per_wf = []
+        totals = dict.fromkeys(COUNTS, 0)
+        unit_durations: list[float] = []
+        for name in names:
+            c = counts.get((unit.id, name), dict.fromkeys(COUNTS, 0))
+            secs = durations.get((unit.id, name), [])
+            unit_durations.extend(secs)
+            for k in COUNTS:
+                totals[k] += c[k]
+            per_wf.append(
+                {
+                    "workflow": name,
+                    "label_zh": workflows.get(name).label_zh,
+                    **c,
+                    "median_days_to_close": _median_days(secs),
+                }
+            )
+        out_units.append(
+            {
+                "org_unit": _unit_dict(unit),
+                "totals": {**totals, "median_days_to_close": _median_days(unit_durations)},
+                "workflows": per_wf,
+            }
+        )
+    return {
+        "org_unit": _unit_dict(root),
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "generated_at": now.astimezone(dt.UTC).isoformat(),
+        "units": out_units,
+    }
+
+
+def _text_cell(value: str) -> str:
+    """Keep a spreadsheet from reading a unit's code or name as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def summary_csv(report: dict[str, Any]) -> str:
+    """The report as CSV text: one row per unit for its totals (流程 = 合计), then one per
+    workflow; zh-CN headers, levels and workflows by their Chinese labels, the median with one
+    decimal (empty when nothing was closed).
+
+    Returned WITHOUT a byte-order mark: the caller encodes it as ``utf-8-sig`` so spreadsheet
+    programs detect UTF-8 (``text.encode("utf-8-sig")``).
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADERS)
+
+    def row(unit: dict[str, Any], label: str, c: dict[str, Any]) -> list[Any]:
+        median = c.get("median_days_to_close")
+        return [
+            _text_cell(unit["code"]),
+            _text_cell(unit["name"]),
+            LEVEL_LABELS_ZH.get(unit["level"], unit["level"]),
+            label,
+            c["open"],
+            c["overdue"],
+            c["opened"],
+            c["closed"],
+            c["escalated_in"],
+            c["escalated_out"],
+            "" if median is None else f"{median:.1f}",
+        ]
+
+    for entry in report["units"]:
+        unit = entry["org_unit"]
+        w.writerow(row(unit, TOTAL_LABEL_ZH, entry["totals"]))
+        for c in entry["workflows"]:
+            w.writerow(row(unit, c["label_zh"], c))
+    return buf.getvalue()
