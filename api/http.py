@@ -6,13 +6,27 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import flask_smorest
 from flask import abort, current_app, g, request
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 
 from api.schemas import ProblemSchema
 from casework.access import Actor
 from casework.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StrictParser(FlaskParser):
+    """Query strings are held to their schema like bodies are: an unknown parameter is a 422
+    naming it, not ignored (a typo such as ?overdu=true must not quietly list every case)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,12})"?\s*$')
 

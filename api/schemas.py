@@ -18,8 +18,12 @@ def d(text: str, **extra: object) -> dict[str, object]:
     return {"description": text, **extra}
 
 
+NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+
+
 class Text(fields.String):
-    """A string that is stripped and must not be blank when required."""
+    """A string that is stripped; with ``min=1`` it must contain a non-space character (the
+    spec says so with ``pattern: \\S``)."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         out = super()._deserialize(value, attr, data, **kwargs)
@@ -83,13 +87,13 @@ class OrgUnitSchema(UnitRefSchema):
 class OrgUnitCreateSchema(Schema):
     code = Text(required=True, validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
                 metadata=d("Unique code: letters, digits, '-', '_', '.'"))
-    name = Text(required=True, validate=validate.Length(min=1, max=200), metadata=d("工会名称"))
+    name = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("工会名称"))
     level = fields.String(required=True, validate=validate.OneOf(LEVEL_CHOICES), metadata=d("Level, below the parent's"))
     parent_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Parent unit id (in the admin's subtree)"))
 
 
 class OrgUnitPatchSchema(Schema):
-    name = Text(validate=validate.Length(min=1, max=200), metadata=d("New name"))
+    name = Text(validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("New name"))
     level = fields.String(validate=validate.OneOf(LEVEL_CHOICES), metadata=d("New level (below the parent, above the children)"))
 
 
@@ -187,7 +191,7 @@ WorkflowPage = page_of(WorkflowSchema, "WorkflowPage")
 
 
 class EmployerInputSchema(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=200), metadata=d("用人单位名称"))
+    name = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("用人单位名称"))
     credit_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=40),
                                 metadata=d("统一社会信用代码 (18 characters, GB 32100 checksum)"))
     org_unit_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64),
@@ -195,7 +199,7 @@ class EmployerInputSchema(Schema):
 
 
 class WorkerInputSchema(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=120), metadata=d("职工姓名"))
+    name = Text(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("职工姓名"))
     id_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("居民身份证号 (18 characters, GB 11643 checksum); stored encrypted"))
     phone = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("手机号; stored encrypted"))
 
@@ -321,7 +325,7 @@ class TransitionSchema(Schema):
 class EscalationRequestSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(["no_union", "cannot_perform", "conflict_of_interest", "requires_higher_level", "other"]),
                            metadata=d("no_union 未建会, cannot_perform 无力办理, conflict_of_interest 利益冲突, requires_higher_level 需上级行使职权, other"))
-    comment = Text(required=True, validate=validate.Length(min=1, max=10000), metadata=d("上提说明"))
+    comment = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("上提说明"))
 
 
 class AssignmentSchema(Schema):
@@ -329,7 +333,7 @@ class AssignmentSchema(Schema):
 
 
 class CommentSchema(Schema):
-    text = Text(required=True, validate=validate.Length(min=1, max=10000), metadata=d("备注内容"))
+    text = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("备注内容"))
 
 
 class EventSchema(Schema):
@@ -396,7 +400,7 @@ class NotificationArgs(PaginationArgs):
 class RevealSchema(Schema):
     field = fields.String(required=True, validate=validate.OneOf(["id_number", "phone"]), metadata=d("id_number or phone"))
     person_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A worker of the case (workers[].id)"))
-    reason = Text(required=True, validate=validate.Length(min=2, max=500), metadata=d("查看原因 (recorded in the case history)"))
+    reason = Text(required=True, validate=[validate.Length(min=2, max=500), NOT_BLANK], metadata=d("查看原因 (recorded in the case history)"))
 
 
 class RevealedSchema(Schema):
@@ -409,7 +413,7 @@ class RevealedSchema(Schema):
 
 
 class CallerSchema(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=120), metadata=d("来电人姓名"))
+    name = Text(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("来电人姓名"))
     phone = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata=d("来电号码 (mobile); stored encrypted"))
     id_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("身份证号; stored encrypted"))
 
@@ -422,7 +426,7 @@ class IntakeSchema(Schema):
     complexity = fields.String(load_default="normal", validate=validate.OneOf(list(TIERS)), metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"))
     worker_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000), metadata=d("Workers concerned"))
     amount_claimed = fields.Decimal(metadata=d("Amount in yuan"), **AMOUNT)
-    description = Text(required=True, validate=validate.Length(min=1, max=10000), metadata=d("来电内容"))
+    description = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("来电内容"))
 
 
 class WorkOrderSchema(Schema):
@@ -460,7 +464,7 @@ class IntakeResultSchema(Schema):
 
 class DocumentCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata=d("tip_letter 提示函, opinion_letter 意见书, suggestion_letter 建议书, mediation_agreement 调解协议书, ..."))
-    addressee = Text(required=True, validate=validate.Length(min=1, max=200), metadata=d("收件单位"))
+    addressee = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("收件单位"))
     reply_due = fields.Date(allow_none=True, metadata=d("Reply deadline, YYYY-MM-DD (default: from the workflow's rule)"))
     data = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict,
                        metadata=d("Data for the workflow step the document advances (e.g. agreement_claims for a mediation agreement)"))

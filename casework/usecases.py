@@ -387,6 +387,8 @@ def ack_notification(uow: UnitOfWork, actor: Actor, notification_id: int, now: d
 def deadline_for(uow: UnitOfWork, *, start: dt.date, days: int, unit: str) -> dict[str, Any]:
     if not 0 <= days <= 3650:
         raise InvalidInput("days", "天数必须在0到3650之间", "must be from 0 to 3650")
+    if not 1949 <= start.year <= 2199:
+        raise InvalidInput("start", "起算日须在1949年至2199年之间", "must be a date from 1949 to 2199")
     with uow:
         return load_calendar(uow.session).due(start, days, unit).as_dict()
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
-from api.http import actor, problems, public, rt
+from api.http import Blueprint, actor, problems, public, rt
 from api.schemas import LoginSchema, TokenSchema, UserSchema
 from casework import auth, presenters, usecases
 

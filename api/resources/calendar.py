@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort
-from flask_smorest import Blueprint
 
-from api.http import actor, problems, rt
+from api.http import Blueprint, actor, problems, rt
 from api.schemas import CalendarDayInput, CalendarDaySchema, DeadlineArgs, DueSchema
 from casework import usecases
 

@@ -4,11 +4,11 @@ personal-data reveal. Every case response carries ``ETag: "<version>"``; writes 
 from __future__ import annotations
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from api.http import (
     ETAG_HEADER,
     IF_MATCH_PARAM,
+    Blueprint,
     actor,
     etag,
     expected_version,
@@ -69,7 +69,7 @@ def list_cases(args):
     ).as_dict()
 
 
-@blp.route("/<int:case_id>", methods=["GET"])
+@blp.route("/<int(min=1, max=2147483647):case_id>", methods=["GET"])
 @blp.response(200, CaseSchema, headers=ETAG_HEADER)
 @problems(blp, 401, 404)
 def get_case(case_id):
@@ -77,7 +77,7 @@ def get_case(case_id):
     return _with_etag(usecases.get_case_view(rt().reader(), actor(), case_id))
 
 
-@blp.route("/<int:case_id>/transitions", methods=["POST"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/transitions", methods=["POST"])
 @blp.doc(parameters=[IF_MATCH_PARAM])
 @blp.arguments(TransitionSchema)
 @blp.response(200, CaseSchema, headers=ETAG_HEADER)
@@ -89,7 +89,7 @@ def transition(body, case_id):
     return _with_etag(view)
 
 
-@blp.route("/<int:case_id>/escalations", methods=["POST"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/escalations", methods=["POST"])
 @blp.doc(parameters=[IF_MATCH_PARAM])
 @blp.arguments(EscalationRequestSchema)
 @blp.response(201, EscalationSchema, headers=ETAG_HEADER)
@@ -101,7 +101,7 @@ def escalate(body, case_id):
     return view, 201, etag(version)
 
 
-@blp.route("/<int:case_id>/assignment", methods=["POST"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/assignment", methods=["POST"])
 @blp.doc(parameters=[IF_MATCH_PARAM])
 @blp.arguments(AssignmentSchema)
 @blp.response(200, CaseSchema, headers=ETAG_HEADER)
@@ -112,7 +112,7 @@ def assign(body, case_id):
                                            expected_version=expected_version()))
 
 
-@blp.route("/<int:case_id>/comments", methods=["POST"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/comments", methods=["POST"])
 @blp.doc(parameters=[IF_MATCH_PARAM])
 @blp.arguments(CommentSchema)
 @blp.response(201, EventSchema, headers=ETAG_HEADER)
@@ -123,7 +123,7 @@ def add_comment(body, case_id):
     return ev, 201, etag(version)
 
 
-@blp.route("/<int:case_id>/events", methods=["GET"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/events", methods=["GET"])
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, EventPage)
 @problems(blp, 401, 404, 422)
@@ -133,7 +133,7 @@ def events(args, case_id):
                                 per_page=args["per_page"]).as_dict()
 
 
-@blp.route("/<int:case_id>/documents", methods=["POST"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/documents", methods=["POST"])
 @blp.doc(parameters=[IF_MATCH_PARAM])
 @blp.arguments(DocumentCreateSchema)
 @blp.response(201, DocumentSchema, headers=ETAG_HEADER)
@@ -146,7 +146,7 @@ def issue_document(body, case_id):
     return doc, 201, etag(version)
 
 
-@blp.route("/<int:case_id>/documents", methods=["GET"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/documents", methods=["GET"])
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, DocumentPage)
 @problems(blp, 401, 404, 422)
@@ -155,7 +155,7 @@ def documents(args, case_id):
     return usecases.case_documents(rt().reader(), actor(), case_id, **page_args(args)).as_dict()
 
 
-@blp.route("/<int:case_id>/pii-reveal", methods=["POST"])
+@blp.route("/<int(min=1, max=2147483647):case_id>/pii-reveal", methods=["POST"])
 @blp.arguments(RevealSchema)
 @blp.response(200, RevealedSchema, headers={"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}})
 @problems(blp, 400, 401, 403, 404, 415, 422)

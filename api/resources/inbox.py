@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from api.http import actor, page_args, problems, rt
+from api.http import Blueprint, actor, page_args, problems, rt
 from api.schemas import (
     EscalationPage,
     NotificationArgs,
@@ -35,7 +33,7 @@ def notifications(args):
     return usecases.list_notifications(rt().reader(), actor(), unread=args.get("unread"), **page_args(args)).as_dict()
 
 
-@blp.route("/notifications/<int:notification_id>/ack", methods=["POST"])
+@blp.route("/notifications/<int(min=1, max=2147483647):notification_id>/ack", methods=["POST"])
 @blp.response(200, NotificationSchema)
 @problems(blp, 401, 404)
 def ack(notification_id):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
-from api.http import IDEMPOTENCY_PARAM, actor, problems, rt
+from api.http import IDEMPOTENCY_PARAM, Blueprint, actor, problems, rt
 from api.schemas import IntakeResultSchema, IntakeSchema
 from casework import intake
 

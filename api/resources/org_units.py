@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from api.http import actor, page_args, problems, rt
+from api.http import Blueprint, actor, page_args, problems, rt
 from api.schemas import (
     OrgUnitCreateSchema,
     OrgUnitPatchSchema,
@@ -36,7 +34,7 @@ def create_unit(body):
     return usecases.add_org_unit(rt().uow(), actor(), **body)
 
 
-@blp.route("/<int:unit_id>", methods=["GET"])
+@blp.route("/<int(min=1, max=2147483647):unit_id>", methods=["GET"])
 @blp.response(200, OrgUnitSchema)
 @problems(blp, 401, 404)
 def get_unit(unit_id):
@@ -44,7 +42,7 @@ def get_unit(unit_id):
     return usecases.get_org_unit(rt().reader(), actor(), unit_id)
 
 
-@blp.route("/<int:unit_id>", methods=["PATCH"])
+@blp.route("/<int(min=1, max=2147483647):unit_id>", methods=["PATCH"])
 @blp.arguments(OrgUnitPatchSchema)
 @blp.response(200, OrgUnitSchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
-from api.http import actor, problems, rt
+from api.http import Blueprint, actor, problems, rt
 from api.schemas import ReportArgs, ReportSchema
 from casework import usecases
 
@@ -15,7 +14,8 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 @blp.route("/summary", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportSchema)
-@blp.alt_response(200, content_type="text/csv", description="format=csv: UTF-8 with BOM, Chinese headers", success=True)
+@blp.alt_response(200, schema={"type": "string"}, content_type="text/csv",
+                  description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)", success=True)
 @problems(blp, 401, 404, 422)
 def summary(args):
     """统计汇总 Per unit of the subtree: open, closed, overdue, escalated in/out, median days to close."""
