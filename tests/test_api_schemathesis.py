@@ -12,7 +12,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
