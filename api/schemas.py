@@ -7,6 +7,9 @@ the field, not silently ignored data.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from workflows.base import LEVELS, TIERS
@@ -19,6 +22,27 @@ def d(text: str, **extra: object) -> dict[str, object]:
 
 
 NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean only (marshmallow would also take 0, 1, "yes"...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Int(fields.Integer):
+    """A JSON integer only (not "5", not 5.0, not true)."""
+
+    def __init__(self, **kw):  # type: ignore[no-untyped-def]
+        super().__init__(strict=True, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Text(fields.String):
@@ -89,7 +113,7 @@ class OrgUnitCreateSchema(Schema):
                 metadata=d("Unique code: letters, digits, '-', '_', '.'"))
     name = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("工会名称"))
     level = fields.String(required=True, validate=validate.OneOf(LEVEL_CHOICES), metadata=d("Level, below the parent's"))
-    parent_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Parent unit id (in the admin's subtree)"))
+    parent_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Parent unit id (in the admin's subtree)"))
 
 
 class OrgUnitPatchSchema(Schema):
@@ -204,8 +228,29 @@ class WorkerInputSchema(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("手机号; stored encrypted"))
 
 
-AMOUNT = dict(allow_none=True, as_string=True, allow_nan=False,
-              validate=validate.Range(min=0, max=999_999_999_999))
+class Amount(fields.Field):
+    """Yuan as a JSON number (8600.5) or a decimal string ("8600.50"), read exactly as Decimal.
+    Range and decimals are the service's rule (casework.cases: 0 to 10^12, at most two)."""
+
+    default_error_messages = {"invalid": "Not a valid amount: a number or a decimal string."}
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not re.fullmatch(AMOUNT_PATTERN, value):
+            raise self.make_error("invalid")
+        try:
+            out = Decimal(str(value))
+        except InvalidOperation:
+            raise self.make_error("invalid") from None
+        if not out.is_finite():
+            raise self.make_error("invalid")
+        return out
+
+
+AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+AMOUNT_SPEC = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 999_999_999_999},
+                         {"type": "string", "pattern": AMOUNT_PATTERN}]}
 
 
 class CaseCreateSchema(Schema):
@@ -213,12 +258,12 @@ class CaseCreateSchema(Schema):
                              metadata=d("Workflow name (see /workflows)"))
     employer = fields.Nested(EmployerInputSchema, required=True, metadata=d("The employer; found by credit code or name, else registered"))
     workers = fields.List(fields.Nested(WorkerInputSchema), load_default=list, validate=validate.Length(max=200), metadata=d("Workers concerned (at most 200 listed)"))
-    worker_count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000), metadata=d("Number of workers concerned (≥ the workers listed)"))
-    amount_claimed = fields.Decimal(metadata=d("Amount claimed in yuan (decimal string or number)"), **AMOUNT)
+    worker_count = Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000), metadata=d("Number of workers concerned (≥ the workers listed)"))
+    amount_claimed = Amount(allow_none=True, metadata=d("Amount claimed in yuan: a number or a decimal string", **AMOUNT_SPEC))
     summary = Text(load_default="", validate=validate.Length(max=10000), metadata=d("案情摘要"))
     channel = fields.String(load_default="walk_in", validate=validate.OneOf(["hotline", "walk_in", "online", "referral"]), metadata=d("How the case arrived"))
     complexity = fields.String(load_default="normal", validate=validate.OneOf(list(TIERS)), metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"))
-    mass_incident = fields.Boolean(load_default=False, metadata=d("群体性事件: notify the two levels above at once"))
+    mass_incident = Bool(load_default=False, metadata=d("群体性事件: notify the two levels above at once"))
     attributes = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict, metadata=d("Facts the workflow's rules read (e.g. months_unpaid)"))
 
 
@@ -329,7 +374,7 @@ class EscalationRequestSchema(Schema):
 
 
 class AssignmentSchema(Schema):
-    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A caseworker or supervisor of the owning unit"))
+    user_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A caseworker or supervisor of the owning unit"))
 
 
 class CommentSchema(Schema):
@@ -399,12 +444,12 @@ class NotificationArgs(PaginationArgs):
 
 class RevealSchema(Schema):
     field = fields.String(required=True, validate=validate.OneOf(["id_number", "phone"]), metadata=d("id_number or phone"))
-    person_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A worker of the case (workers[].id)"))
+    person_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A worker of the case (workers[].id)"))
     reason = Text(required=True, validate=[validate.Length(min=2, max=500), NOT_BLANK], metadata=d("查看原因 (recorded in the case history)"))
 
 
 class RevealedSchema(Schema):
-    person_id = fields.Integer(required=True, metadata=d("The worker"))
+    person_id = Int(required=True, metadata=d("The worker"))
     field = fields.String(required=True, metadata=d("id_number or phone"))
     value = fields.String(required=True, metadata=d("The clear value (do not store or log it)"))
 
@@ -424,8 +469,8 @@ class IntakeSchema(Schema):
     category = fields.String(required=True, validate=validate.OneOf(["consultation", "wage_arrears", "dispute", "legal_aid", "violation_report", "suggestion"]),
                              metadata=d("咨询 consultation / 欠薪 wage_arrears / 劳动争议 dispute / 法律援助 legal_aid / 违法举报 violation_report / 意见建议 suggestion"))
     complexity = fields.String(load_default="normal", validate=validate.OneOf(list(TIERS)), metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"))
-    worker_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000), metadata=d("Workers concerned"))
-    amount_claimed = fields.Decimal(metadata=d("Amount in yuan"), **AMOUNT)
+    worker_count = Int(load_default=1, validate=validate.Range(min=1, max=100000), metadata=d("Workers concerned"))
+    amount_claimed = Amount(allow_none=True, metadata=d("Amount in yuan: a number or a decimal string", **AMOUNT_SPEC))
     description = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("来电内容"))
 
 
@@ -502,13 +547,13 @@ class DueSchema(Schema):
 
 
 class CalendarDayInput(Schema):
-    is_workday = fields.Boolean(required=True, metadata=d("true: a working day (调休上班); false: a holiday or rest day"))
+    is_workday = Bool(required=True, metadata=d("true: a working day (调休上班); false: a holiday or rest day"))
     name = Text(allow_none=True, validate=validate.Length(max=120), metadata=d("名称（如 春节）"))
 
 
 class CalendarDaySchema(Schema):
     day = fields.String(required=True, metadata=d("Date"))
-    is_workday = fields.Boolean(required=True, metadata=d("Working day or not"))
+    is_workday = Bool(required=True, metadata=d("Working day or not"))
     name = fields.String(metadata=d("名称"))
     source = fields.String(metadata=d("admin or package"))
 

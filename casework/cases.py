@@ -176,6 +176,16 @@ def open_case(
         if org_unit_id is None and employer is not None:
             # 服务下沉: the engine, not the client, picks the unit closest to the worker.
             owner = route_owner(s, uow.settings, wf.name, employer, count)
+            if not actor.covers_path(owner.path):
+                if actor.org_unit_id is not None and actor.org_path.startswith(owner.path):
+                    # Competence lies above the filing unit: the case rises to it, and the
+                    # filing unit (closer to the worker) stays its origin and keeps sight of it.
+                    origin_org_unit_id = origin_org_unit_id or actor.org_unit_id
+                else:
+                    raise NotPermitted(
+                        "该用人单位属于其他地区工会，请转由其所属工会或12351热线受理",
+                        "the employer belongs to another part of the tree; file it there or through the hotline",
+                    )
         else:
             owner_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
             if owner_id is None:
@@ -192,10 +202,13 @@ def open_case(
             parent = s.get(Case, parent_id)
             if parent is None:
                 raise NotFound("上级案件不存在", f"no case {parent_id}")
-        people = [
-            find_or_create_person(s, uow.vault, name=w.name, id_number=w.id_number, phone=w.phone)
-            for w in worker_list
-        ]
+        people = []
+        for i, w in enumerate(worker_list):
+            try:
+                people.append(find_or_create_person(s, uow.vault, name=w.name, id_number=w.id_number, phone=w.phone))
+            except InvalidInput as exc:  # name the worker: workers.2.id_number
+                raise InvalidInput(f"workers.{i}.{exc.field}", exc.message_zh.split(": ", 1)[-1],
+                                   exc.message_en.split(": ", 1)[-1]) from None
         year = now.astimezone(SHANGHAI).year
         case = Case(
             ref=next_ref(s, wf.prefix, year),
@@ -609,8 +622,9 @@ def comment(
     with uow:
         s = uow.session
         case = get_visible_case(s, actor, case_id)
-        if actor.roles <= {"auditor"}:
-            raise NotPermitted("审计员只能查看，不能添加备注", "auditors read only")
+        if not actor.acting_roles(case) & {"caseworker", "supervisor", "operator", SYSTEM}:
+            raise NotPermitted("只有承办本案的人员或上级主管可以添加备注",
+                               "only those acting on the case (or a supervisor above) may comment")
         append_event(s, case, kind="comment", actor_id=actor.user_id, actor=actor.username, data={"text": text}, at=now)
         commit_or_conflict(uow)
         return case

@@ -115,6 +115,7 @@ def add_org_unit(uow: UnitOfWork, actor: Actor, *, code: str, name: str, level: 
     with uow:
         parent = _visible_unit(uow, actor, parent_id)
         unit = create_org_unit(uow, code=code, name=name, level=level, parent_code=parent.code)
+        uow.commit()
         return presenters.org_unit(unit)
 
 
@@ -123,6 +124,7 @@ def change_org_unit(uow: UnitOfWork, actor: Actor, unit_id: int, *, name: str | 
     with uow:
         _visible_unit(uow, actor, unit_id)
         unit = update_org_unit(uow, unit_id, name=name, level=level)
+        uow.commit()
         return presenters.org_unit(unit)
 
 
@@ -217,10 +219,10 @@ def create_case(
     workflow: str,
     employer: Mapping[str, Any],
     workers: list[Mapping[str, Any]],
-    worker_count: int | None,
-    amount_claimed: Any,
-    summary: str,
-    channel: str,
+    worker_count: int | None = None,
+    amount_claimed: Any = None,
+    summary: str = "",
+    channel: str = "walk_in",
     complexity: str = "normal",
     mass_incident: bool = False,
     attributes: Mapping[str, Any] | None = None,

@@ -12,6 +12,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
@@ -34,6 +35,7 @@ schema = schemathesis.openapi.from_dict(SPEC)
 def test_the_live_server_publishes_this_spec(api):
     live = requests.get(api.base + "/api/v1/openapi.json", timeout=10).json()
     assert live == SPEC
+    validate(SPEC)  # a valid OpenAPI 3.0 document
     # Every operation is documented, with a summary, and every schema property described.
     for path, ops in SPEC["paths"].items():
         for method, op in ops.items():

@@ -1,0 +1,566 @@
+"""The authorisation matrix: every operation of the live OpenAPI document × every demo user (and
+callers without a valid token) × targets inside and outside the caller's part of the tree, each
+answered with the exact status the access rules give.
+
+The rules, written here independently of :mod:`casework.access` so the test can disagree with it:
+
+- see: a case whose owner or origin unit is in the caller's subtree; an operator also sees the
+  cases they created. A case (org unit, notification) the caller may not see is 404, never 403;
+- act: a caseworker on cases owned by their own unit; a supervisor on cases owned anywhere in
+  their subtree; an operator on cases owned by their unit or that they created (for the triggers
+  the workflow gives operators). A visible case the caller may not act on is 403;
+- only operators file intakes; only admins create and change org units and the calendar;
+- without a valid token every operation is 401, except logging in.
+
+Each row of ``ROWS`` is one operation (every ``(method, path)`` of the spec has at least one;
+the first test fails on an operation without a row) with its targets, the expected status for a
+user and target, and a request whose body is valid for an authorised caller, so the status shows
+authorisation and nothing else. Case targets are seven placements of a wage-arrears case (held
+at TH-SP-ACME, TH-SP, HZ-NHX, GZ, GD; held at TH after starting at TH-SP; held at GD but created
+by the hotline), so every user meets cases inside, above, beside and below their unit. Org-unit
+targets are the demo units; notification targets are notices to the caller, their unit, another
+user and another unit.
+
+Each row runs as its own test on fresh demo data against gunicorn; cases are set up in-process
+through the services and replaced after every request that changed them. Tokens are stored as a
+login stores them (the POST /auth/token row logs every user in over HTTP). Mismatches are
+collected and reported together: principal, target, expected, got, body (personal data masked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import update
+
+from casework import demo as demo_data
+from casework.access import Actor
+from casework.auth import token_hash
+from casework.cases import WorkerInput, fire, open_case
+from casework.models import ApiToken, Case, Notification
+from tests.conftest import PII_PATTERNS
+
+ANON = "(anonymous)"
+BAD_TOKEN = "(bad token)"
+
+USERS: dict[str, tuple[frozenset[str], str]] = {
+    username: (frozenset(roles), unit) for username, _display, roles, unit in demo_data.USERS
+}
+PRINCIPALS = [*USERS, ANON, BAD_TOKEN]
+PARENT = {code: parent for code, _name, _level, parent in demo_data.ORG_UNITS}
+UNITS = list(PARENT)
+
+
+def covers(root: str, code: str | None) -> bool:
+    """Whether unit ``code`` is ``root`` or below it."""
+    while code is not None:
+        if code == root:
+            return True
+        code = PARENT[code]
+    return False
+
+
+# -- where the cases sit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    key: str
+    owner: str
+    origin: str
+    created_by: str | None = None
+
+
+PLACEMENTS = {
+    p.key: p
+    for p in (
+        Placement("ACME", "TH-SP-ACME", "TH-SP-ACME"),  # grassroots, below Shipai
+        Placement("SP", "TH-SP", "TH-SP"),  # Shipai township (Tianhe)
+        Placement("TH<-SP", "TH", "TH-SP"),  # started at Shipai, now held by Tianhe county
+        Placement("NHX", "HZ-NHX", "HZ-NHX"),  # Nanhuaxi township (Haizhu)
+        Placement("GZ", "GZ", "GZ"),  # held by the city union itself
+        Placement("GD", "GD", "GD"),  # held by the province: outside every city user
+        Placement("GD/hotline", "GD", "GD", created_by="hotline"),  # ... but created by the hotline
+    )
+}
+
+# The caseworker (or supervisor) of each unit that a case there may be assigned to.
+ASSIGNEE = {
+    "TH-SP-ACME": "caseworker.acme",
+    "TH-SP": "caseworker.shipai",
+    "TH": "supervisor.tianhe",
+    "HZ-NHX": "caseworker.nanhuaxi",
+    "GZ": "supervisor.guangzhou",
+    "GD": "admin",  # nobody may act on a case held at GD, so this is never reached
+}
+
+HANDLERS = frozenset({"caseworker", "supervisor"})
+OPENING_ROLES = frozenset({"operator", "caseworker", "supervisor"})
+
+
+def sees(user: str, p: Placement) -> bool:
+    roles, unit = USERS[user]
+    if "operator" in roles and p.created_by == user:
+        return True
+    return covers(unit, p.owner) or covers(unit, p.origin)
+
+
+def acting(user: str, p: Placement) -> frozenset[str]:
+    roles, unit = USERS[user]
+    out = set()
+    if "caseworker" in roles and p.owner == unit:
+        out.add("caseworker")
+    if "supervisor" in roles and covers(unit, p.owner):
+        out.add("supervisor")
+    if "operator" in roles and (p.owner == unit or p.created_by == user):
+        out.add("operator")
+    return frozenset(out)
+
+
+def case_read(user: str, key: str) -> int:
+    return 200 if sees(user, PLACEMENTS[key]) else 404
+
+
+def case_write(roles: frozenset[str], ok: int) -> Callable[[str, str], int]:
+    def expect(user: str, key: str) -> int:
+        p = PLACEMENTS[key]
+        if not sees(user, p):
+            return 404
+        return ok if acting(user, p) & roles else 403
+
+    return expect
+
+
+def anyone(status: int) -> Callable[[str, Any], int]:
+    return lambda user, target: status
+
+
+def admin_only(ok: int) -> Callable[[str, Any], int]:
+    return lambda user, target: ok if "admin" in USERS[user][0] else 403
+
+
+def unit_read(user: str, code: str) -> int:
+    return 200 if covers(USERS[user][1], code) else 404
+
+
+# Data that takes a fresh wage-arrears case (registered) to the state a row needs.
+STATE_PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "registered": [],
+    "negotiating": [("verify", {"months_in_arrears": 3}), ("start_negotiation", {})],
+    "paid": [
+        ("verify", {"months_in_arrears": 3}),
+        ("start_negotiation", {}),
+        ("record_payment", {"amount_paid": "8000"}),
+    ],
+}
+
+WORKER = {"name": "王五", "id_number": "11010519491231002X", "phone": "13912345678"}
+
+# POST /cases: the engine routes the case; each target names where it lands.
+NEW_CASES = {
+    "mediation→TH-SP-ACME": ("mediation", "科技", "TH-SP-ACME"),
+    "wage_arrears→TH-SP": ("wage_arrears", "建筑", "TH-SP"),
+    "wage_arrears→HZ-NHX": ("wage_arrears", "餐饮", "HZ-NHX"),
+}
+
+
+def case_create(user: str, target: str) -> int:
+    roles, unit = USERS[user]
+    if not roles & OPENING_ROLES:
+        return 403
+    # "Keep every unit inside its own part of the tree": a case may be opened where the
+    # caller's unit reaches, or rise from the caller's unit to a competent unit above it (the
+    # filing unit stays its origin); never into another branch.
+    lands = NEW_CASES[target][2]
+    return 201 if covers(unit, lands) or covers(lands, unit) else 403
+
+
+# Notifications: addressed to the caller, to the caller's unit, to someone else, to another unit.
+NOTICE_TARGETS = ("to me", "to my unit", "to another user", "to another unit")
+
+
+def notice_ack(user: str, target: str) -> int:
+    return 200 if target in ("to me", "to my unit") else 404
+
+
+# -- the world one row runs in ---------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # under /api/v1
+    json: Any = None
+    params: dict[str, Any] | None = None
+    token: str | None = None  # send this token instead of the principal's session
+    note: dict[str, Any] = field(default_factory=dict)
+
+
+class World:
+    """Fresh demo data for one row: lazily made cases and notifications, and the HTTP client."""
+
+    def __init__(self, api: Any, rt: Any, demo: Any) -> None:
+        self.api, self.rt, self.demo = api, rt, demo
+        self.user_ids = {u: demo.actor(u).user_id for u in USERS}
+        self._cases: dict[tuple[str, str], tuple[int, int]] = {}
+        self._notices: dict[str, int] = {}
+        self._sessions: dict[str, requests.Session] = {}
+        self._seq = itertools.count(1)
+
+    def next(self) -> int:
+        return next(self._seq)
+
+    # tokens
+    def token(self, user: str) -> str:
+        """A valid bearer token for ``user``, stored the way a login stores one. Logging in over
+        HTTP costs a password hash per user and row; the POST /auth/token row covers login."""
+        token = "cw_authz_" + secrets.token_urlsafe(24)
+        now = dt.datetime.now(dt.UTC)
+        with self.rt.uow() as uow:
+            uow.session.add(ApiToken(user_id=self.user_ids[user], token_hash=token_hash(token),
+                                     created_at=now, expires_at=now + dt.timedelta(hours=1)))
+            uow.commit()
+        return token
+
+    def session(self, user: str) -> requests.Session:
+        if user not in self._sessions:
+            s = requests.Session()
+            s.headers["Authorization"] = f"Bearer {self.token(user)}"
+            self._sessions[user] = s
+        return self._sessions[user]
+
+    # cases
+    def case(self, key: str, state: str = "registered") -> tuple[int, int]:
+        """(case id, worker person id) of a case at ``key`` in ``state``."""
+        if (key, state) not in self._cases:
+            self._cases[(key, state)] = self._make_case(PLACEMENTS[key], state)
+        return self._cases[(key, state)]
+
+    def discard(self, key: str, state: str) -> None:
+        self._cases.pop((key, state), None)
+
+    def _make_case(self, p: Placement, state: str) -> tuple[int, int]:
+        owner, origin = self.demo.unit(p.owner), self.demo.unit(p.origin)
+        # Set-up only: a handler of the owning unit walks the case to the state the row needs.
+        setup = Actor(user_id=None, username="authz-setup", roles=HANDLERS, org_unit_id=owner.id,
+                      org_path=owner.path, org_level=owner.level)
+        case = open_case(
+            self.rt.uow(), actor=setup, workflow="wage_arrears", org_unit_id=owner.id,
+            origin_org_unit_id=origin.id, employer_id=self.demo.employer("建筑").id,
+            workers=[WorkerInput(**WORKER)], worker_count=1, amount_claimed="8000",
+            summary="授权矩阵测试案件",
+        )
+        case_id = case.id
+        for trigger, data in STATE_PATHS[state]:
+            fire(self.rt.uow(), case_id, trigger, actor=setup, data=data)
+        if p.created_by:
+            # Set-up only: no service opens a case outside its creator's subtree; the row stands
+            # for an operator's case that has since left it.
+            with self.rt.engine.begin() as conn:
+                conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id)
+                             .values(created_by_id=self.user_ids[p.created_by]))
+        with self.rt.reader() as uow:
+            c = uow.session.get(Case, case_id)
+            assert c is not None and c.state == state, (c and c.state, state)
+            person_id = c.workers[0].id
+        return case_id, person_id
+
+    # notifications
+    def notice(self, principal: str, target: str) -> int:
+        user = principal if principal in USERS else "admin"
+        unit = USERS[user][1]
+        if target == "to me":
+            addressee = ("user", user)
+        elif target == "to my unit":
+            addressee = ("unit", unit)
+        elif target == "to another user":
+            addressee = ("user", "caseworker.nanhuaxi" if user != "caseworker.nanhuaxi" else "caseworker.shipai")
+        else:
+            addressee = ("unit", "TH-SP" if unit != "TH-SP" else "HZ-NHX")
+        k = f"{addressee[0]}:{addressee[1]}"
+        if k not in self._notices:
+            with self.rt.uow() as uow:
+                n = Notification(kind="reminder", title="授权测试通知", body="", data={},
+                                 dedupe_key=f"authz:{k}")
+                if addressee[0] == "user":
+                    n.user_id = self.user_ids[addressee[1]]
+                else:
+                    n.org_unit_id = self.demo.unit(addressee[1]).id
+                uow.session.add(n)
+                uow.session.flush()
+                self._notices[k] = n.id
+                uow.commit()
+        return self._notices[k]
+
+    # HTTP
+    def send(self, principal: str, req: Request) -> requests.Response:
+        kw: dict[str, Any] = {"json": req.json, "params": req.params, "timeout": 30}
+        url = self.api.url(req.path)
+        if req.token is not None:
+            return requests.request(req.method, url, headers={"Authorization": f"Bearer {req.token}"}, **kw)
+        if principal == ANON:
+            return requests.request(req.method, url, **kw)
+        if principal == BAD_TOKEN:
+            return requests.request(req.method, url, headers={"Authorization": "Bearer not-a-real-token"}, **kw)
+        return self.session(principal).request(req.method, url, **kw)
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # as in the OpenAPI document
+    targets: tuple[Any, ...]
+    expect: Callable[[str, Any], int]  # for an authenticated demo user
+    build: Callable[[World, str, Any], Request]
+    variant: str = ""
+    public: bool = False  # no token needed
+    state: str = "registered"  # the state a case target must be in
+    consumes: bool = False  # a success changes the case: use a fresh one for the next call
+    check: Callable[[World, str, Any, Request, requests.Response], str | None] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+    def expected(self, principal: str, target: Any) -> int:
+        if principal in USERS:
+            return self.expect(principal, target)
+        return self.expect(principal, target) if self.public else 401
+
+
+NONE = (None,)
+CASES = tuple(PLACEMENTS)
+
+
+def on_case(suffix: str, method: str = "GET", body: Callable[[World, str], Any] | None = None,
+            state: str = "registered") -> Callable[[World, str, Any], Request]:
+    def build(w: World, principal: str, key: str) -> Request:
+        case_id, _person_id = w.case(key, state)
+        return Request(method, f"/cases/{case_id}{suffix}", json=body(w, key) if body else None)
+
+    return build
+
+
+def simple(method: str, path: str, json: Any = None, params: dict[str, Any] | None = None
+           ) -> Callable[[World, str, Any], Request]:
+    return lambda w, principal, target: Request(method, path, json=json, params=params)
+
+
+def login_body(w: World, principal: str, target: Any) -> Request:
+    username = principal if principal in USERS else "auditor"
+    return Request("POST", "/auth/token", json={"username": username, "password": demo_data.DEFAULT_PASSWORD})
+
+
+def logout(w: World, principal: str, target: Any) -> Request:
+    # A token of its own: revoking the session's token would break the rest of the row.
+    token = w.token(principal) if principal in USERS else None
+    return Request("DELETE", "/auth/token", token=token)
+
+
+def logout_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+    if req.token is None:
+        return None
+    again = requests.get(w.api.url("/me"), headers={"Authorization": f"Bearer {req.token}"}, timeout=30)
+    return None if again.status_code == 401 else f"revoked token still works on /me: {again.status_code}"
+
+
+def me_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+    got = resp.json().get("username")
+    return None if got == principal else f"/me says {got!r}"
+
+
+def list_cases(w: World, principal: str, target: Any) -> Request:
+    ids = {w.case(k)[0]: k for k in PLACEMENTS}
+    return Request("GET", "/cases", params={"per_page": 100}, note={"ids": ids})
+
+
+def list_cases_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+    ids = req.note["ids"]
+    listed = {ids[i["id"]] for i in resp.json()["items"] if i["id"] in ids}
+    should = {k for k in PLACEMENTS if sees(principal, PLACEMENTS[k])}
+    if listed != should:
+        return f"lists {sorted(listed)}, should list {sorted(should)}"
+    return None
+
+
+def new_case(w: World, principal: str, target: str) -> Request:
+    workflow, employer, _lands = NEW_CASES[target]
+    emp = w.demo.employer(employer)
+    return Request("POST", "/cases", json={
+        "workflow": workflow, "employer": {"name": emp.name, "credit_code": emp.credit_code},
+        "workers": [{"name": "赵六"}], "worker_count": 1, "amount_claimed": "3000",
+        "summary": "授权矩阵测试立案", "channel": "walk_in",
+    })
+
+
+def new_case_check(w: World, principal: str, target: str, req: Request, resp: requests.Response) -> str | None:
+    if resp.status_code != 201:
+        return None
+    lands = resp.json()["org_unit"]["code"]
+    return None if lands == NEW_CASES[target][2] else f"routed to {lands}, the test expected {NEW_CASES[target][2]}"
+
+
+def intake(w: World, principal: str, target: Any) -> Request:
+    emp = w.demo.employer("建筑")
+    return Request("POST", "/intakes", json={
+        "caller": {"name": "李四", "phone": "13800138000"},
+        "employer": {"name": emp.name, "credit_code": emp.credit_code},
+        "category": "wage_arrears", "complexity": "normal", "worker_count": 1,
+        "amount_claimed": "5000", "description": "授权矩阵测试来电",
+    })
+
+
+def unit_id(w: World, code: str) -> int:
+    return w.demo.unit(code).id
+
+
+def new_unit(w: World, principal: str, parent: str) -> Request:
+    n = w.next()
+    return Request("POST", "/org-units", json={
+        "code": f"AUTHZ-{n}", "name": f"授权测试工会{n}", "level": "grassroots",
+        "parent_id": unit_id(w, parent),
+    })
+
+
+def unit_written_check(w: World, principal: str, target: str, req: Request, resp: requests.Response) -> str | None:
+    """An allowed write is kept: the unit reads back as written."""
+    unit = resp.json()
+    again = w.send(principal, Request("GET", f"/org-units/{unit['id']}"))
+    if again.status_code != 200:
+        return f"the unit written does not read back: {again.status_code}"
+    sent = {k: v for k, v in req.json.items() if k in ("code", "name")}
+    kept = {k: again.json().get(k) for k in sent}
+    return None if kept == sent else f"wrote {sent}, reads back {kept}"
+
+
+def calendar_written_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+    """An allowed write is kept: the day marked a holiday is no longer a working-day due date."""
+    due = w.send(principal, Request("GET", "/calendar/deadline",
+                                    params={"start": "2031-05-05", "days": 1, "unit": "working"}))
+    if due.status_code != 200:
+        return f"deadline after the write: {due.status_code}"
+    return None if due.json()["due"] != "2031-05-06" else "2031-05-06 still counts as a working day"
+
+
+def deadline_args() -> dict[str, Any]:
+    return {"start": "2026-03-02", "days": 5, "unit": "working"}
+
+
+ROWS: list[Row] = [
+    # -- auth
+    Row("POST", "/api/v1/auth/token", NONE, anyone(201), login_body, public=True),
+    Row("DELETE", "/api/v1/auth/token", NONE, anyone(204), logout, check=logout_check),
+    Row("GET", "/api/v1/me", NONE, anyone(200), simple("GET", "/me"), check=me_check),
+    # -- org units
+    Row("GET", "/api/v1/org-units", NONE, anyone(200), simple("GET", "/org-units")),
+    Row("POST", "/api/v1/org-units", tuple(u for u in UNITS if u != "TH-SP-ACME"), admin_only(201), new_unit,
+        check=unit_written_check),
+    Row("GET", "/api/v1/org-units/{unit_id}", tuple(UNITS), unit_read,
+        lambda w, p, code: Request("GET", f"/org-units/{unit_id(w, code)}")),
+    Row("PATCH", "/api/v1/org-units/{unit_id}", tuple(UNITS), admin_only(200),
+        lambda w, p, code: Request("PATCH", f"/org-units/{unit_id(w, code)}", json={"name": f"更名测试{w.next()}"}),
+        check=unit_written_check),
+    # -- workflows
+    Row("GET", "/api/v1/workflows", NONE, anyone(200), simple("GET", "/workflows")),
+    Row("GET", "/api/v1/workflows/{name}", NONE, anyone(200), simple("GET", "/workflows/wage_arrears")),
+    Row("GET", "/api/v1/workflows/{name}/diagram", NONE, anyone(200), simple("GET", "/workflows/wage_arrears/diagram")),
+    # -- cases
+    Row("POST", "/api/v1/cases", tuple(NEW_CASES), case_create, new_case, check=new_case_check),
+    Row("GET", "/api/v1/cases", NONE, anyone(200), list_cases, check=list_cases_check),
+    Row("GET", "/api/v1/cases/{case_id}", CASES, case_read, on_case("")),
+    Row("POST", "/api/v1/cases/{case_id}/transitions", CASES, case_write(HANDLERS, 200),
+        on_case("/transitions", "POST", lambda w, k: {"trigger": "verify", "data": {"months_in_arrears": 3}}),
+        variant="verify: caseworker/supervisor", consumes=True),
+    Row("POST", "/api/v1/cases/{case_id}/transitions", CASES, case_write(HANDLERS | {"operator"}, 200),
+        on_case("/transitions", "POST", lambda w, k: {"trigger": "complete_callback", "data": {"satisfaction": "satisfied"}},
+                state="paid"),
+        variant="complete_callback: caseworker/supervisor/operator", state="paid", consumes=True),
+    Row("POST", "/api/v1/cases/{case_id}/escalations", CASES, case_write(HANDLERS, 201),
+        on_case("/escalations", "POST", lambda w, k: {"reason": "cannot_perform", "comment": "本级无力办理，申请上提"}),
+        consumes=True),
+    Row("POST", "/api/v1/cases/{case_id}/assignment", CASES, case_write(HANDLERS, 200),
+        on_case("/assignment", "POST", lambda w, k: {"user_id": w.user_ids[ASSIGNEE[PLACEMENTS[k].owner]]}),
+        consumes=True),
+    Row("POST", "/api/v1/cases/{case_id}/comments", CASES, case_write(HANDLERS | {"operator"}, 201),
+        on_case("/comments", "POST", lambda w, k: {"text": "授权矩阵测试备注"})),
+    Row("GET", "/api/v1/cases/{case_id}/events", CASES, case_read, on_case("/events")),
+    Row("POST", "/api/v1/cases/{case_id}/documents", CASES, case_write(HANDLERS, 201),
+        on_case("/documents", "POST", lambda w, k: {"kind": "inspection_referral", "addressee": "劳动保障监察大队"},
+                state="negotiating"),
+        state="negotiating", consumes=True),
+    Row("GET", "/api/v1/cases/{case_id}/documents", CASES, case_read, on_case("/documents")),
+    Row("POST", "/api/v1/cases/{case_id}/pii-reveal", CASES, case_write(HANDLERS, 200),
+        on_case("/pii-reveal", "POST", lambda w, k: {"field": "phone", "person_id": w.case(k)[1], "reason": "核实联系方式"})),
+    # -- hotline
+    Row("POST", "/api/v1/intakes", NONE, lambda u, t: 201 if "operator" in USERS[u][0] else 403, intake),
+    # -- inbox
+    Row("GET", "/api/v1/escalations", NONE, anyone(200), simple("GET", "/escalations")),
+    Row("GET", "/api/v1/notifications", NONE, anyone(200), simple("GET", "/notifications")),
+    Row("POST", "/api/v1/notifications/{notification_id}/ack", NOTICE_TARGETS, notice_ack,
+        lambda w, p, t: Request("POST", f"/notifications/{w.notice(p, t)}/ack")),
+    # -- calendar
+    Row("GET", "/api/v1/calendar/deadline", NONE, anyone(200), simple("GET", "/calendar/deadline", params=deadline_args())),
+    Row("PUT", "/api/v1/calendar/days/{day}", NONE, admin_only(200),
+        simple("PUT", "/calendar/days/2031-05-06", json={"is_workday": False, "name": "授权测试"}),
+        check=calendar_written_check),
+    # -- reports
+    Row("GET", "/api/v1/reports/summary", tuple(UNITS), unit_read,
+        lambda w, p, code: Request("GET", "/reports/summary", params={"org_unit_id": unit_id(w, code)})),
+]
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+def _masked(text: str) -> str:
+    for pattern in PII_PATTERNS:
+        text = pattern.sub("<pii>", text)
+    return text
+
+
+def planned_checks() -> int:
+    return sum(len(r.targets) * len(PRINCIPALS) for r in ROWS)
+
+
+def test_the_table_covers_every_operation_of_the_spec(api):
+    spec = requests.get(api.base + "/api/v1/openapi.json", timeout=10).json()
+    published = {(m.upper(), path) for path, item in spec["paths"].items() for m in item if m in HTTP_METHODS}
+    tabled = {(r.method, r.path) for r in ROWS}
+    assert not published - tabled, f"operations without a row in the authorisation table: {sorted(published - tabled)}"
+    assert not tabled - published, f"rows for operations the spec does not have: {sorted(tabled - published)}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
+def test_authorisation(row: Row, api, rt, demo):
+    world = World(api, rt, demo)
+    failures: list[str] = []
+    for principal in PRINCIPALS:
+        for target in row.targets:
+            expected = row.expected(principal, target)
+            req = row.build(world, principal, target)
+            resp = world.send(principal, req)
+            where = f"{principal} on {target}" if target is not None else principal
+            if resp.status_code != expected:
+                failures.append(f"{where}: expected {expected}, got {resp.status_code}: {_masked(resp.text)[:400]}")
+            elif resp.ok and row.check is not None and (problem := row.check(world, principal, target, req, resp)):
+                failures.append(f"{where}: {problem}")
+            if row.consumes and 200 <= resp.status_code < 300:
+                world.discard(target, row.state)
+    checks = len(PRINCIPALS) * len(row.targets)
+    assert not failures, f"{row.id}: {len(failures)} of {checks} checks failed:\n" + "\n".join(failures)
+
+
+def test_every_demo_user_is_in_the_matrix(demo):
+    # The matrix is built from the demo module; make sure the database agrees with it.
+    for username, (roles, unit) in USERS.items():
+        actor = demo.actor(username)
+        assert actor.roles == roles and actor.org_unit_id == demo.unit(unit).id, username
