@@ -113,7 +113,7 @@ class WorkerInput:
     phone: str | None = None
 
 
-def _amount(value: Any) -> Decimal | None:
+def parse_amount(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -159,7 +159,7 @@ def open_case(
         raise InvalidInput("complexity", f"复杂程度必须是 {', '.join(TIERS)} 之一", f"must be one of {', '.join(TIERS)}")
     if not actor.is_system and not (actor.roles & OPENING_ROLES):
         raise NotPermitted("无权立案", "only operators, caseworkers and supervisors open cases")
-    amount = _amount(amount_claimed)
+    amount = parse_amount(amount_claimed)
     worker_list = list(workers)
     count = worker_count if worker_count is not None else max(len(worker_list), 1)
     if not isinstance(count, int) or count < 1 or count > 100000:

@@ -309,21 +309,3 @@ def list_documents(session: Session, case: Case) -> list[Document]:
     return [doc for doc, _unit in rows]
 
 
-def document_dict(document: Document, issuer: OrgUnit) -> dict[str, Any]:
-    """A document as JSON-ready data (for the API and the CLI)."""
-    spec = DOCUMENT_KINDS.get(document.kind)
-    return {
-        "id": document.id,
-        "case_id": document.case_id,
-        "kind": document.kind,
-        "label_zh": spec.label_zh if spec else document.kind,
-        "label_en": spec.label_en if spec else document.kind,
-        "number": document.number,
-        "issuer": {"id": issuer.id, "code": issuer.code, "name": issuer.name, "level": issuer.level},
-        "addressee": document.addressee,
-        "citation": document.citation,
-        "issued_at": document.issued_at.astimezone(dt.UTC).isoformat(),
-        "reply_due": document.reply_due.isoformat() if document.reply_due else None,
-        "outcome": document.outcome,
-        "outcome_at": document.outcome_at.astimezone(dt.UTC).isoformat() if document.outcome_at else None,
-    }

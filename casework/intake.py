@@ -34,11 +34,11 @@ from sqlalchemy.orm import Session
 
 import workflows
 from casework.access import Actor
-from casework.cases import WorkerInput, _amount, commit_or_conflict, fire_on, open_case
+from casework.cases import WorkerInput, commit_or_conflict, fire_on, open_case, parse_amount
 from casework.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
 from casework.history import append_event
 from casework.models import Case, CaseWorker, Employer, IdempotencyKey, OrgUnit, Person
-from casework.orgs import create_employer
+from casework.orgs import find_or_create_employer
 from casework.pii import PiiVault, normalise_credit_code, normalise_id_number, normalise_phone
 from casework.uow import UnitOfWork
 from workflows.base import TIERS
@@ -146,7 +146,7 @@ def _validate(
         raise InvalidInput("complexity", f"复杂程度必须是 {', '.join(TIERS)} 之一", f"must be one of {', '.join(TIERS)}")
     if isinstance(worker_count, bool) or not isinstance(worker_count, int) or not 1 <= worker_count <= MAX_WORKERS:
         raise InvalidInput("worker_count", "涉及人数必须是1到100000之间的整数", "must be a whole number from 1 to 100000")
-    amount = _amount(amount_claimed)
+    amount = parse_amount(amount_claimed)
     text = _text(description, "description", MAX_DESCRIPTION, required=False)
     name = _text(caller.name, "caller.name", 120, required=True)
     try:
@@ -308,14 +308,6 @@ def _unit_in_scope(session: Session, actor: Actor, code: str) -> OrgUnit:
     return unit
 
 
-def _find_employer(session: Session, call: _Call) -> Employer | None:
-    if call.credit_code is not None:
-        return session.scalars(select(Employer).where(Employer.credit_code == call.credit_code)).first()
-    return session.scalars(
-        select(Employer).where(Employer.name == call.employer_name).order_by(Employer.id).limit(1)
-    ).first()
-
-
 def _open_case_of(session: Session, vault: PiiVault, workflow: str, employer: Employer, call: _Call) -> Case | None:
     """The oldest open case of ``workflow`` about ``employer`` with this caller among its
     workers: the same ID number, or the same phone unless both sides have ID numbers and they
@@ -354,22 +346,16 @@ def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt
 def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
     s = uow.session
     receiving = s.get(OrgUnit, actor.org_unit_id)
-    placed_at = _unit_in_scope(s, actor, call.org_unit_code) if call.org_unit_code else None
-    employer = _find_employer(s, call)
-    existed = employer is not None
-    if employer is None:
-        employer = create_employer(
-            uow,
-            name=call.employer_name,
-            org_code=(placed_at or receiving).code,
-            credit_code=call.credit_code,
-        )
+    if call.org_unit_code:
+        _unit_in_scope(s, actor, call.org_unit_code)
     # We know where the employer belongs when it is on record or the operator said so.
-    unit_known = existed or placed_at is not None
+    employer, unit_known = find_or_create_employer(
+        uow, actor, name=call.employer_name, credit_code=call.credit_code, org_unit_code=call.org_unit_code
+    )
     manual = call.process is not None and not unit_known
     existing = (
         _open_case_of(s, uow.vault, call.process, employer, call)
-        if call.process is not None and existed
+        if call.process is not None and unit_known
         else None
     )
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 import workflows
+from casework import presenters
 from casework.cases import get_case
 from casework.documents import (
-    document_dict,
     document_kinds,
     format_number,
     issue_document,
@@ -201,9 +201,9 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
         assert verify_case(s, stored) is None
         docs = list_documents(s, stored)
         assert [d.id for d in docs] == [doc.id]
-        view = document_dict(docs[0], s.get(OrgUnit, docs[0].issuer_unit_id))
+        view = presenters.document(docs[0], s.get(OrgUnit, docs[0].issuer_unit_id))
     assert view["number"] == "TH〔2026〕意字第001号" and view["reply_due"] == "2026-03-23"
-    assert view["issuer"]["code"] == "TH" and view["label_zh"] == "工会劳动法律监督意见书"
+    assert view["issuer"]["code"] == "TH" and view["kind_label_zh"] == "工会劳动法律监督意见书"
 
     transition = _events(rt, case.id, "transition")[-1]
     assert (transition.from_state, transition.to_state, transition.trigger) == (
