@@ -101,10 +101,20 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
 
     api = CaseworkApi(app)
     from api.health import bp as health_bp
-    from api.resources import auth, calendar, cases, inbox, intakes, org_units, reports, workflows_
+    from api.resources import (
+        auth,
+        calendar,
+        cases,
+        inbox,
+        intakes,
+        org_units,
+        reports,
+        users,
+        workflows_,
+    )
 
     app.register_blueprint(health_bp)
-    for module in (auth, org_units, workflows_, cases, intakes, inbox, calendar, reports):
+    for module in (auth, org_units, users, workflows_, cases, intakes, inbox, calendar, reports):
         api.register_blueprint(module.blp)
 
     @app.get("/metrics")

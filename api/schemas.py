@@ -133,6 +133,30 @@ class UserSchema(UserRefSchema):
     is_active = fields.Boolean(metadata=d("Whether the user may log in"))
 
 
+ROLE_CHOICES = ["operator", "caseworker", "supervisor", "admin", "auditor"]
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(required=True, validate=[validate.Length(min=1, max=80), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+                             metadata=d("Login name: letters, digits, '.', '_', '-'"))
+    display_name = Text(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称"))
+    org_unit_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("The user's unit (in the admin's subtree)"))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLE_CHOICES)), required=True, validate=validate.Length(min=1, max=5),
+                        metadata=d("Roles: " + ", ".join(ROLE_CHOICES)))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256), metadata=d("Initial password (8+ characters)"))
+
+
+class UserPatchSchema(Schema):
+    display_name = Text(validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称"))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLE_CHOICES)), validate=validate.Length(min=1, max=5), metadata=d("The full new set of roles"))
+    is_active = Bool(metadata=d("false: the user can no longer log in and their tokens are revoked"))
+    password = fields.String(load_only=True, validate=validate.Length(min=8, max=256), metadata=d("A new password (revokes their tokens)"))
+
+
+class UserListArgs(PaginationArgs):
+    org_unit_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Only users of this unit"))
+
+
 # -- auth ------------------------------------------------------------------------------------
 
 

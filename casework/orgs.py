@@ -150,6 +150,41 @@ def create_user(
         return user
 
 
+def update_user(
+    uow: UnitOfWork,
+    user_id: int,
+    *,
+    display_name: str | None = None,
+    roles: Iterable[str] | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> tuple[User, bool]:
+    """Change a user; returns it and whether their tokens must go (deactivated or new password)."""
+    with uow:
+        s = uow.session
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound("用户不存在", f"no user {user_id}")
+        if display_name is not None:
+            user.display_name = display_name
+        if roles is not None:
+            wanted = set(_check_roles(roles))
+            user.role_rows = [r for r in user.role_rows if r.role in wanted] + [
+                UserRole(role=r) for r in sorted(wanted - user.roles)
+            ]
+        logout = False
+        if password is not None:
+            if len(password) < 8:
+                raise InvalidInput("password", "密码至少8位", "must be at least 8 characters")
+            user.password_hash = hash_password(password)
+            logout = True
+        if is_active is not None:
+            logout = logout or (user.is_active and not is_active)
+            user.is_active = is_active
+        uow.commit()
+        return user, logout
+
+
 # -- employers -------------------------------------------------------------------------------
 
 

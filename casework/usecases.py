@@ -42,7 +42,13 @@ from casework.models import (
     OrgUnit,
     User,
 )
-from casework.orgs import create_org_unit, find_or_create_employer, update_org_unit
+from casework.orgs import (
+    create_org_unit,
+    create_user,
+    find_or_create_employer,
+    update_org_unit,
+    update_user,
+)
 from casework.presenters import Page
 from casework.uow import UnitOfWork
 
@@ -126,6 +132,65 @@ def change_org_unit(uow: UnitOfWork, actor: Actor, unit_id: int, *, name: str | 
         unit = update_org_unit(uow, unit_id, name=name, level=level)
         uow.commit()
         return presenters.org_unit(unit)
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+def list_users(uow: UnitOfWork, actor: Actor, *, org_unit_id: int | None = None, page: int = 1,
+               per_page: int = 20) -> Page:
+    """Users of the caller's subtree (or of one unit in it), e.g. to pick an assignee."""
+    conds: list[Any] = [User.org_unit_id.in_(_subtree(actor))]
+    if org_unit_id is not None:
+        conds.append(User.org_unit_id == org_unit_id)
+    with uow:
+        rows, total = _page(select(User).where(*conds).order_by(User.org_unit_id, User.username),
+                            select(func.count(User.id)).where(*conds), uow, page, per_page)
+        return Page([presenters.user(u) for (u,) in rows], max(page, 1), min(max(per_page, 1), MAX_PER_PAGE), total)
+
+
+def _visible_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
+    user = uow.session.get(User, user_id)
+    if user is None or not actor.covers_path(user.org_unit.path):
+        raise NotFound("用户不存在", f"no user {user_id}")
+    return user
+
+
+def get_user(uow: UnitOfWork, actor: Actor, user_id: int) -> dict[str, Any]:
+    with uow:
+        return presenters.user(_visible_user(uow, actor, user_id))
+
+
+def add_user(uow: UnitOfWork, actor: Actor, *, username: str, display_name: str, org_unit_id: int,
+             roles: list[str], password: str) -> dict[str, Any]:
+    _require(actor, "admin", "只有管理员可以新建用户", "only an admin may create users")
+    with uow:
+        unit = _visible_unit(uow, actor, org_unit_id)
+        user = create_user(uow, username=username, display_name=display_name, org_code=unit.code,
+                           roles=roles, password=password)
+        uow.commit()
+        user.org_unit = unit
+        return presenters.user(user)
+
+
+def change_user(uow: UnitOfWork, actor: Actor, user_id: int, **changes: Any) -> dict[str, Any]:
+    """Admins change display name, roles, active flag or password; deactivating a user or
+    setting a new password revokes their tokens in the same transaction."""
+    from sqlalchemy import update as sql_update
+
+    from casework.models import ApiToken
+
+    _require(actor, "admin", "只有管理员可以修改用户", "only an admin may change users")
+    with uow:
+        _visible_user(uow, actor, user_id)
+        user, logout = update_user(uow, user_id, **changes)
+        if logout:
+            uow.session.execute(
+                sql_update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=dt.datetime.now(dt.UTC))
+            )
+        uow.commit()
+        return presenters.user(user)
 
 
 # -- cases: reads ----------------------------------------------------------------------------

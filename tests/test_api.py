@@ -362,3 +362,30 @@ def test_request_logs_are_json_with_the_request_id(api, live_server):
     assert mine and mine[0]["route"] == "/api/v1/me" and mine[0]["status"] == 200 and mine[0]["user"] == "auditor"
     searched = [e for e in lines if e.get("request_id") == rid]
     assert searched and "13812345678" not in json.dumps(searched)  # the query string is never logged
+
+
+def test_admin_manages_users_and_deactivation_revokes_tokens(api, demo):
+    r = api.post("admin", "/users", json={"username": "caseworker.new", "display_name": "新办案员",
+                                           "org_unit_id": demo.unit("TH-SP").id, "roles": ["caseworker"],
+                                           "password": "a-long-password"})
+    assert r.status_code == 201, r.text
+    new = r.json()
+    assert new["org_unit"]["code"] == "TH-SP" and new["roles"] == ["caseworker"] and "password" not in new
+    token = api.token("caseworker.new", "a-long-password")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert requests.get(api.url("/me"), headers=headers, timeout=10).status_code == 200
+    # The township sees its new colleague (to assign cases); the other district does not.
+    assert "caseworker.new" in [u["username"] for u in api.get("caseworker.shipai", "/users").json()["items"]]
+    _problem(api.get("caseworker.nanhuaxi", f"/users/{new['id']}"), 404)
+    r = api.call("admin", "PATCH", f"/users/{new['id']}", json={"roles": ["caseworker", "supervisor"]})
+    assert r.status_code == 200 and r.json()["roles"] == ["caseworker", "supervisor"]
+    assert requests.get(api.url("/me"), headers=headers, timeout=10).json()["roles"] == ["caseworker", "supervisor"]
+    r = api.call("admin", "PATCH", f"/users/{new['id']}", json={"is_active": False})
+    assert r.status_code == 200 and r.json()["is_active"] is False
+    _problem(requests.get(api.url("/me"), headers=headers, timeout=10), 401)
+    _problem(requests.post(api.url("/auth/token"), json={"username": "caseworker.new", "password": "a-long-password"},
+                           timeout=10), 401)
+    _problem(api.post("admin", "/users", json={"username": "caseworker.new", "display_name": "重名",
+                                                "org_unit_id": demo.unit("TH-SP").id, "roles": ["caseworker"],
+                                                "password": "a-long-password"}), 409)
+    _problem(api.call("supervisor.tianhe", "PATCH", f"/users/{new['id']}", json={"is_active": True}), 403)

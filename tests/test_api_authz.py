@@ -452,6 +452,31 @@ def calendar_written_check(w: World, principal: str, target: Any, req: Request, 
     return None if due.json()["due"] != "2031-05-06" else "2031-05-06 still counts as a working day"
 
 
+def user_read(user: str, target: str) -> int:
+    return 200 if covers(USERS[user][1], USERS[target][1]) else 404
+
+
+def user_id(w: World, username: str) -> int:
+    return w.demo.actor(username).user_id
+
+
+def new_user(w: World, principal: str, unit: str) -> Request:
+    n = w.next()
+    return Request("POST", "/users", json={
+        "username": f"authz.{n}", "display_name": f"授权测试用户{n}", "org_unit_id": unit_id(w, unit),
+        "roles": ["caseworker"], "password": "authz-password",
+    })
+
+
+def user_written_check(w: World, principal: str, target: str, req: Request, resp: requests.Response) -> str | None:
+    """An allowed write is kept: the user reads back as written."""
+    again = w.send(principal, Request("GET", f"/users/{resp.json()['id']}"))
+    if again.status_code != 200:
+        return f"the user written does not read back: {again.status_code}"
+    name = req.json["display_name"]
+    return None if again.json()["display_name"] == name else f"wrote {name}, reads back {again.json()['display_name']}"
+
+
 def deadline_args() -> dict[str, Any]:
     return {"start": "2026-03-02", "days": 5, "unit": "working"}
 
@@ -465,6 +490,14 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/org-units", NONE, anyone(200), simple("GET", "/org-units")),
     Row("POST", "/api/v1/org-units", tuple(u for u in UNITS if u != "TH-SP-ACME"), admin_only(201), new_unit,
         check=unit_written_check),
+    # -- users
+    Row("GET", "/api/v1/users", NONE, anyone(200), simple("GET", "/users")),
+    Row("POST", "/api/v1/users", tuple(UNITS), admin_only(201), new_user, check=user_written_check),
+    Row("GET", "/api/v1/users/{user_id}", tuple(USERS), user_read,
+        lambda w, p, name: Request("GET", f"/users/{user_id(w, name)}")),
+    Row("PATCH", "/api/v1/users/{user_id}", tuple(USERS), admin_only(200),
+        lambda w, p, name: Request("PATCH", f"/users/{user_id(w, name)}", json={"display_name": f"改名{w.next()}"}),
+        check=user_written_check),
     Row("GET", "/api/v1/org-units/{unit_id}", tuple(UNITS), unit_read,
         lambda w, p, code: Request("GET", f"/org-units/{unit_id(w, code)}")),
     Row("PATCH", "/api/v1/org-units/{unit_id}", tuple(UNITS), admin_only(200),
