@@ -88,7 +88,7 @@ def from_domain(exc: E.DomainError) -> Response:
     headers: dict[str, str] = {}
     det = exc.details
     if isinstance(exc, E.InvalidInput):
-        extra["errors"] = {exc.field: [exc.message_zh.split(": ", 1)[-1]]}
+        extra["errors"] = {exc.field: [exc.reason_zh]}
     if isinstance(exc, E.UnknownTrigger | E.TransitionNotAllowed):
         extra["allowed_triggers"] = det.get("allowed", [])
         extra["state"] = det.get("state")

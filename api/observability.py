@@ -123,25 +123,18 @@ class DatabaseCollector:
 
 
 def metrics_response(rt: Runtime) -> Response:
-    registry = CollectorRegistry()
+    """This process's request metrics (or every worker's, in multiprocess mode), then the
+    database's figures."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry)
+        requests_registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(requests_registry)
     else:
-        from prometheus_client import REGISTRY
-
-        registry = REGISTRY  # type: ignore[assignment]
-        out = generate_latest(registry) + generate_latest(_db_registry(rt))
-        return Response(out, mimetype=CONTENT_TYPE_LATEST)
-    registry.register(DatabaseCollector(rt))  # type: ignore[arg-type]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-
-def _db_registry(rt: Runtime) -> CollectorRegistry:
-    reg = CollectorRegistry()
-    reg.register(DatabaseCollector(rt))  # type: ignore[arg-type]
-    return reg
+        from prometheus_client import REGISTRY as requests_registry
+    database = CollectorRegistry()
+    database.register(DatabaseCollector(rt))  # type: ignore[arg-type]
+    return Response(generate_latest(requests_registry) + generate_latest(database), mimetype=CONTENT_TYPE_LATEST)
 
 
 def install(app: Flask) -> None:

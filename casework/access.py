@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound
-from casework.models import Case, User
+from casework.models import Case, OrgUnit, User
 from workflows.base import SYSTEM
 
 
@@ -72,6 +73,23 @@ SYSTEM_ACTOR = Actor(
 )
 
 
+def subtree_of(actor: Actor) -> Select:
+    """Ids of the units in the actor's subtree, as a subquery."""
+    return select(OrgUnit.id).where(OrgUnit.path.startswith(actor.org_path))
+
+
+def visible_cases(actor: Actor) -> ColumnElement[bool]:
+    """:meth:`Actor.can_see` as SQL, for lists: owner or origin in the subtree, or (operators)
+    created by the actor."""
+    if actor.is_system:
+        return true()
+    sub = subtree_of(actor)
+    cond = or_(Case.org_unit_id.in_(sub), Case.origin_org_unit_id.in_(sub))
+    if "operator" in actor.roles and actor.user_id is not None:
+        cond = or_(cond, Case.created_by_id == actor.user_id)
+    return cond
+
+
 def actor_from_user(user: User) -> Actor:
     return Actor(
         user_id=user.id,
@@ -84,8 +102,6 @@ def actor_from_user(user: User) -> Actor:
 
 
 def load_actor(session: Session, username: str) -> Actor:
-    from sqlalchemy import select
-
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.is_active:
         raise NotFound("用户不存在或已停用", f"no active user {username!r}")

@@ -84,23 +84,31 @@ def get_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
 # -- references ------------------------------------------------------------------------------
 
 
-def next_ref(session: Session, prefix: str, year: int) -> str:
-    """``PREFIX-YYYY-NNNNNN``, gap-free per prefix and year within committed transactions."""
+def next_in_sequence(session: Session, counter: type[Any], **key: Any) -> int:
+    """The next number of the counter row ``key`` of table ``counter`` (a model with a ``last``
+    column), gap-free within committed transactions: ``UPDATE ... RETURNING`` queues concurrent
+    callers on the row lock; the first use inserts the row in a savepoint, and a lost race on
+    that insert falls back to the update."""
     stmt = (
-        update(RefCounter)
-        .where(RefCounter.prefix == prefix, RefCounter.year == year)
-        .values(last=RefCounter.last + 1)
-        .returning(RefCounter.last)
+        update(counter)
+        .where(*(getattr(counter, k) == v for k, v in key.items()))
+        .values(last=counter.last + 1)
+        .returning(counter.last)
     )
     number = session.execute(stmt).scalar()
     if number is None:
         try:
             with session.begin_nested():
-                session.add(RefCounter(prefix=prefix, year=year, last=1))
+                session.add(counter(**key, last=1))
             number = 1
         except IntegrityError:
             number = session.execute(stmt).scalar_one()
-    return f"{prefix}-{year}-{number:06d}"
+    return int(number)
+
+
+def next_ref(session: Session, prefix: str, year: int) -> str:
+    """``PREFIX-YYYY-NNNNNN``, gap-free per prefix and year within committed transactions."""
+    return f"{prefix}-{year}-{next_in_sequence(session, RefCounter, prefix=prefix, year=year):06d}"
 
 
 # -- opening ---------------------------------------------------------------------------------
@@ -207,8 +215,7 @@ def open_case(
             try:
                 people.append(find_or_create_person(s, uow.vault, name=w.name, id_number=w.id_number, phone=w.phone))
             except InvalidInput as exc:  # name the worker: workers.2.id_number
-                raise InvalidInput(f"workers.{i}.{exc.field}", exc.message_zh.split(": ", 1)[-1],
-                                   exc.message_en.split(": ", 1)[-1]) from None
+                raise exc.at(f"workers.{i}.{exc.field}") from None
         year = now.astimezone(SHANGHAI).year
         case = Case(
             ref=next_ref(s, wf.prefix, year),

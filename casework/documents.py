@@ -19,20 +19,26 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import workflows
 from casework.access import Actor
-from casework.cases import SHANGHAI, commit_or_conflict, fire_on, get_visible_case, today_shanghai
+from casework.cases import (
+    SHANGHAI,
+    check_version,
+    commit_or_conflict,
+    fire_on,
+    get_visible_case,
+    next_in_sequence,
+    today_shanghai,
+)
 from casework.clocks import active_clocks
 from casework.errors import (
     InvalidInput,
     LevelTooLow,
     NotPermitted,
     TransitionNotAllowed,
-    VersionConflict,
 )
 from casework.history import append_event
 from casework.models import Case, Deadline, Document, DocumentCounter, OrgUnit
@@ -91,22 +97,8 @@ def get_kind(name: str) -> DocumentKind:
 
 
 def next_document_number(session: Session, unit: OrgUnit, year: int, kind: DocumentKind) -> str:
-    """The unit's next number for ``year``: gap-free within committed transactions (the counter
-    row is bumped by ``UPDATE ... RETURNING``, so concurrent issuers queue on the row lock)."""
-    stmt = (
-        update(DocumentCounter)
-        .where(DocumentCounter.issuer_unit_id == unit.id, DocumentCounter.year == year)
-        .values(last=DocumentCounter.last + 1)
-        .returning(DocumentCounter.last)
-    )
-    n = session.execute(stmt).scalar()
-    if n is None:
-        try:
-            with session.begin_nested():
-                session.add(DocumentCounter(issuer_unit_id=unit.id, year=year, last=1))
-            n = 1
-        except IntegrityError:  # another transaction created the row first
-            n = session.execute(stmt).scalar_one()
+    """The unit's next number for ``year``, gap-free (one sequence per unit and year)."""
+    n = next_in_sequence(session, DocumentCounter, issuer_unit_id=unit.id, year=year)
     return format_number(unit.code, year, kind.abbr_zh, n)
 
 
@@ -160,15 +152,6 @@ def _check_state(case: Case, kind: DocumentKind) -> None:
         state=case.state,
         kind=kind.name,
     )
-
-
-def _check_version(case: Case, expected_version: int | None) -> None:
-    if expected_version is not None and case.version != expected_version:
-        raise VersionConflict(
-            f"案件版本已变为 {case.version}，请刷新后重试",
-            f"the case is at version {case.version}, not {expected_version}",
-            current_version=case.version,
-        )
 
 
 def _check_issuer(case: Case, kind: DocumentKind, actor: Actor) -> None:
@@ -242,7 +225,7 @@ def issue_document(
                 f"a {spec.name} cannot be issued on a {wf.name} case; possible: {fits}",
             )
         _check_state(case, spec)
-        _check_version(case, expected_version)
+        check_version(case, expected_version)
         _check_issuer(case, spec, actor)
         issuer = case.org_unit
         year = now.astimezone(SHANGHAI).year
@@ -257,7 +240,6 @@ def issue_document(
                 actor=actor,
                 comment=f"{spec.label_zh} {number}",
                 data=data,
-                expected_version=expected_version,
                 now=now,
             )
         if due is None and spec.reply_rule is not None:

@@ -34,6 +34,13 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message_zh: str, message_en: str) -> None:
         super().__init__(f"{field}: {message_zh}", f"{field}: {message_en}", field=field)
         self.field = field
+        self.reason_zh = message_zh
+        self.reason_en = message_en
+
+    def at(self, field: str) -> InvalidInput:
+        """The same complaint about a field named in the caller's terms (``caller.phone``,
+        ``workers.0.id_number``)."""
+        return InvalidInput(field, self.reason_zh, self.reason_en)
 
 
 class UnknownTrigger(DomainError):

@@ -40,6 +40,7 @@ from casework.history import append_event
 from casework.models import Case, CaseWorker, Employer, IdempotencyKey, OrgUnit, Person
 from casework.orgs import find_or_create_employer
 from casework.pii import PiiVault, normalise_credit_code, normalise_id_number, normalise_phone
+from casework.presenters import case_ref, unit_key
 from casework.uow import UnitOfWork
 from workflows.base import TIERS
 
@@ -99,21 +100,6 @@ class _Call:
 
 # -- validation ------------------------------------------------------------------------------
 
-# Messages for personal-data fields, written without digits so nothing of the value (or what
-# looks like it) can appear in an error a client logs.
-_PHONE_MSG = ("电话号码格式无效（手机号，或区号加座机号）", "not a valid phone number (a mobile, or area code and landline)")
-_ID_MSGS = {
-    "must be 18 characters": ("身份证号码应为十八位（最后一位可为X）", "must be eighteen characters (the last may be X)"),
-    "birth date is invalid": ("身份证号码中的出生日期无效", "the birth date in it is invalid"),
-}
-_ID_CHECKSUM = ("身份证号码校验位错误", "its check character does not match (resident ID standard)")
-_CREDIT_FORMAT = (
-    "统一社会信用代码应为十八位数字或大写字母（不含I、O、Z、S、V）",
-    "must be eighteen characters of the unified social credit code alphabet",
-)
-_CREDIT_CHECKSUM = ("统一社会信用代码校验位错误", "its check character does not match")
-
-
 def _blank_to_none(value: str | None) -> str | None:
     if value is None:
         return None
@@ -151,23 +137,21 @@ def _validate(
     name = _text(caller.name, "caller.name", 120, required=True)
     try:
         phone = normalise_phone(str(caller.phone or ""))
-    except InvalidInput:
-        raise InvalidInput("caller.phone", *_PHONE_MSG) from None
+    except InvalidInput as exc:
+        raise exc.at("caller.phone") from None
     id_number = _blank_to_none(caller.id_number)
     if id_number is not None:
         try:
             id_number = normalise_id_number(id_number)
         except InvalidInput as exc:
-            msg = next((m for en, m in _ID_MSGS.items() if exc.message_en.endswith(en)), _ID_CHECKSUM)
-            raise InvalidInput("caller.id_number", *msg) from None
+            raise exc.at("caller.id_number") from None
     employer_name = _text(employer.name, "employer.name", 200, required=True)
     credit_code = _blank_to_none(employer.credit_code)
     if credit_code is not None:
         try:
             credit_code = normalise_credit_code(credit_code)
         except InvalidInput as exc:
-            msg = _CREDIT_CHECKSUM if "checksum" in exc.message_en else _CREDIT_FORMAT
-            raise InvalidInput("employer.credit_code", *msg) from None
+            raise exc.at("employer.credit_code") from None
     return _Call(
         category=category,
         process=CATEGORIES[category],
@@ -297,17 +281,6 @@ def file_intake(
     return IntakeResult(body=body, replayed=False)
 
 
-def _unit_in_scope(session: Session, actor: Actor, code: str) -> OrgUnit:
-    unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
-    if unit is None or not actor.covers_path(unit.path):
-        raise InvalidInput(
-            "employer.org_unit_code",
-            "所属工会须为本单位或下级单位的组织代码",
-            "must be the code of your own unit or a unit below it",
-        )
-    return unit
-
-
 def _open_case_of(session: Session, vault: PiiVault, workflow: str, employer: Employer, call: _Call) -> Case | None:
     """The oldest open case of ``workflow`` about ``employer`` with this caller among its
     workers: the same ID number, or the same phone unless both sides have ID numbers and they
@@ -346,8 +319,6 @@ def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt
 def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
     s = uow.session
     receiving = s.get(OrgUnit, actor.org_unit_id)
-    if call.org_unit_code:
-        _unit_in_scope(s, actor, call.org_unit_code)
     # We know where the employer belongs when it is on record or the operator said so.
     employer, unit_known = find_or_create_employer(
         uow, actor, name=call.employer_name, credit_code=call.credit_code, org_unit_code=call.org_unit_code
@@ -424,22 +395,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
             "complexity": order.complexity,
             "manual_dispatch": manual,
         },
-        "case": _case_body(case) if case is not None else None,
+        "case": case_ref(case, unit_key(case.org_unit)) if case is not None else None,
         "merged_into": existing.id if existing is not None else None,
-        "routed_to": {**_unit_body(routed_to), "manual_dispatch": manual},
-    }
-
-
-def _unit_body(unit: OrgUnit) -> dict[str, Any]:
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
-
-
-def _case_body(case: Case) -> dict[str, Any]:
-    return {
-        "id": case.id,
-        "ref": case.ref,
-        "workflow": case.workflow,
-        "state": case.state,
-        "state_label_zh": workflows.get(case.workflow).state(case.state).label_zh,
-        "org_unit": _unit_body(case.org_unit),
+        "routed_to": {**unit_key(routed_to), "manual_dispatch": manual},
     }

@@ -271,9 +271,14 @@ def find_or_create_employer(
     try:
         code = normalise_credit_code(credit_code) if credit_code else None
     except InvalidInput as exc:
-        raise InvalidInput("employer.credit_code", exc.message_zh.split(": ", 1)[-1],
-                           exc.message_en.split(": ", 1)[-1]) from None
+        raise exc.at("employer.credit_code") from None
     s = uow.session
+    placed_at = None
+    if org_unit_code:  # checked even for a known employer: a wrong code is a wrong request
+        placed_at = s.scalars(select(OrgUnit).where(OrgUnit.code == org_unit_code)).first()
+        if placed_at is None or not actor.covers_path(placed_at.path):
+            raise InvalidInput("employer.org_unit_code", "所属工会须为本单位或下级单位的组织代码",
+                               "must be the code of your own unit or a unit below it")
     found = None
     if code:
         found = s.scalars(select(Employer).where(Employer.credit_code == code)).first()
@@ -286,17 +291,11 @@ def find_or_create_employer(
             found.credit_code = code
     if found is not None:
         return found, True
-    if org_unit_code:
-        unit = s.scalars(select(OrgUnit).where(OrgUnit.code == org_unit_code)).first()
-        if unit is None or not actor.covers_path(unit.path):
-            raise InvalidInput("employer.org_unit_code", "所属工会不存在或不在本单位辖区内",
-                               "no such org unit in your part of the tree")
-    else:
-        unit = s.get(OrgUnit, actor.org_unit_id) if actor.org_unit_id is not None else None
-        if unit is None:
-            raise InvalidInput("employer.org_unit_code", "请指定用人单位所属工会", "required")
+    unit = placed_at or (s.get(OrgUnit, actor.org_unit_id) if actor.org_unit_id is not None else None)
+    if unit is None:
+        raise InvalidInput("employer.org_unit_code", "请指定用人单位所属工会", "required")
     emp = Employer(name=name, credit_code=code, org_unit_id=unit.id, has_union=False)
     emp.org_unit = unit
     s.add(emp)
     s.flush()
-    return emp, org_unit_code is not None
+    return emp, placed_at is not None

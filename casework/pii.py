@@ -36,11 +36,11 @@ def id_number_check_char(first17: str) -> str:
 def normalise_id_number(value: str) -> str:
     """Validate a resident ID number (GB 11643) and return it upper-cased.
 
-    Raises :class:`InvalidInput` with a message that does not contain the number.
+    Raises :class:`InvalidInput` with a message that contains no digits at all.
     """
     v = (value or "").strip().upper()
     if not _ID_RE.match(v):
-        raise InvalidInput("id_number", "身份证号码应为18位（最后一位可为X）", "must be 18 characters")
+        raise InvalidInput("id_number", "身份证号码应为十八位（最后一位可为X）", "must be eighteen characters (the last may be X)")
     try:
         born = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
@@ -48,7 +48,7 @@ def normalise_id_number(value: str) -> str:
     if born.year < 1900 or born > dt.date.today():
         raise InvalidInput("id_number", "身份证号码中的出生日期无效", "birth date is invalid")
     if id_number_check_char(v[:17]) != v[17]:
-        raise InvalidInput("id_number", "身份证号码校验位错误", "checksum does not match (GB 11643)")
+        raise InvalidInput("id_number", "身份证号码校验位错误", "its check character does not match (resident ID standard)")
     return v
 
 
@@ -64,12 +64,12 @@ def normalise_credit_code(value: str) -> str:
     if not _USCC_RE.match(v):
         raise InvalidInput(
             "credit_code",
-            "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）",
-            "must be 18 characters of the GB 32100 alphabet",
+            "统一社会信用代码应为十八位数字或大写字母（不含I、O、Z、S、V）",
+            "must be eighteen characters of the unified social credit code alphabet",
         )
     if credit_code_check_char(v[:17]) != v[17]:
         raise InvalidInput(
-            "credit_code", "统一社会信用代码校验位错误", "checksum does not match (GB 32100)"
+            "credit_code", "统一社会信用代码校验位错误", "its check character does not match"
         )
     return v
 
@@ -82,7 +82,7 @@ def normalise_phone(value: str) -> str:
         return v.replace("-", "")  # 139-1234-5678 is the same mobile as 13912345678
     if _LANDLINE_RE.match(v):
         return v
-    raise InvalidInput("phone", "电话号码格式无效（手机号11位，或区号-座机号）", "not a valid phone number")
+    raise InvalidInput("phone", "电话号码格式无效（手机号，或区号加座机号）", "not a valid phone number (a mobile, or area code and landline)")
 
 
 def mask_id_number(v: str) -> str:

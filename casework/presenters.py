@@ -53,11 +53,22 @@ class Page:
         return {"items": self.items, "page": self.page, "per_page": self.per_page, "total": self.total}
 
 
+def unit_key(unit: OrgUnit) -> dict[str, Any]:
+    """The four fields that name a unit (stored in idempotent intake answers and reports)."""
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
 def unit_ref(unit: OrgUnit | None) -> dict[str, Any] | None:
     if unit is None:
         return None
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level,
-            "level_label_zh": LEVEL_LABELS_ZH[unit.level]}
+    return {**unit_key(unit), "level_label_zh": LEVEL_LABELS_ZH[unit.level]}
+
+
+def case_ref(case: Case, unit: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A case in brief, as other resources embed it."""
+    return {"id": case.id, "ref": case.ref, "workflow": case.workflow, "state": case.state,
+            "state_label_zh": workflows.get(case.workflow).state(case.state).label_zh,
+            "org_unit": unit if unit is not None else unit_ref(case.org_unit)}
 
 
 def org_unit(unit: OrgUnit) -> dict[str, Any]:
@@ -217,11 +228,9 @@ def escalation(esc: Escalation, case: Case, from_unit: OrgUnit, to_unit: OrgUnit
                notification_id: int | None = None) -> dict[str, Any]:
     from casework.escalation import REASONS
 
-    wf = workflows.get(case.workflow)
     return {
         "id": esc.id,
-        "case": {"id": case.id, "ref": case.ref, "workflow": case.workflow, "state": case.state,
-                 "state_label_zh": wf.state(case.state).label_zh, "org_unit": unit_ref(case.org_unit)},
+        "case": case_ref(case),
         "from_unit": unit_ref(from_unit),
         "to_unit": unit_ref(to_unit),
         "reason": esc.reason,

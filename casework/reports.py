@@ -42,6 +42,7 @@ from casework.access import Actor
 from casework.clocks import start_of_day
 from casework.errors import InvalidInput, NotFound
 from casework.models import Case, Escalation, OrgUnit
+from casework.presenters import unit_key
 from workflows.base import LEVEL_LABELS_ZH
 
 COUNTS = ("open", "overdue", "opened", "closed", "escalated_in", "escalated_out")
@@ -60,10 +61,6 @@ CSV_HEADERS = (
     "上提转出",
     "结案天数中位数",
 )
-
-
-def _unit_dict(unit: OrgUnit) -> dict[str, Any]:
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
 
 
 def _root(session: Session, actor: Actor, org_unit_id: int | None) -> OrgUnit:
@@ -152,30 +149,18 @@ def summary(
 
     # 2. escalations into (dir 0) and out of (dir 1) each unit, by the case's workflow.
     esc_when = and_(Escalation.at_ceiling.is_(False), _in_range(Escalation.created_at, start, end))
-    into = (
-        select(
-            Escalation.to_unit_id.label("unit_id"),
-            Case.workflow.label("wf"),
-            literal_column("0").label("dir"),
-            func.count().label("n"),
+
+    def flow(unit_col: Any, direction: int) -> Any:
+        return (
+            select(unit_col.label("unit_id"), Case.workflow.label("wf"),
+                   literal_column(str(direction)).label("dir"), func.count().label("n"))
+            .join(Case, Case.id == Escalation.case_id)
+            .join(OrgUnit, OrgUnit.id == unit_col)
+            .where(esc_when, in_tree)
+            .group_by(unit_col, Case.workflow)
         )
-        .join(Case, Case.id == Escalation.case_id)
-        .join(OrgUnit, OrgUnit.id == Escalation.to_unit_id)
-        .where(esc_when, in_tree)
-        .group_by(Escalation.to_unit_id, Case.workflow)
-    )
-    out_of = (
-        select(
-            Escalation.from_unit_id.label("unit_id"),
-            Case.workflow.label("wf"),
-            literal_column("1").label("dir"),
-            func.count().label("n"),
-        )
-        .join(Case, Case.id == Escalation.case_id)
-        .join(OrgUnit, OrgUnit.id == Escalation.from_unit_id)
-        .where(esc_when, in_tree)
-        .group_by(Escalation.from_unit_id, Case.workflow)
-    )
+
+    into, out_of = flow(Escalation.to_unit_id, 0), flow(Escalation.from_unit_id, 1)
     for unit_id, wf, direction, n in session.execute(union_all(into, out_of)):
         counts[(unit_id, wf)]["escalated_out" if direction else "escalated_in"] = int(n)
 
@@ -210,13 +195,13 @@ def summary(
             )
         out_units.append(
             {
-                "org_unit": _unit_dict(unit),
+                "org_unit": unit_key(unit),
                 "totals": {**totals, "median_days_to_close": _median_days(unit_durations)},
                 "workflows": per_wf,
             }
         )
     return {
-        "org_unit": _unit_dict(root),
+        "org_unit": unit_key(root),
         "from": date_from.isoformat() if date_from else None,
         "to": date_to.isoformat() if date_to else None,
         "generated_at": now.astimezone(dt.UTC).isoformat(),

@@ -8,7 +8,7 @@ are written here with a fixed number of statements whatever the size of the page
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 
 import workflows
 from casework import presenters
-from casework.access import Actor
+from casework.access import Actor, subtree_of, visible_cases
+from casework.auth import revoke_all
 from casework.calendar import load_calendar, set_day
 from casework.cases import (
     WorkerInput,
@@ -30,6 +31,8 @@ from casework.cases import (
     today_shanghai,
 )
 from casework.clocks import active_clocks
+from casework.documents import issue_document as issue
+from casework.documents import list_documents
 from casework.errors import InvalidInput, NotFound, NotPermitted
 from casework.escalation import request_escalation
 from casework.history import append_event
@@ -50,29 +53,23 @@ from casework.orgs import (
     update_user,
 )
 from casework.presenters import Page
+from casework.reports import summary
 from casework.uow import UnitOfWork
 
 MAX_PER_PAGE = 100
 
 
-def _page(stmt: Select, count_stmt: Select, uow: UnitOfWork, page: int, per_page: int) -> tuple[list[Any], int]:
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(page, 1)
+def _bounds(page: int, per_page: int) -> tuple[int, int]:
+    return max(page, 1), max(1, min(per_page, MAX_PER_PAGE))
+
+
+def _page(uow: UnitOfWork, stmt: Select, count_stmt: Select, page: int, per_page: int,
+          present: Callable[[list[Any]], list[dict[str, Any]]]) -> Page:
+    """One page of ``stmt`` (rows as tuples) presented, and the total from ``count_stmt``."""
+    page, per_page = _bounds(page, per_page)
     total = uow.session.execute(count_stmt).scalar_one()
     rows = list(uow.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return rows, total
-
-
-def _subtree(actor: Actor) -> Select:
-    return select(OrgUnit.id).where(OrgUnit.path.startswith(actor.org_path))
-
-
-def _visible(actor: Actor) -> Any:
-    sub = _subtree(actor)
-    cond = or_(Case.org_unit_id.in_(sub), Case.origin_org_unit_id.in_(sub))
-    if "operator" in actor.roles and actor.user_id is not None:
-        cond = or_(cond, Case.created_by_id == actor.user_id)
-    return cond
+    return Page(present(rows), page, per_page, total)
 
 
 def _require(actor: Actor, role: str, zh: str, en: str) -> None:
@@ -97,11 +94,9 @@ def me(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
 def list_org_units(uow: UnitOfWork, actor: Actor, *, page: int = 1, per_page: int = 50) -> Page:
     with uow:
         where = OrgUnit.path.startswith(actor.org_path)
-        rows, total = _page(
-            select(OrgUnit).where(where).order_by(OrgUnit.path),
-            select(func.count(OrgUnit.id)).where(where), uow, page, per_page,
-        )
-        return Page([presenters.org_unit(u) for (u,) in rows], max(page, 1), min(max(per_page, 1), MAX_PER_PAGE), total)
+        return _page(uow, select(OrgUnit).where(where).order_by(OrgUnit.path),
+                     select(func.count(OrgUnit.id)).where(where), page, per_page,
+                     lambda rows: [presenters.org_unit(u) for (u,) in rows])
 
 
 def _visible_unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> OrgUnit:
@@ -140,13 +135,13 @@ def change_org_unit(uow: UnitOfWork, actor: Actor, unit_id: int, *, name: str | 
 def list_users(uow: UnitOfWork, actor: Actor, *, org_unit_id: int | None = None, page: int = 1,
                per_page: int = 20) -> Page:
     """Users of the caller's subtree (or of one unit in it), e.g. to pick an assignee."""
-    conds: list[Any] = [User.org_unit_id.in_(_subtree(actor))]
+    conds: list[Any] = [User.org_unit_id.in_(subtree_of(actor))]
     if org_unit_id is not None:
         conds.append(User.org_unit_id == org_unit_id)
     with uow:
-        rows, total = _page(select(User).where(*conds).order_by(User.org_unit_id, User.username),
-                            select(func.count(User.id)).where(*conds), uow, page, per_page)
-        return Page([presenters.user(u) for (u,) in rows], max(page, 1), min(max(per_page, 1), MAX_PER_PAGE), total)
+        return _page(uow, select(User).where(*conds).order_by(User.org_unit_id, User.username),
+                     select(func.count(User.id)).where(*conds), page, per_page,
+                     lambda rows: [presenters.user(u) for (u,) in rows])
 
 
 def _visible_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
@@ -176,19 +171,12 @@ def add_user(uow: UnitOfWork, actor: Actor, *, username: str, display_name: str,
 def change_user(uow: UnitOfWork, actor: Actor, user_id: int, **changes: Any) -> dict[str, Any]:
     """Admins change display name, roles, active flag or password; deactivating a user or
     setting a new password revokes their tokens in the same transaction."""
-    from sqlalchemy import update as sql_update
-
-    from casework.models import ApiToken
-
     _require(actor, "admin", "只有管理员可以修改用户", "only an admin may change users")
     with uow:
         _visible_user(uow, actor, user_id)
         user, logout = update_user(uow, user_id, **changes)
         if logout:
-            uow.session.execute(
-                sql_update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-                .values(revoked_at=dt.datetime.now(dt.UTC))
-            )
+            revoke_all(uow, user_id)
         uow.commit()
         return presenters.user(user)
 
@@ -225,7 +213,7 @@ def list_cases(
     now: dt.datetime | None = None,
 ) -> Page:
     now = now or dt.datetime.now(dt.UTC)
-    conds: list[Any] = [] if actor.is_system else [_visible(actor)]
+    conds: list[Any] = [visible_cases(actor)]
     if workflow:
         if workflow not in workflows.names():
             raise InvalidInput("workflow", f"未知流程，可选：{', '.join(workflows.names())}",
@@ -246,19 +234,15 @@ def list_cases(
         employer_ids = select(Employer.id).where(Employer.name.contains(q, autoescape=True))
         conds.append(or_(Case.ref.contains(q.upper(), autoescape=True), Case.employer_id.in_(employer_ids)))
     with uow:
-        rows, total = _page(
-            select(Case).where(*conds).order_by(Case.created_at.desc(), Case.id.desc()),
-            select(func.count(Case.id)).where(*conds), uow, page, per_page,
-        )
-        items = [presenters.case_summary(c, now=now) for (c,) in rows]
-        return Page(items, max(page, 1), min(max(per_page, 1), MAX_PER_PAGE), total)
+        return _page(uow, select(Case).where(*conds).order_by(Case.created_at.desc(), Case.id.desc()),
+                     select(func.count(Case.id)).where(*conds), page, per_page,
+                     lambda rows: [presenters.case_summary(c, now=now) for (c,) in rows])
 
 
 def case_events(uow: UnitOfWork, actor: Actor, case_id: int, *, page: int = 1, per_page: int = 100) -> Page:
     with uow:
         case = get_visible_case(uow.session, actor, case_id)
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
-        page = max(page, 1)
+        page, per_page = _bounds(page, per_page)
         rows = uow.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
             .limit(per_page).offset((page - 1) * per_page)
@@ -387,31 +371,32 @@ def escalation_inbox(uow: UnitOfWork, actor: Actor, *, page: int = 1, per_page: 
     """Escalations into the caller's subtree: cases still open first, then newest first."""
     from_unit = aliased(OrgUnit)
     to_unit = aliased(OrgUnit)
-    where = Escalation.to_unit_id.in_(_subtree(actor))
+    where = Escalation.to_unit_id.in_(subtree_of(actor))
     with uow:
-        s = uow.session
-        rows, total = _page(
+        def present(rows: list[Any]) -> list[dict[str, Any]]:
+            # The caller's unread notice about each case of the page, in one query.
+            case_ids = {c.id for (_, c, _, _) in rows}
+            mine: dict[int, int] = {}
+            if case_ids and actor.user_id is not None:
+                for nid, cid in uow.session.execute(
+                    select(Notification.id, Notification.case_id).where(
+                        Notification.case_id.in_(case_ids), Notification.kind == "escalation",
+                        _mine(actor), Notification.read_at.is_(None),
+                    )
+                ):
+                    mine.setdefault(cid, nid)
+            return [presenters.escalation(e, c, f, t, mine.get(c.id)) for (e, c, f, t) in rows]
+
+        return _page(
+            uow,
             select(Escalation, Case, from_unit, to_unit)
             .join(Case, Case.id == Escalation.case_id)
             .join(from_unit, from_unit.id == Escalation.from_unit_id)
             .join(to_unit, to_unit.id == Escalation.to_unit_id)
             .where(where)
             .order_by(Case.closed_at.is_(None).desc(), Escalation.created_at.desc(), Escalation.id.desc()),
-            select(func.count(Escalation.id)).where(where), uow, page, per_page,
+            select(func.count(Escalation.id)).where(where), page, per_page, present,
         )
-        case_ids = {c.id for (_, c, _, _) in rows}
-        mine: dict[int, int] = {}
-        if case_ids and actor.user_id is not None:
-            for nid, cid in s.execute(
-                select(Notification.id, Notification.case_id).where(
-                    Notification.case_id.in_(case_ids), Notification.kind == "escalation",
-                    or_(Notification.user_id == actor.user_id, Notification.org_unit_id == actor.org_unit_id),
-                    Notification.read_at.is_(None),
-                )
-            ):
-                mine.setdefault(cid, nid)
-        items = [presenters.escalation(e, c, f, t, mine.get(c.id)) for (e, c, f, t) in rows]
-        return Page(items, max(page, 1), min(max(per_page, 1), MAX_PER_PAGE), total)
 
 
 def _mine(actor: Actor) -> Any:
@@ -426,12 +411,13 @@ def list_notifications(uow: UnitOfWork, actor: Actor, *, unread: bool | None = N
     elif unread is False:
         conds.append(Notification.read_at.is_not(None))
     with uow:
-        rows, total = _page(
+        return _page(
+            uow,
             select(Notification).where(*conds)
             .order_by(Notification.read_at.is_(None).desc(), Notification.created_at.desc(), Notification.id.desc()),
-            select(func.count(Notification.id)).where(*conds), uow, page, per_page,
+            select(func.count(Notification.id)).where(*conds), page, per_page,
+            lambda rows: [presenters.notification(n) for (n,) in rows],
         )
-        return Page([presenters.notification(n) for (n,) in rows], max(page, 1), min(max(per_page, 1), MAX_PER_PAGE), total)
 
 
 def ack_notification(uow: UnitOfWork, actor: Actor, notification_id: int, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -468,15 +454,11 @@ def set_calendar_day(uow: UnitOfWork, actor: Actor, day: dt.date, *, is_workday:
         return {"day": row.day.isoformat(), "is_workday": row.is_workday, "name": row.name, "source": row.source}
 
 
-
-
 # -- documents and reports -------------------------------------------------------------------
 
 
 def issue_document(uow: UnitOfWork, actor: Actor, case_id: int, *, kind: str, addressee: str,
                    reply_due: dt.date | None, data: Mapping[str, Any] | None, expected_version: int | None) -> tuple[dict[str, Any], int]:
-    from casework.documents import issue_document as issue
-
     with uow:
         _precondition(uow, actor, case_id, expected_version)
         doc = issue(uow, case_id, actor=actor, kind=kind, addressee=addressee, reply_due=reply_due, data=data)
@@ -486,22 +468,16 @@ def issue_document(uow: UnitOfWork, actor: Actor, case_id: int, *, kind: str, ad
 
 
 def case_documents(uow: UnitOfWork, actor: Actor, case_id: int, *, page: int = 1, per_page: int = 20) -> Page:
-    from casework.documents import list_documents
-
     with uow:
         s = uow.session
         case = get_visible_case(s, actor, case_id)
-        docs = list_documents(s, case)
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
-        page = max(page, 1)
+        docs = list_documents(s, case)  # loads the issuing units too: get() below is free
+        page, per_page = _bounds(page, per_page)
         chunk = docs[(page - 1) * per_page: page * per_page]
-        units = {u.id: u for u in s.scalars(select(OrgUnit).where(OrgUnit.id.in_({d.issuer_unit_id for d in chunk})))}
-        return Page([presenters.document(d, units.get(d.issuer_unit_id)) for d in chunk], page, per_page, len(docs))
+        return Page([presenters.document(d, s.get(OrgUnit, d.issuer_unit_id)) for d in chunk], page, per_page, len(docs))
 
 
 def report_summary(uow: UnitOfWork, actor: Actor, *, org_unit_id: int | None, date_from: dt.date | None,
                    date_to: dt.date | None) -> dict[str, Any]:
-    from casework.reports import summary
-
     with uow:
         return summary(uow.session, actor, org_unit_id=org_unit_id, date_from=date_from, date_to=date_to)
