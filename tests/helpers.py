@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from casework.cases import open_case, today_shanghai
 from casework.models import Case
@@ -56,3 +58,18 @@ def force_state(rt: Runtime, case_id: int, state: str) -> None:
     """Test set-up only: put a case straight into ``state`` (history untouched)."""
     with rt.engine.begin() as conn:
         conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(state=state))
+
+
+@contextmanager
+def statements(engine) -> Iterator[list[str]]:
+    """Every SQL statement ``engine`` executes inside the block, in order."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

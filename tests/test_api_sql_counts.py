@@ -4,29 +4,12 @@ upper bounds for the main operations, and the same count whatever the amount of 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from api.app import create_app
-from tests.helpers import new_case
+from tests.helpers import new_case, statements
 
 PASSWORD = "casework-demo"
-
-
-@contextmanager
-def counting(engine):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
@@ -48,7 +31,7 @@ def _queries(stmts):
 
 
 def _call(client, rt, method, path, headers, **kw):
-    with counting(rt.engine) as stmts:
+    with statements(rt.engine) as stmts:
         r = client.open(path, method=method, headers=headers, **kw)
     assert r.status_code < 300, r.get_data(as_text=True)
     return r, _queries(stmts)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -27,6 +26,7 @@ from casework.models import (
     RefCounter,
 )
 from casework.orgs import create_user
+from tests.helpers import statements
 
 PHONE = "13812345678"
 ID = "440106199003071231"
@@ -109,20 +109,6 @@ def new_operator(rt, username: str, unit: str):
     create_user(rt.uow(), username=username, display_name=username, org_code=unit, roles=["operator"], password="long-enough-pw")
     with rt.reader() as uow:
         return load_actor(uow.session, username)
-
-
-@contextmanager
-def statements(rt):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(rt.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(rt.engine, "before_cursor_execute", count)
 
 
 # -- routing (服务下沉) -------------------------------------------------------------------------
@@ -516,13 +502,13 @@ def test_statement_counts_stay_small(rt, demo):
     call(rt, demo, caller=CallerInput("预热", "13000000000"), employer=EmployerInput(demo.employer("科技").name))
     with rt.reader() as uow:
         assert uow.session.scalar(select(func.count()).select_from(OrgUnit)) == 7
-    with statements(rt) as routed:
+    with statements(rt.engine) as routed:
         r = call(rt, demo, idempotency_key="cost-1")
-    with statements(rt) as replay:
+    with statements(rt.engine) as replay:
         call(rt, demo, idempotency_key="cost-1")
-    with statements(rt) as merged:
+    with statements(rt.engine) as merged:
         call(rt, demo, caller=CallerInput("张三", PHONE))
-    with statements(rt) as answered:
+    with statements(rt.engine) as answered:
         call(rt, demo, category="consultation", caller=CallerInput("钱七", "13600003333"))
     assert r.body["case"] is not None
     # Measured on SQLite: 32 routed (with a key), 5 replayed, 19 merged, 15 answered.

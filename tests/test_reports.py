@@ -3,14 +3,12 @@ statements, and the CSV."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
 import workflows
 from casework.cases import fire, open_case
@@ -18,7 +16,7 @@ from casework.errors import InvalidInput, NotFound
 from casework.escalation import request_escalation
 from casework.orgs import create_org_unit
 from casework.reports import CSV_HEADERS, _median_days, summary, summary_csv
-from tests.helpers import new_case
+from tests.helpers import new_case, statements
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 20, 12, tzinfo=SH)
@@ -156,23 +154,9 @@ def test_scope_is_the_actor_subtree(rt, scene):
     assert _report(rt, demo, "auditor")["org_unit"]["code"] == "GZ"  # auditors read
 
 
-@contextlib.contextmanager
-def _statements(engine):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_a_fixed_number_of_statements_whatever_the_size(rt, scene):
     demo = scene
-    with _statements(rt.engine) as small:
+    with statements(rt.engine) as small:
         first = _report(rt, demo, **MARCH)
     # Grow: six more townships, each with a case lifted to TH, and TH with more closed cases.
     for i in range(6):
@@ -184,7 +168,7 @@ def test_a_fixed_number_of_statements_whatever_the_size(rt, scene):
                       org_unit_id=unit.id, summary="测试", now=at(3, 4))
         request_escalation(rt.uow(), c.id, actor=demo.actor("supervisor.tianhe"), reason="other",
                            comment="测试", now=at(3, 5))
-    with _statements(rt.engine) as large:
+    with statements(rt.engine) as large:
         second = _report(rt, demo, **MARCH)
     assert len(second["units"]) == len(first["units"]) + 6
     assert _unit(second, "TH")["totals"]["escalated_in"] == 7
