@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import select
 
-from casework.models import Employer, OrgUnit, User, UserRole
-from casework.orgs import create_employer, create_org_unit, hash_password
-from casework.uow import UnitOfWork
+from casework.core.uow import UnitOfWork
+from casework.models import Employer, OrgUnit, User
+from casework.people.access import SYSTEM_ACTOR
+from casework.people.auth import hash_password
+from casework.people.service import create_employer, create_org_unit, create_user
 
 DEFAULT_PASSWORD = "casework-demo"  # noqa: S105 - demo data only, printed with a warning
 
@@ -52,6 +55,13 @@ class DemoResult:
         return bool(self.created)
 
 
+@lru_cache(maxsize=4)
+def _demo_hash(password: str) -> str:
+    """One scrypt hash per process for the demo password (it costs ~0.1 s each time): every
+    demo user shares it, and a test suite that reloads the demo data pays for it once."""
+    return hash_password(password)
+
+
 def load_demo(uow: UnitOfWork, *, password: str = DEFAULT_PASSWORD) -> DemoResult:
     """Create whatever of the demo data is missing; never touches what exists."""
     result = DemoResult()
@@ -60,28 +70,31 @@ def load_demo(uow: UnitOfWork, *, password: str = DEFAULT_PASSWORD) -> DemoResul
         have_units = set(s.scalars(select(OrgUnit.code)))
         for code, name, level, parent in ORG_UNITS:
             if code not in have_units:
-                create_org_unit(uow, code=code, name=name, level=level, parent_code=parent)
+                create_org_unit(
+                    uow, actor=SYSTEM_ACTOR, code=code, name=name, level=level, parent_code=parent
+                )
                 result.created.append(f"org unit {code}")
         have_employers = set(s.scalars(select(Employer.name)))
         for name, credit, unit, has_union in EMPLOYERS:
             if name not in have_employers:
-                create_employer(uow, name=name, credit_code=credit, org_code=unit, has_union=has_union)
+                create_employer(
+                    uow, name=name, credit_code=credit, org_code=unit, has_union=has_union
+                )
                 result.created.append(f"employer {name}")
         have_users = set(s.scalars(select(User.username)))
-        units = {u.code: u for u in s.scalars(select(OrgUnit))}
-        pw_hash = None
         for username, display, roles, unit in USERS:
             if username in have_users:
                 continue
-            pw_hash = pw_hash or hash_password(password)
-            user = User(
+            create_user(
+                uow,
+                actor=SYSTEM_ACTOR,
                 username=username,
                 display_name=display,
-                org_unit_id=units[unit].id,
-                password_hash=pw_hash,
+                roles=roles,
+                password=password,
+                org_code=unit,
+                password_hash=_demo_hash(password),
             )
-            user.role_rows = [UserRole(role=r) for r in roles]
-            s.add(user)
             result.created.append(f"user {username}")
         uow.commit()
     return result

@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from casework.models import Case, CaseEvent
 
 GENESIS = "0" * 64
+SYSTEM_NAME = "system"  # the author of what the engine does by itself
 
 
 def _json_default(value: Any) -> Any:
@@ -90,20 +91,27 @@ def _row_hash(ev: CaseEvent, prev_hash: str) -> str:
     )
 
 
-def append_event(
+class Author(Protocol):
+    """Who made an event: a user (``user_id``, ``username``) or the engine (``user_id`` None)."""
+
+    user_id: int | None
+    username: str
+
+
+def record(
     session: Session,
     case: Case,
-    *,
     kind: str,
-    actor_id: int | None,
-    actor: str,
+    *,
+    by: Author | None = None,
     from_state: str | None = None,
     to_state: str | None = None,
     trigger: str | None = None,
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Append one event to ``case`` (which must already have an id) and advance its chain."""
+    """Append one event of ``kind`` to ``case`` (which must already have an id), made ``by`` a
+    user (None: the engine), and advance the case's chain."""
     at = at or dt.datetime.now(dt.UTC)
     payload = plain_json(data or {})
     seq = case.event_seq + 1
@@ -112,8 +120,8 @@ def append_event(
         case_id=case.id,
         seq=seq,
         at=at,
-        actor_id=actor_id,
-        actor=actor,
+        actor_id=by.user_id if by is not None else None,
+        actor=by.username if by is not None else SYSTEM_NAME,
         kind=kind,
         from_state=from_state,
         to_state=to_state,

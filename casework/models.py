@@ -30,7 +30,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from workflows.base import LEVELS
+from casework.core.time import utcnow
+from casework.core.vocab import (
+    CHANNELS,
+    CLOCK_STATUSES,
+    DAY_UNITS,
+    DEADLINE_KINDS,
+    LEVELS,
+    ROLES,
+    check_constraint,
+)
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,10 +48,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -82,7 +87,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-LEVEL_CHECK = "level IN (" + ", ".join(f"'{lvl}'" for lvl in LEVELS) + ")"
+LEVEL_CHECK = check_constraint("level", LEVELS)
 
 
 class OrgUnit(Base):
@@ -134,10 +139,7 @@ class User(Base):
 class UserRole(Base):
     __tablename__ = "user_roles"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('operator', 'caseworker', 'supervisor', 'admin', 'auditor')",
-            name="role_known",
-        ),
+        CheckConstraint(check_constraint("role", ROLES), name="role_known"),
         Index("ix_user_roles_role", "role"),
     )
 
@@ -214,9 +216,7 @@ class RefCounter(Base):
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint(
-            "channel IN ('hotline', 'walk_in', 'online', 'referral')", name="channel_known"
-        ),
+        CheckConstraint(check_constraint("channel", CHANNELS), name="channel_known"),
         CheckConstraint("worker_count >= 1", name="worker_count_positive"),
         CheckConstraint("amount_claimed IS NULL OR amount_claimed >= 0", name="amount_not_negative"),
         Index("ix_cases_org_unit_id_state", "org_unit_id", "state"),
@@ -295,11 +295,9 @@ class Deadline(Base):
 
     __tablename__ = "deadlines"
     __table_args__ = (
-        CheckConstraint("unit IN ('calendar', 'working')", name="unit_known"),
-        CheckConstraint("kind IN ('statutory', 'handling')", name="kind_known"),
-        CheckConstraint(
-            "status IN ('running', 'paused', 'stopped', 'expired', 'met')", name="status_known"
-        ),
+        CheckConstraint(check_constraint("unit", DAY_UNITS), name="unit_known"),
+        CheckConstraint(check_constraint("kind", DEADLINE_KINDS), name="kind_known"),
+        CheckConstraint(check_constraint("status", CLOCK_STATUSES), name="status_known"),
         Index("ix_deadlines_status_due_at", "status", "due_at"),
         Index("ix_deadlines_case_id_status", "case_id", "status"),
         Index("ix_deadlines_status_remind_at", "status", "remind_at"),

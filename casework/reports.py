@@ -38,12 +38,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 import workflows
-from casework.access import Actor
-from casework.clocks import start_of_day
-from casework.errors import InvalidInput, NotFound
+from casework.core.errors import InvalidInput
+from casework.core.time import start_of_day
+from casework.core.uow import UnitOfWork
+from casework.core.vocab import LEVEL_LABELS_ZH
 from casework.models import Case, Escalation, OrgUnit
-from casework.presenters import unit_key
-from workflows.base import LEVEL_LABELS_ZH
+from casework.people.access import Actor
+from casework.people.queries import unit_key, visible_unit
 
 COUNTS = ("open", "overdue", "opened", "closed", "escalated_in", "escalated_out")
 TOTAL_LABEL_ZH = "合计"
@@ -67,11 +68,8 @@ def _root(session: Session, actor: Actor, org_unit_id: int | None) -> OrgUnit:
     unit_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
     if unit_id is None:
         raise InvalidInput("org_unit_id", "必须指定统计单位", "an org unit is required")
-    unit = session.get(OrgUnit, unit_id)
-    if unit is None or not actor.covers_path(unit.path):
-        # Outside the actor's subtree looks the same as not existing.
-        raise NotFound("组织不存在", f"no org unit {unit_id}")
-    return unit
+    # Outside the actor's subtree looks the same as not existing.
+    return visible_unit(session, actor, unit_id)
 
 
 def _in_range(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> ColumnElement[bool]:
@@ -95,9 +93,9 @@ def _median_days(seconds: list[float]) -> float | None:
 
 
 def summary(
-    session: Session,
-    actor: Actor,
+    uow: UnitOfWork,
     *,
+    actor: Actor,
     org_unit_id: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -112,9 +110,20 @@ def summary(
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidInput("date_to", "结束日期不能早于开始日期", "must not be before date_from")
     now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        return _summary(uow.session, actor, org_unit_id, date_from, date_to, now)
+
+
+def _summary(
+    session: Session,
+    actor: Actor,
+    org_unit_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
     start = start_of_day(date_from) if date_from is not None else None
     end = start_of_day(date_to + dt.timedelta(days=1)) if date_to is not None else None
-
     root = _root(session, actor, org_unit_id)
     # Tree order: parents before children, siblings by id. Sorted here rather than by the path
     # string, whose order under a PostgreSQL locale collation may ignore the slashes.

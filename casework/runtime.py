@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from casework.db import make_engine, make_session_factory
-from casework.pii import PiiVault
-from casework.settings import Settings, load_settings
-from casework.uow import UnitOfWork
+from casework.core.db import make_engine, make_session_factory
+from casework.core.settings import Settings, load_settings
+from casework.core.uow import UnitOfWork
+from casework.people.pii import PiiVault
 
 
 @dataclass

@@ -13,9 +13,9 @@ import signal
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from casework import outbox
+from casework.escalation.sweep import overdue_unhandled, sweep
+from casework.notices import outbox
 from casework.runtime import Runtime
-from casework.sweep import overdue_unhandled, sweep
 
 log = logging.getLogger("casework.scheduler")
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
+import workflows
 from workflows.base import LEVELS
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
@@ -61,18 +64,12 @@ class Settings:
     sweep_interval_seconds: int = 30
     outbox_interval_seconds: int = 10
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **kw)
 
 
 def _dev_secrets(data_dir: Path) -> dict[str, str]:
     """Read or create the development key file (never used when CASEWORK_ENV=production)."""
-    from cryptography.fernet import Fernet
-
     path = data_dir / "secrets.json"
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -124,8 +121,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         "criminal_group_amount": env.get("CASEWORK_CRIMINAL_GROUP_AMOUNT", "30000"),
     }
     deadline_days: dict[str, int] = {}
-    import workflows
-
     for wf in workflows.REGISTRY.values():
         for rule in wf.deadlines:
             name = f"CASEWORK_DEADLINE_{wf.name}_{rule.name}".upper()

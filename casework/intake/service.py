@@ -22,41 +22,28 @@ never goes into attributes, events, the stored fingerprint or an error message.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import workflows
-from casework.access import Actor
-from casework.cases import WorkerInput, commit_or_conflict, fire_on, open_case, parse_amount
-from casework.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
-from casework.history import append_event
-from casework.models import Case, CaseWorker, Employer, IdempotencyKey, OrgUnit, Person
-from casework.orgs import find_or_create_employer
-from casework.pii import PiiVault, normalise_credit_code, normalise_id_number, normalise_phone
-from casework.presenters import case_ref, unit_key
-from casework.uow import UnitOfWork
-from workflows.base import TIERS
+from casework.cases.queries import case_ref
+from casework.cases.service import WorkerInput, fire, open_case, parse_amount
+from casework.core.errors import InvalidInput
+from casework.core.uow import UnitOfWork, commit_or_conflict
+from casework.core.vocab import CATEGORIES, MAX_PERSON_NAME, MAX_TEXT, MAX_WORKERS, TIERS
+from casework.history import record
+from casework.intake.idempotency import check_key, claim_key, fingerprint
+from casework.models import Case, CaseWorker, Employer, OrgUnit, Person
+from casework.people.access import Actor, require
+from casework.people.pii import PiiVault, normalise_credit_code, normalise_id_number, normalise_phone
+from casework.people.queries import unit_key
+from casework.people.service import find_or_create_employer
 
-# Category of the call → the process it opens (None: answered on the work order).
-CATEGORIES: dict[str, str | None] = {
-    "consultation": None,
-    "suggestion": None,
-    "wage_arrears": "wage_arrears",
-    "dispute": "mediation",
-    "legal_aid": "legal_aid",
-    "violation_report": "supervision",
-}
 HOTLINE = "hotline"
-MAX_WORKERS = 100000
-MAX_DESCRIPTION = 10000
-MAX_KEY = 255
 _FINGERPRINT_OP = "hotline_intake"
 
 
@@ -130,11 +117,15 @@ def _validate(
         raise InvalidInput("category", f"来电类别必须是 {', '.join(CATEGORIES)} 之一", f"must be one of {', '.join(CATEGORIES)}")
     if complexity not in TIERS:
         raise InvalidInput("complexity", f"复杂程度必须是 {', '.join(TIERS)} 之一", f"must be one of {', '.join(TIERS)}")
-    if isinstance(worker_count, bool) or not isinstance(worker_count, int) or not 1 <= worker_count <= MAX_WORKERS:
+    if (
+        isinstance(worker_count, bool)
+        or not isinstance(worker_count, int)
+        or not 1 <= worker_count <= MAX_WORKERS
+    ):
         raise InvalidInput("worker_count", "涉及人数必须是1到100000之间的整数", "must be a whole number from 1 to 100000")
     amount = parse_amount(amount_claimed)
-    text = _text(description, "description", MAX_DESCRIPTION, required=False)
-    name = _text(caller.name, "caller.name", 120, required=True)
+    text = _text(description, "description", MAX_TEXT, required=False)
+    name = _text(caller.name, "caller.name", MAX_PERSON_NAME, required=True)
     try:
         phone = normalise_phone(str(caller.phone or ""))
     except InvalidInput as exc:
@@ -168,18 +159,6 @@ def _validate(
     )
 
 
-def _check_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY or not all(" " <= c <= "~" for c in key):
-        raise InvalidInput(
-            "Idempotency-Key",
-            "幂等键须为1到255个可打印ASCII字符",
-            "must be 1 to 255 printable ASCII characters",
-        )
-    return key
-
-
 def _fingerprint(call: _Call, vault: PiiVault) -> str:
     """SHA-256 of the canonical JSON of the normalised request. The phone and ID number enter
     only as their keyed blind indexes, so the stored hash cannot be brute-forced back to them."""
@@ -201,39 +180,7 @@ def _fingerprint(call: _Call, vault: PiiVault) -> str:
             "org_unit_code": call.org_unit_code,
         },
     }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# -- idempotency -----------------------------------------------------------------------------
-
-
-def _claim_key(
-    session: Session, user_id: int, key: str, fingerprint: str, now: dt.datetime
-) -> IdempotencyKey | dict[str, Any]:
-    """Insert the key row (ours from now on), or return the body stored under it.
-
-    The insert runs first, in a savepoint: when a concurrent request with the same key got
-    there first, the unique key makes ours fail (on PostgreSQL it waits for theirs to commit)
-    and we answer from their row instead of doing the work twice.
-    """
-    row = IdempotencyKey(user_id=user_id, key=key, request_hash=fingerprint, response={}, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        stored = session.scalars(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        ).first()
-        if stored is None:  # pragma: no cover - deleted between our insert and this read
-            raise Conflict("请求正在处理，请稍后重试", "a request with this key is in progress; retry") from None
-        if stored.request_hash != fingerprint:
-            raise IdempotencyKeyReused(
-                "同一幂等键（Idempotency-Key）已用于内容不同的请求，请为新请求使用新的键",
-                "this Idempotency-Key was already used with a different request body; use a new key",
-            ) from None
-        return dict(stored.response)
-    return row
+    return fingerprint(canonical)
 
 
 # -- the use case ----------------------------------------------------------------------------
@@ -254,8 +201,7 @@ def file_intake(
     now: dt.datetime | None = None,
 ) -> IntakeResult:
     """File one hotline call as a work order (and the case it opens, if any), and commit."""
-    if "operator" not in actor.roles or actor.user_id is None or actor.org_unit_id is None:
-        raise NotPermitted("只有热线话务员可以登记来电工单", "only hotline operators file intakes")
+    require(actor, "file_intake")
     call = _validate(
         caller,
         employer,
@@ -265,12 +211,13 @@ def file_intake(
         amount_claimed=amount_claimed,
         description=description,
     )
-    key = _check_key(idempotency_key)
+    key = check_key(idempotency_key)
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         key_row = None
         if key is not None:
-            claimed = _claim_key(uow.session, actor.user_id, key, _fingerprint(call, uow.vault), now)
+            request_hash = _fingerprint(call, uow.vault)
+            claimed = claim_key(uow.session, actor.user_id, key, request_hash, now)
             if isinstance(claimed, dict):
                 return IntakeResult(body=claimed, replayed=True)
             key_row = claimed
@@ -313,7 +260,9 @@ def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt
     that starts runs for that unit."""
     order.org_unit_id = unit.id
     order.org_unit = unit
-    fire_on(uow, order, "dispatch", actor=actor, data={"to_unit": unit.code}, now=now)
+    fire(
+        uow, case_id=order.id, trigger="dispatch", actor=actor, data={"to_unit": unit.code}, now=now
+    )
 
 
 def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
@@ -321,7 +270,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
     receiving = s.get(OrgUnit, actor.org_unit_id)
     # We know where the employer belongs when it is on record or the operator said so.
     employer, unit_known = find_or_create_employer(
-        uow, actor, name=call.employer_name, credit_code=call.credit_code, org_unit_code=call.org_unit_code
+        uow, actor=actor, name=call.employer_name, credit_code=call.credit_code, org_unit_code=call.org_unit_code
     )
     manual = call.process is not None and not unit_known
     existing = (
@@ -354,15 +303,21 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
     case: Case | None = None
     routed_to = receiving
     if call.process is None:
-        fire_on(uow, order, "answer", actor=actor, data={"answer": call.description}, now=now)
+        fire(
+            uow,
+            case_id=order.id,
+            trigger="answer",
+            actor=actor,
+            data={"answer": call.description},
+            now=now,
+        )
     elif existing is not None:
         case = existing
-        append_event(
+        record(
             s,
             existing,
-            kind="repeat_call",
-            actor_id=actor.user_id,
-            actor=actor.username,
+            "repeat_call",
+            by=actor,
             data={"work_order": order.ref, "category": call.category},
             at=now,
         )

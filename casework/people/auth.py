@@ -16,16 +16,25 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from casework.access import Actor, actor_from_user
-from casework.errors import InvalidInput, NotAuthenticated, TooManyAttempts
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from casework.core.errors import InvalidInput, NotAuthenticated, TooManyAttempts
+from casework.core.uow import UnitOfWork
 from casework.models import ApiToken, LoginFailure, User
-from casework.orgs import verify_password
-from casework.uow import UnitOfWork
+from casework.people.access import Actor, actor_from_user
 
 TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix, not a secret
 # Verifying against this when the username is unknown keeps the timing of both failures alike.
 _DUMMY_HASH = "scrypt:32768:8:1$dummydummydummy$" + "0" * 128
 LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    return check_password_hash(stored_hash, password)
 
 
 def token_hash(token: str) -> str:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from casework.migrate import current_revision, head_revision
-from casework.runtime import Runtime
+from casework.core.migrate import current_revision, head_revision
 
 log = logging.getLogger(__name__)
 
 
-def check_database(rt: Runtime) -> tuple[bool, str]:
+def check_database(engine: Engine) -> tuple[bool, str]:
     try:
-        with rt.engine.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        current = current_revision(rt.engine)
+        current = current_revision(engine)
     except SQLAlchemyError as exc:
         log.warning("readiness: database unreachable: %s", type(exc).__name__)
         return False, "unreachable"

@@ -20,18 +20,24 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
-from casework.access import SYSTEM_ACTOR
-from casework.clocks import active_clocks, refresh_next_due
-from casework.db import is_postgres
-from casework.errors import Conflict, DomainError
-from casework.escalation import enqueue_webhook, lift_one_level, notify_unit_supervisors
-from casework.history import append_event
-from casework.models import Case, Deadline, DeadlineAction, Notification
+from casework.cases.service import fire
+from casework.clocks.queries import active_clocks
+from casework.clocks.service import refresh_next_due
+from casework.core.db import skip_locked
+from casework.core.errors import Conflict, DomainError
+from casework.core.uow import UnitOfWork
+from casework.escalation.service import lift_one_level
+from casework.history import record
+from casework.models import Case, Deadline, DeadlineAction
+from casework.notices.outbox import enqueue_webhook
+from casework.notices.service import notify, notify_unit_supervisors
+from casework.people.access import SYSTEM_ACTOR
 from casework.runtime import Runtime
 
 log = logging.getLogger("casework.sweep")
@@ -59,19 +65,17 @@ class SweepReport:
         return d
 
 
-def _claim(session, column, now: dt.datetime, batch: int, status: str = "running"):
+def _claim(session: Session, column, now: dt.datetime, batch: int) -> list[int]:
     q = (
         select(Deadline.id)
-        .where(Deadline.status == status, column <= now)
+        .where(Deadline.status == "running", column <= now)
         .order_by(column, Deadline.id)
         .limit(batch)
     )
-    if is_postgres(session):
-        q = q.with_for_update(skip_locked=True)
-    return list(session.scalars(q))
+    return list(session.scalars(skip_locked(q, session)))
 
 
-def _preload(session, ids: list[int]) -> None:
+def _preload(session: Session, ids: list[int]) -> None:
     """Load the batch's clocks and their cases in two queries (the identity map then serves
     every per-clock get)."""
     clocks = session.scalars(select(Deadline).where(Deadline.id.in_(ids))).all()
@@ -97,7 +101,17 @@ def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, obj
     return out
 
 
-def _expire_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
+def _expired_event(s: Session, case: Case, d: Deadline, now: dt.datetime) -> None:
+    record(
+        s,
+        case,
+        "deadline_expired",
+        data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation},
+        at=now,
+    )
+
+
+def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
     s = uow.session
     d = s.get(Deadline, deadline_id)
     if d is None or d.status != "running" or d.due_at > now:
@@ -106,15 +120,23 @@ def _expire_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) ->
     case = s.get(Case, d.case_id)
     wf = workflows.get(case.workflow)
     # The unique (clock, action) key: a second sweeper's row fails when its savepoint flushes.
-    s.add(DeadlineAction(deadline_id=d.id, action="expire", case_id=case.id, result=d.on_expiry, at=now))
+    s.add(
+        DeadlineAction(deadline_id=d.id, action="expire", case_id=case.id, result=d.on_expiry, at=now)
+    )
     d.status = "expired"
     d.handled_at = now
     report.expired += 1
     if d.kind == "handling":
         try:
-            esc = lift_one_level(uow, case, reason="deadline_expired", actor=SYSTEM_ACTOR,
-                                 comment=f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）",
-                                 entry_seq=d.entry_seq, now=now)
+            esc = lift_one_level(
+                uow,
+                case,
+                reason="deadline_expired",
+                actor=SYSTEM_ACTOR,
+                comment=f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）",
+                entry_seq=d.entry_seq,
+                now=now,
+            )
         except Conflict:
             esc = None
         if esc is not None:
@@ -123,40 +145,59 @@ def _expire_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) ->
         if esc is None or esc.at_ceiling:
             refresh_next_due(case, active_clocks(s, case.id))
     elif d.on_expiry != "notify" and wf.transition_for(d.on_expiry, case.state) is not None:
-        from casework.cases import fire_on
-
-        append_event(s, case, kind="deadline_expired", actor_id=None, actor="system",
-                     data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation}, at=now)
-        fire_on(uow, case, d.on_expiry, actor=SYSTEM_ACTOR,
-                comment=f"{d.citation}：期限 {d.due_on.isoformat()} 届满", now=now)
+        _expired_event(s, case, d, now)
+        fire(
+            uow,
+            case_id=case.id,
+            trigger=d.on_expiry,
+            actor=SYSTEM_ACTOR,
+            comment=f"{d.citation}：期限 {d.due_on.isoformat()} 届满",
+            now=now,
+        )
         report.fired += 1
         _tell_parties(uow, case, d, now)
     else:
-        append_event(s, case, kind="deadline_expired", actor_id=None, actor="system",
-                     data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation}, at=now)
+        _expired_event(s, case, d, now)
         report.notified += _tell_parties(uow, case, d, now)
         refresh_next_due(case, active_clocks(s, case.id))
 
 
-def _tell_parties(uow, case: Case, d: Deadline, now: dt.datetime) -> int:
+def _tell_parties(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime) -> int:
     rule = workflows.get(case.workflow).rule(d.rule)
     title = f"案件 {case.ref}：{rule.label_zh}期限已届满"
     body = f"{rule.label_zh}（{d.citation}）于 {d.due_on.isoformat()} 届满。"
     if case.workflow == "mediation" and d.on_expiry == "expire":
-        body += "调解期限届满未达成协议，应告知当事人可以依法申请劳动争议仲裁（劳动争议调解仲裁法 第十四条）。"
-    made = notify_unit_supervisors(uow, case.org_unit, case, kind="deadline_expired", title=title, body=body,
-                                   key=f"expired:{d.id}", data={"case_ref": case.ref, "rule": d.rule})
+        body += (
+            "调解期限届满未达成协议，应告知当事人可以依法申请劳动争议仲裁"
+            "（劳动争议调解仲裁法 第十四条）。"
+        )
+    data = {"case_ref": case.ref, "rule": d.rule}
+    s = uow.session
+    key = f"expired:{d.id}"
+    made = notify_unit_supervisors(
+        s, case.org_unit, case, kind="deadline_expired", title=title, body=body, key=key, data=data
+    )
     if case.assignee_id:
-        uow.session.add(Notification(user_id=case.assignee_id, case_id=case.id, kind="deadline_expired",
-                                     title=title, body=body, dedupe_key=f"expired:{d.id}:assignee",
-                                     data={"case_ref": case.ref, "rule": d.rule}))
-        made += 1
-    enqueue_webhook(uow.session, uow.settings, "deadline.expired",
-                    {"case_ref": case.ref, "rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation})
+        made += notify(
+            s,
+            case,
+            kind="deadline_expired",
+            title=title,
+            body=body,
+            key=f"{key}:assignee",
+            users=[case.assignee_id],
+            data=data,
+        )
+    enqueue_webhook(
+        s,
+        uow.settings,
+        "deadline.expired",
+        {"case_ref": case.ref, "rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation},
+    )
     return made
 
 
-def _remind_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
+def _remind_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: SweepReport) -> None:
     s = uow.session
     d = s.get(Deadline, deadline_id)
     if d is None or d.status != "running" or d.reminded_at is not None:
@@ -167,14 +208,17 @@ def _remind_one(uow, deadline_id: int, now: dt.datetime, report: SweepReport) ->
     d.reminded_at = now
     d.remind_at = None  # out of the reminder index: it is never claimed again
     rule = workflows.get(case.workflow).rule(d.rule)
-    title = f"案件 {case.ref}：{rule.label_zh}将于 {d.due_on.isoformat()} 到期"
-    body = f"{rule.label_zh}（{d.citation}）即将到期，请及时办理。"
-    if case.assignee_id:
-        s.add(Notification(user_id=case.assignee_id, case_id=case.id, kind="due_soon", title=title, body=body,
-                           dedupe_key=f"remind:{d.id}", data={"case_ref": case.ref, "rule": d.rule}))
-    else:
-        s.add(Notification(org_unit_id=case.org_unit_id, case_id=case.id, kind="due_soon", title=title, body=body,
-                           dedupe_key=f"remind:{d.id}", data={"case_ref": case.ref, "rule": d.rule}))
+    notify(
+        s,
+        case,
+        kind="due_soon",
+        title=f"案件 {case.ref}：{rule.label_zh}将于 {d.due_on.isoformat()} 到期",
+        body=f"{rule.label_zh}（{d.citation}）即将到期，请及时办理。",
+        key=f"remind:{d.id}",
+        users=[case.assignee_id] if case.assignee_id else [],
+        unit_id=case.org_unit_id,
+        data={"case_ref": case.ref, "rule": d.rule},
+    )
     report.reminders += 1
 
 
@@ -225,8 +269,6 @@ def sweep(
 
 def overdue_unhandled(rt: Runtime, now: dt.datetime, grace: dt.timedelta) -> int:
     """Clocks still running more than ``grace`` after they fell due (the scheduler's auditor)."""
-    from sqlalchemy import func
-
     with rt.reader() as uow:
         return int(uow.session.scalar(
             select(func.count()).select_from(Deadline).where(Deadline.status == "running", Deadline.due_at <= now - grace)

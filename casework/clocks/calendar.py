@@ -31,8 +31,11 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework.errors import InvalidInput
-from casework.models import CalendarDay, CalendarMeta, CalendarYear, utcnow
+from chinese_calendar.constants import holidays, workdays
+
+from casework.core.errors import InvalidInput
+from casework.core.time import utcnow
+from casework.models import CalendarDay, CalendarMeta, CalendarYear
 from workflows.base import CALENDAR, WORKING
 
 HOLIDAY_NAMES_ZH = {
@@ -196,16 +199,12 @@ def _load_calendar(session: Session) -> WorkCalendar:
 
 
 def package_years() -> list[int]:
-    from chinese_calendar.constants import holidays, workdays
-
     return sorted({d.year for d in holidays} | {d.year for d in workdays})
 
 
 def seed_from_package(session: Session) -> int:
     """Copy ``chinesecalendar``'s holidays and make-up days into the table; never touch admin
     rows. Returns how many days were added."""
-    from chinese_calendar.constants import holidays, workdays
-
     have = {d: src for d, src in session.execute(select(CalendarDay.day, CalendarDay.source))}
     added = 0
     for table, is_workday in ((holidays, False), (workdays, True)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +51,13 @@ def make_engine(url: str, **kw: object) -> Engine:
 def is_postgres(engine_or_session: Engine | Session) -> bool:
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
     return bind.dialect.name == "postgresql"
+
+
+def skip_locked(stmt: Select, session: Session) -> Select:
+    """Claim rows for this process: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
+    sweepers or outbox senders each take different rows. SQLite writers hold the database's one
+    write lock (``BEGIN IMMEDIATE``) instead, so the plain statement is already exclusive."""
+    return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

@@ -1,4 +1,9 @@
-"""Org units, users, employers and people (workers)."""
+"""Writes about people and places: org units, users, employers and workers.
+
+Every function is keyword-only after the unit of work, owns one transaction and raises domain
+errors. Admin acts check the actor (:func:`casework.people.access.require`) and that the unit
+they touch is in the actor's subtree.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from casework.access import Actor
-from casework.errors import Conflict, InvalidInput, NotFound
+from casework.core.errors import Conflict, InvalidInput
+from casework.core.uow import UnitOfWork
+from casework.core.vocab import LEVELS, MAX_EMPLOYER_NAME, ROLES
 from casework.models import Employer, OrgUnit, Person, User, UserRole
-from casework.pii import (
+from casework.people.access import Actor, require
+from casework.people.auth import hash_password, revoke_all
+from casework.people.pii import (
     PiiVault,
     mask_id_number,
     mask_phone,
@@ -20,25 +27,19 @@ from casework.pii import (
     normalise_id_number,
     normalise_phone,
 )
-from casework.uow import UnitOfWork
-from workflows.base import LEVELS, ROLES, level_rank
+from casework.people.queries import unit_by_code, visible_unit, visible_user
+from workflows.base import level_rank
+
+MIN_PASSWORD = 8
 
 # -- org units -------------------------------------------------------------------------------
 
 
-def get_unit(session: Session, *, code: str | None = None, unit_id: int | None = None) -> OrgUnit:
-    if code is not None:
-        unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
-    else:
-        unit = session.get(OrgUnit, unit_id)
-    if unit is None:
-        raise NotFound("组织不存在", f"no org unit {code or unit_id!r}")
-    return unit
-
-
 def _check_level_under(level: str, parent: OrgUnit | None) -> None:
     if level not in LEVELS:
-        raise InvalidInput("level", f"层级必须是 {', '.join(LEVELS)} 之一", f"must be one of {', '.join(LEVELS)}")
+        raise InvalidInput(
+            "level", f"层级必须是 {', '.join(LEVELS)} 之一", f"must be one of {', '.join(LEVELS)}"
+        )
     if parent is not None and level_rank(level) >= level_rank(parent.level):
         raise InvalidInput(
             "level",
@@ -48,11 +49,24 @@ def _check_level_under(level: str, parent: OrgUnit | None) -> None:
 
 
 def create_org_unit(
-    uow: UnitOfWork, *, code: str, name: str, level: str, parent_code: str | None = None
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    level: str,
+    parent_id: int | None = None,
+    parent_code: str | None = None,
 ) -> OrgUnit:
+    """A union body below ``parent_id`` (or ``parent_code``) in the actor's subtree."""
+    require(actor, "create_org_unit")
     with uow:
         s = uow.session
-        parent = get_unit(s, code=parent_code) if parent_code else None
+        parent = None
+        if parent_id is not None:
+            parent = visible_unit(s, actor, parent_id)
+        elif parent_code is not None:
+            parent = unit_by_code(s, parent_code)
         _check_level_under(level, parent)
         if s.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).first() is not None:
             raise Conflict("组织代码已存在", f"org unit code {code!r} already exists")
@@ -72,12 +86,18 @@ def create_org_unit(
 
 
 def update_org_unit(
-    uow: UnitOfWork, unit_id: int, *, name: str | None = None, level: str | None = None
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    unit_id: int,
+    name: str | None = None,
+    level: str | None = None,
 ) -> OrgUnit:
     """Rename a unit or change its level (still below its parent, above its children)."""
+    require(actor, "change_org_unit")
     with uow:
         s = uow.session
-        unit = get_unit(s, unit_id=unit_id)
+        unit = visible_unit(s, actor, unit_id)
         if name is not None:
             unit.name = name
         if level is not None and level != unit.level:
@@ -85,66 +105,68 @@ def update_org_unit(
             children = s.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id)).all()
             for child in children:
                 if level_rank(child.level) >= level_rank(level):
-                    raise InvalidInput("level", "层级必须高于所有下级组织", "must stay above every child unit")
+                    raise InvalidInput(
+                        "level", "层级必须高于所有下级组织", "must stay above every child unit"
+                    )
             unit.level = level
         uow.commit()
         return unit
 
 
-def subtree_ids(session: Session, root: OrgUnit) -> list[int]:
-    return list(session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(root.path))))
-
-
-def chain_upwards(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    """``unit`` and its ancestors, lowest first (one query)."""
-    ids = unit.ancestor_ids()
-    rows = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [rows[i] for i in reversed(ids)]
-
-
 # -- users -----------------------------------------------------------------------------------
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
-
-
-def verify_password(stored_hash: str, password: str) -> bool:
-    return check_password_hash(stored_hash, password)
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
     roles = sorted(set(roles))
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
-        raise InvalidInput("roles", f"角色必须是 {', '.join(ROLES)} 之一", f"roles must be among {', '.join(ROLES)}")
+        raise InvalidInput(
+            "roles", f"角色必须是 {', '.join(ROLES)} 之一", f"roles must be among {', '.join(ROLES)}"
+        )
     return roles
+
+
+def _check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput("password", "密码至少8位", "must be at least 8 characters")
+    return password
 
 
 def create_user(
     uow: UnitOfWork,
     *,
+    actor: Actor,
     username: str,
     display_name: str,
-    org_code: str,
     roles: Iterable[str],
     password: str,
+    org_unit_id: int | None = None,
+    org_code: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """A user with ``roles`` at a unit of the actor's subtree (by id or code). A precomputed
+    ``password_hash`` spares the demo loader one scrypt per user."""
+    require(actor, "create_user")
     with uow:
         s = uow.session
-        unit = get_unit(s, code=org_code)
+        unit = (
+            visible_unit(s, actor, org_unit_id)
+            if org_unit_id is not None
+            else unit_by_code(s, org_code or "")
+        )
         role_list = _check_roles(roles)
-        if len(password) < 8:
-            raise InvalidInput("password", "密码至少8位", "must be at least 8 characters")
+        if password_hash is None:
+            password_hash = hash_password(_check_password(password))
         if s.scalars(select(User.id).where(User.username == username)).first() is not None:
             raise Conflict("用户名已存在", f"username {username!r} already exists")
         user = User(
             username=username,
             display_name=display_name,
             org_unit_id=unit.id,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
         )
         user.role_rows = [UserRole(role=r) for r in role_list]
+        user.org_unit = unit
         s.add(user)
         uow.commit()
         return user
@@ -152,19 +174,19 @@ def create_user(
 
 def update_user(
     uow: UnitOfWork,
-    user_id: int,
     *,
+    actor: Actor,
+    user_id: int,
     display_name: str | None = None,
     roles: Iterable[str] | None = None,
     is_active: bool | None = None,
     password: str | None = None,
-) -> tuple[User, bool]:
-    """Change a user; returns it and whether their tokens must go (deactivated or new password)."""
+) -> User:
+    """Change a user; deactivating them or setting a new password revokes their tokens in the
+    same transaction."""
+    require(actor, "change_user")
     with uow:
-        s = uow.session
-        user = s.get(User, user_id)
-        if user is None:
-            raise NotFound("用户不存在", f"no user {user_id}")
+        user = visible_user(uow.session, actor, user_id)
         if display_name is not None:
             user.display_name = display_name
         if roles is not None:
@@ -174,15 +196,15 @@ def update_user(
             ]
         logout = False
         if password is not None:
-            if len(password) < 8:
-                raise InvalidInput("password", "密码至少8位", "must be at least 8 characters")
-            user.password_hash = hash_password(password)
+            user.password_hash = hash_password(_check_password(password))
             logout = True
         if is_active is not None:
             logout = logout or (user.is_active and not is_active)
             user.is_active = is_active
+        if logout:
+            revoke_all(uow, user.id)
         uow.commit()
-        return user, logout
+        return user
 
 
 # -- employers -------------------------------------------------------------------------------
@@ -198,11 +220,13 @@ def create_employer(
 ) -> Employer:
     with uow:
         s = uow.session
-        unit = get_unit(s, code=org_code)
+        unit = unit_by_code(s, org_code)
         code = normalise_credit_code(credit_code) if credit_code else None
         if not name.strip():
             raise InvalidInput("name", "用人单位名称不能为空", "must not be empty")
-        employer = Employer(name=name.strip(), credit_code=code, org_unit_id=unit.id, has_union=has_union)
+        employer = Employer(
+            name=name.strip(), credit_code=code, org_unit_id=unit.id, has_union=has_union
+        )
         s.add(employer)
         try:
             s.flush()
@@ -210,6 +234,65 @@ def create_employer(
             raise Conflict("统一社会信用代码已登记", "credit code already registered") from None
         uow.commit()
         return employer
+
+
+def find_or_create_employer(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    name: str,
+    credit_code: str | None = None,
+    org_unit_code: str | None = None,
+) -> tuple[Employer, bool]:
+    """The employer named by its credit code (or exact name), or a new one registered at
+    ``org_unit_code`` (default: the actor's own unit). Returns it and whether its place in the
+    tree is known (it existed, or the caller said where it belongs). Runs inside the caller's
+    transaction."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name:
+        raise InvalidInput("employer.name", "用人单位名称不能为空", "must not be empty")
+    if len(name) > MAX_EMPLOYER_NAME:
+        raise InvalidInput(
+            "employer.name",
+            f"用人单位名称不超过{MAX_EMPLOYER_NAME}字",
+            f"at most {MAX_EMPLOYER_NAME} characters",
+        )
+    try:
+        code = normalise_credit_code(credit_code) if credit_code else None
+    except InvalidInput as exc:
+        raise exc.at("employer.credit_code") from None
+    s = uow.session
+    placed_at = None
+    if org_unit_code:  # checked even for a known employer: a wrong code is a wrong request
+        placed_at = s.scalars(select(OrgUnit).where(OrgUnit.code == org_unit_code)).first()
+        if placed_at is None or not actor.covers_path(placed_at.path):
+            raise InvalidInput(
+                "employer.org_unit_code",
+                "所属工会须为本单位或下级单位的组织代码",
+                "must be the code of your own unit or a unit below it",
+            )
+    found = None
+    if code:
+        found = s.scalars(select(Employer).where(Employer.credit_code == code)).first()
+    if found is None:
+        q = select(Employer).where(Employer.name == name)
+        if code:
+            q = q.where(Employer.credit_code.is_(None))
+        found = s.scalars(q.order_by(Employer.id)).first()
+        if found is not None and code:
+            found.credit_code = code
+    if found is not None:
+        return found, True
+    unit = placed_at or (
+        s.get(OrgUnit, actor.org_unit_id) if actor.org_unit_id is not None else None
+    )
+    if unit is None:
+        raise InvalidInput("employer.org_unit_code", "请指定用人单位所属工会", "required")
+    emp = Employer(name=name, credit_code=code, org_unit_id=unit.id, has_union=False)
+    emp.org_unit = unit
+    s.add(emp)
+    s.flush()
+    return emp, placed_at is not None
 
 
 # -- people ----------------------------------------------------------------------------------
@@ -250,52 +333,3 @@ def find_or_create_person(
         person.phone_index = phone_index
         person.phone_masked = mask_phone(ph)
     return person
-
-
-def find_or_create_employer(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    name: str,
-    credit_code: str | None = None,
-    org_unit_code: str | None = None,
-) -> tuple[Employer, bool]:
-    """The employer named by its credit code (or exact name), or a new one registered at
-    ``org_unit_code`` (default: the actor's own unit). Returns it and whether its place in the
-    tree is known (it existed, or the caller said where it belongs)."""
-    name = (name or "").strip() if isinstance(name, str) else ""
-    if not name:
-        raise InvalidInput("employer.name", "用人单位名称不能为空", "must not be empty")
-    if len(name) > 200:
-        raise InvalidInput("employer.name", "用人单位名称不超过200字", "at most 200 characters")
-    try:
-        code = normalise_credit_code(credit_code) if credit_code else None
-    except InvalidInput as exc:
-        raise exc.at("employer.credit_code") from None
-    s = uow.session
-    placed_at = None
-    if org_unit_code:  # checked even for a known employer: a wrong code is a wrong request
-        placed_at = s.scalars(select(OrgUnit).where(OrgUnit.code == org_unit_code)).first()
-        if placed_at is None or not actor.covers_path(placed_at.path):
-            raise InvalidInput("employer.org_unit_code", "所属工会须为本单位或下级单位的组织代码",
-                               "must be the code of your own unit or a unit below it")
-    found = None
-    if code:
-        found = s.scalars(select(Employer).where(Employer.credit_code == code)).first()
-    if found is None:
-        q = select(Employer).where(Employer.name == name)
-        if code:
-            q = q.where(Employer.credit_code.is_(None))
-        found = s.scalars(q.order_by(Employer.id)).first()
-        if found is not None and code:
-            found.credit_code = code
-    if found is not None:
-        return found, True
-    unit = placed_at or (s.get(OrgUnit, actor.org_unit_id) if actor.org_unit_id is not None else None)
-    if unit is None:
-        raise InvalidInput("employer.org_unit_code", "请指定用人单位所属工会", "required")
-    emp = Employer(name=name, credit_code=code, org_unit_id=unit.id, has_union=False)
-    emp.org_unit = unit
-    s.add(emp)
-    s.flush()
-    return emp, placed_at is not None

@@ -19,35 +19,23 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import workflows
-from casework.access import Actor
-from casework.cases import (
-    SHANGHAI,
-    check_version,
-    commit_or_conflict,
-    fire_on,
-    get_visible_case,
-    next_in_sequence,
-    today_shanghai,
-)
-from casework.clocks import active_clocks
-from casework.errors import (
-    InvalidInput,
-    LevelTooLow,
-    NotPermitted,
-    TransitionNotAllowed,
-)
-from casework.history import append_event
-from casework.models import Case, Deadline, Document, DocumentCounter, OrgUnit
-from casework.uow import UnitOfWork
-from workflows.base import LEVEL_LABELS_ZH, level_rank
+from casework.cases.queries import visible_case
+from casework.cases.rules import check_level
+from casework.cases.service import fire
+from casework.clocks.queries import active_clocks
+from casework.core.counters import next_in_sequence
+from casework.core.errors import InvalidInput, TransitionNotAllowed
+from casework.core.time import local_date, local_year
+from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
+from casework.core.vocab import LEVEL_LABELS_ZH, MAX_ADDRESSEE
+from casework.history import record
+from casework.models import Case, Document, DocumentCounter, OrgUnit
+from casework.people.access import Actor, require
 from workflows.documents import DOCUMENT_KINDS, DocumentKind
 
-ISSUING_ROLES = frozenset({"caseworker", "supervisor"})
-MAX_ADDRESSEE = 200
 NUMBER_MAX = 64  # Document.number column width
 
 # "县级以上" style words for the level a kind needs.
@@ -62,27 +50,6 @@ LEVEL_WORDS_ZH = {
 
 
 # -- the catalogue -----------------------------------------------------------------------------
-
-
-def kind_dict(kind: DocumentKind) -> dict[str, Any]:
-    return {
-        "name": kind.name,
-        "label_zh": kind.label_zh,
-        "label_en": kind.label_en,
-        "abbr_zh": kind.abbr_zh,
-        "citation": kind.citation,
-        "min_level": kind.min_level,
-        "workflows": list(kind.workflows),
-        "trigger": kind.trigger,
-        "reply_rule": kind.reply_rule,
-    }
-
-
-def document_kinds(workflow: str | None = None) -> list[dict[str, Any]]:
-    """The catalogue as JSON-ready dicts, optionally only the kinds of one workflow."""
-    return [
-        kind_dict(k) for k in DOCUMENT_KINDS.values() if workflow is None or workflow in k.workflows
-    ]
 
 
 def get_kind(name: str) -> DocumentKind:
@@ -155,41 +122,29 @@ def _check_state(case: Case, kind: DocumentKind) -> None:
 
 
 def _check_issuer(case: Case, kind: DocumentKind, actor: Actor) -> None:
-    if not actor.acting_roles(case) & ISSUING_ROLES:
-        raise NotPermitted(
-            f"只有承办单位的办案人员或上级主管可以发出{kind.label_zh}",
-            "only the owning unit's caseworkers or a supervisor above it may issue documents",
-            kind=kind.name,
-        )
+    require(actor, "issue_document", case, kind_zh=kind.label_zh, kind=kind.name)
     unit = case.org_unit
-    if kind.min_level and level_rank(unit.level) < level_rank(kind.min_level):
-        raise LevelTooLow(
-            f"{kind.label_zh}只能由{LEVEL_WORDS_ZH[kind.min_level]}以上工会发出；"
-            f"本案现由{unit.name}（{LEVEL_LABELS_ZH[unit.level]}）承办，可申请上提一级办理",
-            f"a {kind.label_en} can only be issued by a union at {kind.min_level} level or above "
-            f"(the case is held at {unit.level} level)",
-            kind=kind.name,
-            min_level=kind.min_level,
-            level=unit.level,
-        )
+    check_level(
+        unit,
+        kind.min_level,
+        refused_zh=f"{kind.label_zh}只能由{LEVEL_WORDS_ZH.get(kind.min_level or '', '')}以上工会发出；"
+        f"本案现由{unit.name}（{LEVEL_LABELS_ZH[unit.level]}）承办，可申请上提一级办理",
+        refused_en=f"a {kind.label_en} can only be issued by a union at {kind.min_level} level or "
+        f"above (the case is held at {unit.level} level)",
+        kind=kind.name,
+    )
 
 
-def _running_clock(session: Session, case: Case, rule: str) -> Deadline | None:
-    """The case's active clock for ``rule``, including one started in this unit of work and not
-    flushed yet (flushing here would bump the case's version a second time)."""
-    pending = [
-        o for o in session.new if isinstance(o, Deadline) and o.case_id == case.id and o.status in ("running", "paused")
-    ]
-    for d in [*active_clocks(session, case.id), *pending]:
-        if d.rule == rule:
-            return d
-    return None
+def _reply_clock_due(session: Session, case: Case, rule: str) -> dt.date | None:
+    """The due date of the case's active clock for ``rule`` (one just started counts)."""
+    clock = next((d for d in active_clocks(session, case.id) if d.rule == rule), None)
+    return clock.due_on if clock is not None else None
 
 
 def issue_document(
     uow: UnitOfWork,
-    case_id: int,
     *,
+    case_id: int,
     actor: Actor,
     kind: str,
     addressee: str,
@@ -209,13 +164,14 @@ def issue_document(
     reply_due, trigger data), TransitionNotAllowed (with ``allowed``), VersionConflict,
     NotPermitted, LevelTooLow and GuardRefused.
     """
-    spec = get_kind(kind)
-    name = _addressee(addressee)
     now = now or dt.datetime.now(dt.UTC)
-    due = _reply_due(reply_due, today_shanghai(now))
     with uow:
         s = uow.session
-        case = get_visible_case(s, actor, case_id)
+        case = visible_case(s, actor, case_id)
+        check_version(case, expected_version)
+        spec = get_kind(kind)
+        name = _addressee(addressee)
+        due = _reply_due(reply_due, local_date(now))
         if case.workflow not in spec.workflows:
             wf = workflows.get(case.workflow)
             fits = ", ".join(k for k, v in DOCUMENT_KINDS.items() if case.workflow in v.workflows) or "无"
@@ -225,26 +181,24 @@ def issue_document(
                 f"a {spec.name} cannot be issued on a {wf.name} case; possible: {fits}",
             )
         _check_state(case, spec)
-        check_version(case, expected_version)
         _check_issuer(case, spec, actor)
         issuer = case.org_unit
-        year = now.astimezone(SHANGHAI).year
+        year = local_year(now)
         # Numbered before the trigger fires: the counter's UPDATE autoflushes, and the case must
         # not be flushed half-changed (its version would rise twice).
         number = next_document_number(s, issuer, year, spec)
         if spec.trigger is not None:
-            fire_on(
+            fire(
                 uow,
-                case,
-                spec.trigger,
+                case_id=case.id,
+                trigger=spec.trigger,
                 actor=actor,
                 comment=f"{spec.label_zh} {number}",
                 data=data,
                 now=now,
             )
         if due is None and spec.reply_rule is not None:
-            clock = _running_clock(s, case, spec.reply_rule)
-            due = clock.due_on if clock is not None else None
+            due = _reply_clock_due(s, case, spec.reply_rule)
         doc = Document(
             case_id=case.id,
             kind=spec.name,
@@ -257,12 +211,11 @@ def issue_document(
             created_by_id=actor.user_id,
         )
         s.add(doc)
-        append_event(
+        record(
             s,
             case,
-            kind="document_issued",
-            actor_id=actor.user_id,
-            actor=actor.username,
+            "document_issued",
+            by=actor,
             data={
                 "kind": spec.name,
                 "number": number,
@@ -274,20 +227,5 @@ def issue_document(
         )
         commit_or_conflict(uow)
         return doc
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-def list_documents(session: Session, case: Case) -> list[Document]:
-    """The case's documents, oldest first. Their issuing units are loaded in the same query, so
-    ``session.get(OrgUnit, d.issuer_unit_id)`` afterwards costs nothing."""
-    rows = session.execute(
-        select(Document, OrgUnit)
-        .join(OrgUnit, OrgUnit.id == Document.issuer_unit_id)
-        .where(Document.case_id == case.id)
-        .order_by(Document.issued_at, Document.id)
-    ).all()
-    return [doc for doc, _unit in rows]
 
 

@@ -14,7 +14,7 @@ import re
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from casework.errors import InvalidInput
+from casework.core.errors import InvalidInput
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

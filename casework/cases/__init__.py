@@ -1,0 +1,1 @@
+"""Cases: the pure check chain (rules), the writes (service) and the reads (queries)."""

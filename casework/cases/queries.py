@@ -1,0 +1,220 @@
+"""Reads on cases and their plain JSON-ready views (a fixed number of statements per page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+import workflows
+from casework.cases.rules import allowed_triggers
+from casework.clocks.queries import active_clocks, clock_view
+from casework.core.errors import InvalidInput, NotFound
+from casework.core.queries import Page, bounds, get_or_404, page_of
+from casework.core.time import iso, local_date, money
+from casework.core.uow import UnitOfWork
+from casework.models import Case, CaseEvent, Employer
+from casework.people.access import Actor, visible_cases
+from casework.people.queries import employer_view, unit_ref, user_ref, worker_view
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """The case if ``actor`` may see it; otherwise NotFound (never reveal that it exists)."""
+    return get_or_404(session, Case, case_id, "案件", "case", visible=actor.can_see)
+
+
+def case_by_ref(session: Session, ref: str) -> Case:
+    case = session.scalars(select(Case).where(Case.ref == ref)).first()
+    if case is None:
+        raise NotFound("案件不存在", f"no case {ref!r}")
+    return case
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def case_ref(case: Case, unit: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A case in brief, as other resources embed it."""
+    return {
+        "id": case.id,
+        "ref": case.ref,
+        "workflow": case.workflow,
+        "state": case.state,
+        "state_label_zh": workflows.get(case.workflow).state(case.state).label_zh,
+        "org_unit": unit if unit is not None else unit_ref(case.org_unit),
+    }
+
+
+def case_summary(case: Case, *, now: dt.datetime) -> dict[str, Any]:
+    """What a list row needs: no lazy loads beyond the joined units, assignee and employer."""
+    wf = workflows.get(case.workflow)
+    return {
+        "id": case.id,
+        "ref": case.ref,
+        "workflow": case.workflow,
+        "workflow_label_zh": wf.label_zh,
+        "state": case.state,
+        "state_label_zh": wf.state(case.state).label_zh,
+        "org_unit": unit_ref(case.org_unit),
+        "origin_org_unit": unit_ref(case.origin_org_unit),
+        "escalation_level": case.escalation_level,
+        "assignee": user_ref(case.assignee),
+        "employer_name": case.employer.name if case.employer else None,
+        "worker_count": case.worker_count,
+        "next_due_at": iso(case.next_due_at),
+        "overdue": case.closed_at is None
+        and case.next_due_at is not None
+        and case.next_due_at < now,
+        "version": case.version,
+        "created_at": iso(case.created_at),
+        "updated_at": iso(case.updated_at),
+        "closed_at": iso(case.closed_at),
+    }
+
+
+def case_detail_view(uow: UnitOfWork, case: Case, actor: Actor, now: dt.datetime) -> dict[str, Any]:
+    """The whole case as the caller may act on it (inside an open unit of work)."""
+    wf = workflows.get(case.workflow)
+    state = wf.state(case.state)
+    options = allowed_triggers(
+        case, actor, guard_settings=uow.settings.guard_settings, today=local_date(now)
+    )
+    return {
+        **case_summary(case, now=now),
+        "state_label_en": state.label_en,
+        "terminal": state.terminal,
+        "employer": employer_view(case.employer),
+        "workers": [worker_view(p) for p in case.workers],
+        "amount_claimed": money(case.amount_claimed),
+        "channel": case.channel,
+        "complexity": case.complexity,
+        "collective": case.collective,
+        "mass_incident": case.mass_incident,
+        "summary": case.summary,
+        "attributes": case.attributes or {},
+        "parent_id": case.parent_id,
+        "deadlines": [clock_view(case, d) for d in active_clocks(uow.session, case.id)],
+        "allowed_triggers": [
+            {
+                "trigger": o.trigger,
+                "label_zh": o.label_zh,
+                "label_en": o.label_en,
+                "dest": o.dest,
+                "requires": list(o.requires),
+                "records": list(o.records),
+                "available": o.available,
+                "blocked_reason_zh": o.blocked_zh,
+                "blocked_reason_en": o.blocked_en,
+            }
+            for o in options
+        ],
+    }
+
+
+def event_view(ev: CaseEvent) -> dict[str, Any]:
+    return {
+        "seq": ev.seq,
+        "at": iso(ev.at),
+        "actor": ev.actor,
+        "kind": ev.kind,
+        "from_state": ev.from_state,
+        "to_state": ev.to_state,
+        "trigger": ev.trigger,
+        "data": ev.data or {},
+        "prev_hash": ev.prev_hash,
+        "hash": ev.hash,
+    }
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def case_detail(
+    uow: UnitOfWork, *, actor: Actor, case_id: int, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The case, its running deadlines and what the caller may do next."""
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        return case_detail_view(uow, visible_case(uow.session, actor, case_id), actor, now)
+
+
+def cases(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workflow: str | None = None,
+    state: str | None = None,
+    org_unit_id: int | None = None,
+    overdue: bool | None = None,
+    assignee_id: int | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    now: dt.datetime | None = None,
+) -> Page:
+    """Cases the caller may see (held or started in their subtree), newest first."""
+    now = now or dt.datetime.now(dt.UTC)
+    conds: list[Any] = [visible_cases(actor)]
+    if workflow:
+        if workflow not in workflows.names():
+            known = ", ".join(workflows.names())
+            raise InvalidInput("workflow", f"未知流程，可选：{known}", f"one of {known}")
+        conds.append(Case.workflow == workflow)
+    if state:
+        conds.append(Case.state == state)
+    if org_unit_id is not None:
+        conds.append(Case.org_unit_id == org_unit_id)
+    if overdue is True:
+        conds += [Case.closed_at.is_(None), Case.next_due_at < now]
+    elif overdue is False:
+        conds.append(
+            or_(Case.closed_at.is_not(None), Case.next_due_at.is_(None), Case.next_due_at >= now)
+        )
+    if assignee_id is not None:
+        conds.append(Case.assignee_id == assignee_id)
+    if q:
+        q = q.strip()
+        employer_ids = select(Employer.id).where(Employer.name.contains(q, autoescape=True))
+        conds.append(
+            or_(Case.ref.contains(q.upper(), autoescape=True), Case.employer_id.in_(employer_ids))
+        )
+    with uow:
+        return page_of(
+            uow.session,
+            select(Case).where(*conds).order_by(Case.created_at.desc(), Case.id.desc()),
+            select(func.count(Case.id)).where(*conds),
+            page,
+            per_page,
+            lambda rows: [case_summary(c, now=now) for (c,) in rows],
+        )
+
+
+def events(
+    uow: UnitOfWork, *, actor: Actor, case_id: int, page: int = 1, per_page: int = 100
+) -> Page:
+    """The history, oldest first."""
+    with uow:
+        case = visible_case(uow.session, actor, case_id)
+        page, per_page = bounds(page, per_page)
+        rows = uow.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.seq)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        return Page([event_view(e) for e in rows], page, per_page, case.event_seq)
+
+
+def event(uow: UnitOfWork, *, actor: Actor, case_id: int, seq: int) -> tuple[dict[str, Any], int]:
+    """One event of the history, and the case's version now (its ETag)."""
+    with uow:
+        case = visible_case(uow.session, actor, case_id)
+        ev = uow.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.seq == seq)
+        ).one()
+        return event_view(ev), case.version

@@ -1,0 +1,460 @@
+"""Writes on cases: open, fire a trigger, assign, link a child case, comment, reveal personal data.
+
+Every function is keyword-only after the unit of work and is one use case in one transaction:
+the state change, its event and the version bump commit together or not at all. Called inside
+another service's transaction (an intake, a document, the sweep) it joins that transaction and
+leaves the commit to it. Each finds the case (NotFound outside the actor's scope), checks the
+caller's version (If-Match) first, then its own rules (:mod:`casework.cases.rules`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+from transitions import MachineError
+
+import workflows
+from casework.cases.queries import visible_case
+from casework.cases.rules import check_fire
+from casework.clocks.service import on_state_change
+from casework.core.counters import next_in_sequence
+from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
+from casework.core.queries import get_or_404
+from casework.core.time import local_date, local_year
+from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
+from casework.core.vocab import (
+    CHANNELS,
+    FIELDS_REVEALABLE,
+    MAX_AMOUNT_TEXT,
+    MAX_TEXT,
+    MAX_WORKERS,
+    TIERS,
+)
+from casework.notices.service import report_mass_incident
+from casework.history import plain_json, record
+from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, User
+from casework.people.access import Actor, require
+from casework.people.routing import route_owner
+from casework.people.service import find_or_create_person
+
+MAX_AMOUNT = Decimal(MAX_AMOUNT_TEXT)
+
+
+def next_ref(session: Session, prefix: str, year: int) -> str:
+    """``PREFIX-YYYY-NNNNNN``, gap-free per prefix and year within committed transactions."""
+    n = next_in_sequence(session, RefCounter, prefix=prefix, year=year)
+    return f"{prefix}-{year}-{n:06d}"
+
+
+@dataclass(frozen=True)
+class WorkerInput:
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    """Yuan as an exact Decimal with at most two places, from 0 to the column's maximum."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(
+            "amount_claimed", "金额必须是数字（元）", "must be a number of yuan"
+        ) from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise InvalidInput(
+            "amount_claimed",
+            "金额必须是非负数且不超过上限",
+            "must be between 0 and 999,999,999,999.99",
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("amount_claimed", "金额最多两位小数（分）", "at most two decimal places")
+    return amount.quantize(Decimal("0.01"))
+
+
+# -- opening ---------------------------------------------------------------------------------
+
+
+def _check_opening(actor: Actor, wf_name: str, channel: str, complexity: str) -> None:
+    if wf_name not in workflows.names():
+        known = ", ".join(workflows.names())
+        raise InvalidInput("workflow", f"未知流程，可选：{known}", f"unknown workflow; one of {known}")
+    if channel not in CHANNELS:
+        raise InvalidInput(
+            "channel",
+            f"渠道必须是 {', '.join(CHANNELS)} 之一",
+            f"must be one of {', '.join(CHANNELS)}",
+        )
+    if complexity not in TIERS:
+        raise InvalidInput(
+            "complexity",
+            f"复杂程度必须是 {', '.join(TIERS)} 之一",
+            f"must be one of {', '.join(TIERS)}",
+        )
+    require(actor, "open_case")
+
+
+def _worker_count(worker_count: int | None, listed: int) -> int:
+    count = worker_count if worker_count is not None else max(listed, 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_WORKERS:
+        raise InvalidInput(
+            "worker_count", "涉及人数必须是1到100000之间的整数", "must be a whole number from 1 to 100000"
+        )
+    if listed > count:
+        raise InvalidInput(
+            "worker_count", "涉及人数不能少于登记的职工人数", "must not be fewer than the workers listed"
+        )
+    return count
+
+
+def _owner(
+    s: Session,
+    uow: UnitOfWork,
+    actor: Actor,
+    wf_name: str,
+    org_unit_id: int | None,
+    employer: Employer | None,
+    count: int,
+) -> tuple[OrgUnit, int | None]:
+    """The unit that will own the case, and the origin to record when it differs from it."""
+    if org_unit_id is None and employer is not None:
+        # 服务下沉: the engine, not the client, picks the unit closest to the worker.
+        owner = route_owner(s, uow.settings, wf_name, employer, count)
+        if actor.covers_path(owner.path):
+            return owner, None
+        if actor.org_unit_id is not None and actor.org_path.startswith(owner.path):
+            # Competence lies above the filing unit: the case rises to it, and the filing unit
+            # (closer to the worker) stays its origin and keeps sight of it.
+            return owner, actor.org_unit_id
+        raise NotPermitted(
+            "该用人单位属于其他地区工会，请转由其所属工会或12351热线受理",
+            "the employer belongs to another part of the tree; file it there or through the hotline",
+        )
+    owner_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
+    if owner_id is None:
+        raise InvalidInput("org_unit_id", "必须指定承办单位", "an owning unit is required")
+    owner = get_or_404(s, OrgUnit, owner_id, "组织", "org unit")
+    if not actor.covers_path(owner.path):
+        raise NotPermitted(
+            "只能在本单位及下级单位立案", "cases can only be opened in the actor's own subtree"
+        )
+    return owner, None
+
+
+def open_case(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workflow: str,
+    org_unit_id: int | None = None,
+    employer_id: int | None = None,
+    workers: Iterable[WorkerInput] = (),
+    worker_count: int | None = None,
+    amount_claimed: Any = None,
+    channel: str = "walk_in",
+    summary: str = "",
+    complexity: str = "normal",
+    mass_incident: bool = False,
+    attributes: Mapping[str, Any] | None = None,
+    parent_id: int | None = None,
+    origin_org_unit_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Open a case in ``workflow``, owned by ``org_unit_id``, or — with an employer and no
+    unit — by the competent unit of the employer's chain (服务下沉)."""
+    _check_opening(actor, workflow, channel, complexity)
+    wf = workflows.get(workflow)
+    amount = parse_amount(amount_claimed)
+    worker_list = list(workers)
+    count = _worker_count(worker_count, len(worker_list))
+    now = now or dt.datetime.now(dt.UTC)
+
+    with uow:
+        s = uow.session
+        employer = None
+        if employer_id is not None:
+            employer = get_or_404(s, Employer, employer_id, "用人单位", "employer")
+        owner, rose_from = _owner(s, uow, actor, wf.name, org_unit_id, employer, count)
+        # The unit the case starts at keeps read access wherever the case rises to.
+        origin_id = origin_org_unit_id or rose_from or owner.id
+        parent = None
+        if parent_id is not None:
+            parent = get_or_404(s, Case, parent_id, "上级案件", "case")
+        people = []
+        for i, w in enumerate(worker_list):
+            try:
+                people.append(
+                    find_or_create_person(
+                        s, uow.vault, name=w.name, id_number=w.id_number, phone=w.phone
+                    )
+                )
+            except InvalidInput as exc:  # name the worker: workers.2.id_number
+                raise exc.at(f"workers.{i}.{exc.field}") from None
+        case = Case(
+            ref=next_ref(s, wf.prefix, local_year(now)),
+            workflow=wf.name,
+            state=wf.initial,
+            org_unit_id=owner.id,
+            origin_org_unit_id=origin_id,
+            employer_id=employer_id,
+            worker_count=count,
+            amount_claimed=amount,
+            channel=channel,
+            summary=summary or "",
+            complexity=complexity,
+            collective=count >= uow.settings.collective_threshold,
+            mass_incident=mass_incident,
+            attributes=plain_json(dict(attributes or {})),
+            parent_id=parent.id if parent else None,
+            created_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        case.workers = people
+        s.add(case)
+        s.flush()
+        record(
+            s,
+            case,
+            "created",
+            by=actor,
+            to_state=case.state,
+            data={
+                "workflow": wf.name,
+                "org_unit": owner.code,
+                "channel": channel,
+                "worker_count": count,
+                "parent": parent.ref if parent else None,
+                "routed": org_unit_id is None and employer is not None,
+            },
+            at=now,
+        )
+        case.org_unit = owner
+        on_state_change(uow, case, None, case.state, entry_seq=case.event_seq, now=now)
+        if mass_incident:
+            report_mass_incident(uow, case, now=now)
+        commit_or_conflict(uow)
+        return case
+
+
+# -- firing triggers -------------------------------------------------------------------------
+
+
+def fire(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    trigger: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    comment: str | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Fire ``trigger`` on case ``case_id`` as ``actor``: the state moves, the recorded data is
+    merged into the case's attributes, an event joins the history and the clocks follow."""
+    data = dict(data or {})
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        case = visible_case(uow.session, actor, case_id)
+        check_version(case, expected_version)
+        t = check_fire(
+            case,
+            trigger,
+            actor,
+            data,
+            guard_settings=uow.settings.guard_settings,
+            today=local_date(now),
+        )
+        wf = workflows.get(case.workflow)
+        source = case.state
+        try:
+            wf.machine.events[trigger].trigger(case)
+        except MachineError:  # pragma: no cover - check_fire() already checked the source
+            raise TransitionNotAllowed(
+                "当前状态下不能执行该操作", f"{trigger!r} is not valid from {source}"
+            ) from None
+        recorded = {k: data[k] for k in t.records if k in data}
+        if recorded:
+            case.attributes = plain_json({**(case.attributes or {}), **recorded})
+        if wf.is_terminal(case.state):
+            case.closed_at = now
+        payload: dict[str, Any] = {"data": data} if data else {}
+        if comment:
+            payload["comment"] = comment
+        ev = record(
+            uow.session,
+            case,
+            "transition",
+            by=actor,
+            from_state=source,
+            to_state=case.state,
+            trigger=trigger,
+            data=payload,
+            at=now,
+        )
+        on_state_change(uow, case, source, case.state, entry_seq=ev.seq, now=now)
+        commit_or_conflict(uow)
+        return case
+
+
+# -- assignment, links, comments, personal data ----------------------------------------------
+
+
+def assign(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    user_id: int,
+    actor: Actor,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Assign the case to a caseworker or supervisor of the owning unit."""
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        check_version(case, expected_version)
+        require(actor, "assign", case)
+        if workflows.get(case.workflow).is_terminal(case.state):
+            raise TransitionNotAllowed(
+                "已结案件不能再分派", "a closed case cannot be assigned", allowed=[]
+            )
+        user = s.get(User, user_id)
+        if user is None or not user.is_active:
+            raise NotFound("用户不存在", f"no active user {user_id}")
+        if user.org_unit_id != case.org_unit_id or not (user.roles & {"caseworker", "supervisor"}):
+            raise InvalidInput(
+                "user_id",
+                "只能分派给承办单位的办案人员",
+                "the assignee must be a caseworker or supervisor of the owning unit",
+            )
+        previous = case.assignee.username if case.assignee else None
+        case.assignee = user
+        record(
+            s,
+            case,
+            "assigned",
+            by=actor,
+            data={"assignee": user.username, "previous": previous},
+            at=now,
+        )
+        commit_or_conflict(uow)
+        return case
+
+
+def link(
+    uow: UnitOfWork,
+    *,
+    parent_id: int,
+    actor: Actor,
+    workflow: str,
+    summary: str = "",
+    org_unit_id: int | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Open a child case of ``parent_id`` (e.g. a supervision case spawned by wage arrears)."""
+    with uow:
+        s = uow.session
+        parent = visible_case(s, actor, parent_id)
+        pwf = workflows.get(parent.workflow)
+        if workflow not in pwf.spawns:
+            raise InvalidInput(
+                "workflow",
+                f"“{pwf.label_zh}”只能派生：{', '.join(pwf.spawns) or '无'}",
+                f"a {pwf.name} case may spawn: {', '.join(pwf.spawns) or 'nothing'}",
+            )
+        require(actor, "link", parent)
+        child = open_case(
+            uow,
+            actor=actor,
+            workflow=workflow,
+            org_unit_id=org_unit_id if org_unit_id is not None else parent.org_unit_id,
+            employer_id=parent.employer_id,
+            worker_count=parent.worker_count,
+            amount_claimed=parent.amount_claimed,
+            channel="referral",
+            summary=summary or parent.summary,
+            complexity=parent.complexity,
+            attributes=attributes,
+            parent_id=parent.id,
+            origin_org_unit_id=parent.origin_org_unit_id,
+            now=now,
+        )
+        child.workers = list(parent.workers)
+        record(s, parent, "linked", by=actor, data={"child": child.ref, "workflow": workflow}, at=now)
+        commit_or_conflict(uow)
+        return child
+
+
+def comment(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    text: str,
+    actor: Actor,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CaseEvent:
+    """Add a comment to the case history; returns the event."""
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        check_version(case, expected_version)
+        text = (text or "").strip()
+        if not text:
+            raise InvalidInput("text", "备注内容不能为空", "must not be empty")
+        if len(text) > MAX_TEXT:
+            raise InvalidInput("text", "备注不超过10000字", "at most 10000 characters")
+        require(actor, "comment", case)
+        ev = record(s, case, "comment", by=actor, data={"text": text}, at=now)
+        commit_or_conflict(uow)
+        return ev
+
+
+def reveal(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    person_id: int,
+    field: str,
+    reason: str,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> str:
+    """The clear ID number or phone of a worker on the case, for a caseworker or supervisor acting
+    on it, with a stated reason; who, what and why go into the case history (never the value)."""
+    if field not in FIELDS_REVEALABLE:
+        raise InvalidInput("field", "只能查看 id_number 或 phone", "must be id_number or phone")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise InvalidInput("reason", "请说明查看原因", "a reason is required")
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        require(actor, "reveal_pii", case)
+        person = next((p for p in case.workers if p.id == person_id), None)
+        if person is None:
+            raise NotFound("本案没有该职工", f"no worker {person_id} on this case")
+        token = person.id_number_enc if field == "id_number" else person.phone_enc
+        if token is None:
+            raise NotFound("该职工未登记此项信息", f"no {field} recorded for this worker")
+        value = uow.vault.decrypt(token)
+        record(
+            s,
+            case,
+            "pii_revealed",
+            by=actor,
+            data={"person_id": person.id, "field": field, "reason": reason[:500]},
+            at=now,
+        )
+        commit_or_conflict(uow)
+        return value

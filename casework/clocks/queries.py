@@ -1,0 +1,99 @@
+"""Reading clocks: the running ones of a case, and the one view of a clock that the API, the
+CLI's ``explain`` and the pages all show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import workflows
+from casework.clocks.calendar import load_calendar
+from casework.core.errors import InvalidInput
+from casework.core.queries import get_or_404
+from casework.core.time import iso
+from casework.core.uow import UnitOfWork
+from casework.core.vocab import ACTIVE_CLOCK_STATUSES, CALENDAR_YEARS, MAX_DEADLINE_DAYS
+from casework.models import CalendarDay, Case, Deadline
+
+
+def active_clocks(session: Session, case_id: int) -> list[Deadline]:
+    """The case's running and paused clocks, oldest first, including changes not yet flushed."""
+    # No autoflush: flushing the half-done case here would bump its version a second time.
+    with session.no_autoflush:
+        rows = session.scalars(
+            select(Deadline)
+            .where(Deadline.case_id == case_id, Deadline.status.in_(ACTIVE_CLOCK_STATUSES))
+            .order_by(Deadline.id)
+        )
+        # The identity map may hold changes not yet flushed (a clock just marked expired), and
+        # clocks started in this transaction may not be flushed yet.
+        found = [d for d in rows if d.status in ACTIVE_CLOCK_STATUSES]
+        seen = {id(d) for d in found}
+        pending = [
+            o
+            for o in session.new
+            if isinstance(o, Deadline)
+            and o.case_id == case_id
+            and o.status in ACTIVE_CLOCK_STATUSES
+            and id(o) not in seen
+        ]
+        return found + pending
+
+
+def all_clocks(session: Session, case_id: int) -> list[Deadline]:
+    """Every clock the case ever had, oldest first."""
+    return list(
+        session.scalars(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id))
+    )
+
+
+def clock_view(case: Case, d: Deadline) -> dict[str, Any]:
+    """A clock with what a person needs to check its arithmetic."""
+    rule = workflows.get(case.workflow).rule(d.rule)
+    return {
+        "rule": d.rule,
+        "label_zh": rule.label_zh,
+        "kind": d.kind,
+        "citation": d.citation,
+        "unit": d.unit,
+        "days": d.days,
+        "started_on": iso(d.started_on),
+        "paused_days": d.paused_days,
+        "extended_days": d.extended_days,
+        "due": iso(d.due_on),
+        "expires_at": iso(d.due_at),
+        "calendar_verified": d.calendar_verified,
+        "status": d.status,
+        "paused": d.status == "paused",
+        "on_expiry": d.on_expiry,
+    }
+
+
+def calendar_day_view(row: CalendarDay) -> dict[str, Any]:
+    return {
+        "day": row.day.isoformat(),
+        "is_workday": row.is_workday,
+        "name": row.name,
+        "source": row.source,
+    }
+
+
+def due_date(uow: UnitOfWork, *, start: dt.date, days: int, unit: str) -> dict[str, Any]:
+    """The due date of a period of ``days`` calendar or working days from ``start``."""
+    if not 0 <= days <= MAX_DEADLINE_DAYS:
+        raise InvalidInput("days", "天数必须在0到3650之间", "must be from 0 to 3650")
+    lo, hi = CALENDAR_YEARS
+    if not lo <= start.year <= hi:
+        raise InvalidInput(
+            "start", f"起算日须在{lo}年至{hi}年之间", f"must be a date from {lo} to {hi}"
+        )
+    with uow:
+        return load_calendar(uow.session).due(start, days, unit).as_dict()
+
+
+def calendar_day(uow: UnitOfWork, *, day: dt.date) -> dict[str, Any]:
+    with uow:
+        return calendar_day_view(get_or_404(uow.session, CalendarDay, day, "日历日", "calendar day"))

@@ -1,0 +1,215 @@
+"""Lifting cases up (上代下).
+
+- :func:`lift_one_level` — the parent union takes the case over; at the ceiling level (setting,
+  default ``city``) the case stays and its supervisors are told instead;
+- :func:`request_escalation` — the unit holding the case asks to be relieved, with a reason;
+- :func:`take_over` — a supervisor takes a case from a unit below into their own unit.
+Supervisors are told through their inbox, and through the webhook outbox when one is configured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.exc import IntegrityError
+
+import workflows
+from casework.cases.queries import visible_case
+from casework.clocks.service import restart_handling_clocks
+from casework.core.errors import Conflict, InvalidInput
+from casework.core.queries import get_or_404
+from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
+from casework.core.vocab import ESCALATION_REASONS, LEVEL_LABELS_ZH, MANUAL_ESCALATION_REASONS
+from casework.history import record
+from casework.models import Case, Escalation, OrgUnit
+from casework.notices.outbox import enqueue_webhook
+from casework.notices.service import notify_unit_supervisors
+from casework.people.access import Actor, require
+from workflows.base import level_rank
+
+
+def lift_one_level(
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    reason: str,
+    actor: Actor,
+    comment: str = "",
+    entry_seq: int | None = None,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """The parent unit takes the case over; at the ceiling it stays and its supervisors are told.
+    Runs inside the caller's transaction (a request, a take-over, the sweep).
+
+    Recorded once per (case, state entry, level): a second attempt raises :class:`Conflict`.
+    """
+    s = uow.session
+    now = now or dt.datetime.now(dt.UTC)
+    if reason not in ESCALATION_REASONS:
+        raise InvalidInput(
+            "reason",
+            f"理由必须是 {', '.join(ESCALATION_REASONS)} 之一",
+            f"reason must be one of {', '.join(ESCALATION_REASONS)}",
+        )
+    unit = case.org_unit
+    parent = unit.parent
+    ceiling = level_rank(uow.settings.escalation_ceiling)
+    at_ceiling = (
+        parent is None or level_rank(unit.level) >= ceiling or level_rank(parent.level) > ceiling
+    )
+    target = unit if at_ceiling else parent
+    entry = entry_seq if entry_seq is not None else case.event_seq
+    esc = Escalation(
+        case_id=case.id,
+        entry_seq=entry,
+        from_unit_id=unit.id,
+        to_unit_id=target.id,
+        from_level=case.escalation_level,
+        reason=reason,
+        comment=comment or "",
+        at_ceiling=at_ceiling,
+        actor=actor.username,
+        created_at=now,
+    )
+    try:
+        with s.begin_nested():
+            s.add(esc)
+            s.flush()
+    except IntegrityError:
+        raise Conflict(
+            "该案件在此环节已经上提过", "this case was already escalated for this step at this level"
+        ) from None
+    reason_zh = ESCALATION_REASONS[reason]
+    if at_ceiling:
+        record(
+            s,
+            case,
+            "escalation_at_ceiling",
+            by=actor,
+            data={"reason": reason, "comment": comment, "unit": unit.code, "level": unit.level},
+            at=now,
+        )
+        notify_unit_supervisors(
+            s,
+            unit,
+            case,
+            kind="escalation",
+            title=f"案件 {case.ref} 需要督办（已到最高上提层级）",
+            body=f"{reason_zh}。案件已由{LEVEL_LABELS_ZH[unit.level]}（{unit.name}）承办，"
+            "不再上提，请督办。",
+            key=f"esc:{case.id}:{unit.id}",
+            data={"case_ref": case.ref, "reason": reason, "at_ceiling": True},
+        )
+    else:
+        case.org_unit_id = parent.id
+        case.org_unit = parent
+        case.escalation_level += 1
+        case.assignee_id = None
+        ev = record(
+            s,
+            case,
+            "escalated",
+            by=actor,
+            data={
+                "reason": reason,
+                "comment": comment,
+                "from_unit": unit.code,
+                "to_unit": parent.code,
+                "from_level": unit.level,
+                "to_level": parent.level,
+                "escalation_level": case.escalation_level,
+            },
+            at=now,
+        )
+        notify_unit_supervisors(
+            s,
+            parent,
+            case,
+            kind="escalation",
+            title=f"案件 {case.ref} 已上提至本级办理",
+            body=f"{unit.name}：{reason_zh}。依“维权上提一级”，案件由{parent.name}承办。",
+            key=f"esc:{case.id}:{parent.id}",
+            data={"case_ref": case.ref, "reason": reason, "from_unit": unit.code},
+        )
+        restart_handling_clocks(uow, case, entry_seq=ev.seq, now=now)
+    enqueue_webhook(
+        s,
+        uow.settings,
+        "case.escalated",
+        {
+            "case_ref": case.ref,
+            "workflow": case.workflow,
+            "reason": reason,
+            "from_unit": unit.code,
+            "to_unit": target.code,
+            "at_ceiling": at_ceiling,
+        },
+    )
+    return esc
+
+
+def request_escalation(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    actor: Actor,
+    reason: str,
+    comment: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """上代下 requested by the unit holding the case (or a supervisor above it), with a reason."""
+    with uow:
+        case = visible_case(uow.session, actor, case_id)
+        check_version(case, expected_version)
+        if reason not in MANUAL_ESCALATION_REASONS:
+            raise InvalidInput(
+                "reason",
+                f"理由必须是 {', '.join(MANUAL_ESCALATION_REASONS)} 之一",
+                f"must be one of {', '.join(MANUAL_ESCALATION_REASONS)}",
+            )
+        if not (comment or "").strip():
+            raise InvalidInput("comment", "请说明上提原因", "a comment is required")
+        require(actor, "request_escalation", case)
+        if workflows.get(case.workflow).is_terminal(case.state):
+            raise InvalidInput("case", "已结案件不能上提", "a closed case cannot be escalated")
+        esc = lift_one_level(uow, case, reason=reason, actor=actor, comment=comment.strip(), now=now)
+        commit_or_conflict(uow)
+        return esc
+
+
+def take_over(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    actor: Actor,
+    comment: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """A supervisor takes a case from a unit below into their own unit (上代下)."""
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        check_version(case, expected_version)
+        require(actor, "take_over", case)
+        if case.org_unit_id == actor.org_unit_id:
+            raise InvalidInput("case", "案件已由本单位承办", "the case is already held by your unit")
+        own = get_or_404(s, OrgUnit, actor.org_unit_id, "组织", "org unit")
+        previous = case.org_unit
+        case.org_unit_id = own.id
+        case.org_unit = own
+        case.escalation_level += max(previous.depth - own.depth, 1)
+        case.assignee_id = None
+        ev = record(
+            s,
+            case,
+            "taken_over",
+            by=actor,
+            data={"from_unit": previous.code, "to_unit": own.code, "comment": comment},
+            at=now,
+        )
+        restart_handling_clocks(uow, case, entry_seq=ev.seq, now=now)
+        commit_or_conflict(uow)
+        return case

@@ -1,0 +1,162 @@
+"""Inbox notices: one way to write one, de-duplicated by key; acknowledging one.
+
+A notice goes to a user, or to a unit (everyone of it sees it). Supervisors of a unit are told
+one notice each; a unit without supervisors gets one notice for the unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from casework.core.errors import NotFound
+from casework.core.uow import UnitOfWork
+from casework.history import record
+from casework.models import Case, Notification, OrgUnit, User, UserRole
+from casework.notices.outbox import enqueue_webhook
+from casework.people.access import Actor
+from casework.people.routing import chain_upwards
+
+
+def supervisors_of(session: Session, unit_id: int) -> list[int]:
+    """Ids of the active supervisors of a unit (memoised for the transaction)."""
+    memo = session.info.setdefault("casework_supervisors", {})
+    if unit_id not in memo:
+        memo[unit_id] = list(
+            session.scalars(
+                select(User.id)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(
+                    User.org_unit_id == unit_id,
+                    UserRole.role == "supervisor",
+                    User.is_active.is_(True),
+                )
+                .order_by(User.id)
+            )
+        )
+    return memo[unit_id]
+
+
+def notify(
+    session: Session,
+    case: Case,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    key: str,
+    users: list[int] = (),  # type: ignore[assignment]
+    unit_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One notice per user in ``users`` (or, with none, one for ``unit_id``) about ``case``.
+    ``key`` de-duplicates: the same key never notifies the same recipient twice. Returns how
+    many notices were written."""
+    recipients: list[tuple[int | None, int | None]] = [(uid, None) for uid in users]
+    if not recipients and unit_id is not None:
+        recipients = [(None, unit_id)]
+    keys = [f"{key}:u{uid}" if uid else f"{key}:o{oid}" for uid, oid in recipients]
+    existing = set(
+        session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys)))
+    )
+    made = 0
+    for (uid, oid), k in zip(recipients, keys, strict=True):
+        if k in existing:
+            continue
+        session.add(
+            Notification(
+                user_id=uid,
+                org_unit_id=oid,
+                case_id=case.id,
+                kind=kind,
+                title=title,
+                body=body,
+                data=data or {},
+                dedupe_key=k,
+            )
+        )
+        made += 1
+    return made
+
+
+def notify_unit_supervisors(
+    session: Session,
+    unit: OrgUnit,
+    case: Case,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    key: str,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One notice per supervisor of ``unit`` (or one for the unit when it has none)."""
+    return notify(
+        session,
+        case,
+        kind=kind,
+        title=title,
+        body=body,
+        key=key,
+        users=supervisors_of(session, unit.id),
+        unit_id=unit.id,
+        data=data,
+    )
+
+
+def addressed_to(actor: Actor) -> Any:
+    """Notices for the actor: their own, and their unit's."""
+    return or_(Notification.user_id == actor.user_id, Notification.org_unit_id == actor.org_unit_id)
+
+
+def acknowledge(
+    uow: UnitOfWork, *, actor: Actor, notification_id: int, now: dt.datetime | None = None
+) -> Notification:
+    """Mark a notice addressed to the caller (or to their unit) as read; acking twice keeps the
+    first time."""
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        n = uow.session.scalars(
+            select(Notification).where(Notification.id == notification_id, addressed_to(actor))
+        ).first()
+        if n is None:
+            raise NotFound("通知不存在", f"no notification {notification_id}")
+        if n.read_at is None:
+            n.read_at = now
+            uow.commit()
+        return n
+
+
+def report_mass_incident(uow: UnitOfWork, case: Case, *, now: dt.datetime) -> int:
+    """A mass incident (群体性事件) is reported at once to the parent and its parent; the case
+    stays where it is."""
+    chain = chain_upwards(uow.session, case.org_unit)
+    made = 0
+    for unit in chain[1:3]:
+        made += notify_unit_supervisors(
+            uow.session,
+            unit,
+            case,
+            kind="mass_incident",
+            title=f"群体性事件报告：{case.ref}",
+            body=f"{case.org_unit.name}承办的案件涉及群体性事件（{case.worker_count}人），请关注。",
+            key=f"mass:{case.id}:{unit.id}",
+            data={"case_ref": case.ref, "worker_count": case.worker_count},
+        )
+    enqueue_webhook(
+        uow.session,
+        uow.settings,
+        "case.mass_incident",
+        {"case_ref": case.ref, "org_unit": case.org_unit.code, "worker_count": case.worker_count},
+    )
+    record(
+        uow.session,
+        case,
+        "mass_incident_reported",
+        data={"notified_units": [u.code for u in chain[1:3]]},
+        at=now,
+    )
+    return made

@@ -1,0 +1,159 @@
+"""Reads about people and places, and their plain JSON-ready views.
+
+A view never decrypts: personal data appears only masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.core.errors import NotFound
+from casework.core.queries import Page, get_or_404, page_of
+from casework.core.time import iso
+from casework.core.uow import UnitOfWork
+from casework.core.vocab import LEVEL_LABELS_ZH
+from casework.models import Employer, OrgUnit, Person, User
+from casework.people.access import Actor, subtree_of
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def unit_by_code(session: Session, code: str) -> OrgUnit:
+    unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
+    if unit is None:
+        raise NotFound("组织不存在", f"no org unit {code!r}")
+    return unit
+
+
+def visible_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A unit of the actor's subtree; any other is NotFound."""
+    return get_or_404(
+        session, OrgUnit, unit_id, "组织", "org unit", visible=lambda u: actor.covers_path(u.path)
+    )
+
+
+def visible_user(session: Session, actor: Actor, user_id: int) -> User:
+    """A user of the actor's subtree; any other is NotFound."""
+    return get_or_404(
+        session, User, user_id, "用户", "user", visible=lambda u: actor.covers_path(u.org_unit.path)
+    )
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def unit_key(unit: OrgUnit) -> dict[str, Any]:
+    """The four fields that name a unit (stored in idempotent intake answers and reports)."""
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def unit_ref(unit: OrgUnit | None) -> dict[str, Any] | None:
+    if unit is None:
+        return None
+    return {**unit_key(unit), "level_label_zh": LEVEL_LABELS_ZH[unit.level]}
+
+
+def org_unit_view(unit: OrgUnit) -> dict[str, Any]:
+    return {
+        **unit_key(unit),
+        "level_label_zh": LEVEL_LABELS_ZH[unit.level],
+        "parent_id": unit.parent_id,
+        "depth": unit.depth,
+        "created_at": iso(unit.created_at),
+    }
+
+
+def user_ref(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "display_name": user.display_name}
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": sorted(user.roles),
+        "org_unit": unit_ref(user.org_unit),
+        "is_active": user.is_active,
+    }
+
+
+def employer_view(emp: Employer | None) -> dict[str, Any] | None:
+    if emp is None:
+        return None
+    return {
+        "id": emp.id,
+        "name": emp.name,
+        "credit_code": emp.credit_code,
+        "has_union": emp.has_union,
+        "org_unit_id": emp.org_unit_id,
+    }
+
+
+def worker_view(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "id_number": person.id_number_masked,
+        "phone": person.phone_masked,
+    }
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def me(uow: UnitOfWork, *, actor: Actor) -> dict[str, Any]:
+    with uow:
+        return user_view(get_or_404(uow.session, User, actor.user_id, "用户", "user"))
+
+
+def org_units(uow: UnitOfWork, *, actor: Actor, page: int = 1, per_page: int = 50) -> Page:
+    """The actor's unit and every unit below it, in tree order."""
+    where = OrgUnit.path.startswith(actor.org_path)
+    with uow:
+        return page_of(
+            uow.session,
+            select(OrgUnit).where(where).order_by(OrgUnit.path),
+            select(func.count(OrgUnit.id)).where(where),
+            page,
+            per_page,
+            lambda rows: [org_unit_view(u) for (u,) in rows],
+        )
+
+
+def org_unit(uow: UnitOfWork, *, actor: Actor, unit_id: int) -> dict[str, Any]:
+    with uow:
+        return org_unit_view(visible_unit(uow.session, actor, unit_id))
+
+
+def users(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    org_unit_id: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """Users of the actor's subtree (or of one unit in it), e.g. to pick an assignee."""
+    conds: list[Any] = [User.org_unit_id.in_(subtree_of(actor))]
+    if org_unit_id is not None:
+        conds.append(User.org_unit_id == org_unit_id)
+    with uow:
+        return page_of(
+            uow.session,
+            select(User).where(*conds).order_by(User.org_unit_id, User.username),
+            select(func.count(User.id)).where(*conds),
+            page,
+            per_page,
+            lambda rows: [user_view(u) for (u,) in rows],
+        )
+
+
+def user(uow: UnitOfWork, *, actor: Actor, user_id: int) -> dict[str, Any]:
+    with uow:
+        return user_view(visible_user(uow.session, actor, user_id))
