@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import workflows
@@ -20,6 +23,10 @@ from workflows.base import (
 )
 
 ALL = list(workflows.REGISTRY.values())
+
+# Every definition as exported before the transition tables were written (``to_dict`` of each
+# workflow, in registry order). Only deliberate changes may differ from it.
+GOLDEN = Path(__file__).parent / "data" / "workflow_definitions.json"
 
 
 def test_five_processes_are_registered():
@@ -131,3 +138,21 @@ def test_one_machine_per_workflow_shared_by_all_cases():
     for m in machines:
         assert m.models == []  # no case is ever registered (no leak, no slow-down)
         assert not m.auto_transitions
+
+
+@pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
+def test_a_required_key_is_always_recorded(wf: Workflow):
+    for t in wf.transitions:
+        assert set(t.requires) <= set(t.records), t.trigger
+
+
+def test_definitions_match_the_golden_export():
+    """The pinned export, plus the one rule added since: a required key is also recorded."""
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for d in expected:
+        for t in d["transitions"]:
+            t["records"] += [k for k in t["requires"] if k not in t["records"]]
+    actual = json.loads(json.dumps([wf.to_dict() for wf in ALL], ensure_ascii=False))
+    assert [d["name"] for d in actual] == [d["name"] for d in expected]
+    for got, want in zip(actual, expected, strict=True):
+        assert got == want, got["name"]
