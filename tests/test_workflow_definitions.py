@@ -76,11 +76,17 @@ def test_statutory_rules_carry_the_law():
 
 
 def test_powers_reserved_to_county_unions():
-    assert workflows.get("supervision").transition_for(
-        "issue_suggestion_letter", "opinion_refused"
-    ).min_level == "county"
+    assert (
+        workflows.get("supervision")
+        .transition_for("issue_suggestion_letter", "opinion_refused")
+        .min_level
+        == "county"
+    )
     assert workflows.get("legal_aid").transition_for("grant", "applied").min_level == "county"
-    assert workflows.get("wage_arrears").transition_for("refer_criminal", "absconded").min_level == "county"
+    assert (
+        workflows.get("wage_arrears").transition_for("refer_criminal", "absconded").min_level
+        == "county"
+    )
 
 
 def test_a_contradictory_definition_is_refused_at_import_time():
@@ -156,3 +162,14 @@ def test_definitions_match_the_golden_export():
     assert [d["name"] for d in actual] == [d["name"] for d in expected]
     for got, want in zip(actual, expected, strict=True):
         assert got == want, got["name"]
+
+
+def test_a_transition_records_what_it_requires():
+    t = Transition(
+        "go", ("a",), "b", "去", "go", roles("caseworker"), records=("x",), requires=("y",)
+    )
+    assert t.records == ("x", "y") and t.requires == ("y",)
+    t = Transition(
+        "go", ("a",), "b", "去", "go", roles("caseworker"), records=("y", "x"), requires=("x",)
+    )
+    assert t.records == ("y", "x")

@@ -110,8 +110,15 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     # Keys of the trigger's ``data`` the engine records on the case (process attributes).
     records: tuple[str, ...] = ()
-    # Keys that must be present in ``data`` for the trigger to be accepted.
+    # Keys that must be present in ``data`` for the trigger to be accepted; always recorded too.
     requires: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # What a trigger insists on is worth keeping: a required key that ``records`` leaves out
+        # would be checked and then thrown away. Append it, keeping the order given.
+        records = tuple(dict.fromkeys((*self.records, *self.requires)))
+        if records != self.records:
+            object.__setattr__(self, "records", records)
 
 
 @dataclass(frozen=True)
