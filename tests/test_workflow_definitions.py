@@ -15,10 +15,14 @@ from workflows.base import (
     STATUTORY,
     WORKING,
     DeadlineRule,
+    Guard,
     State,
     Transition,
     Workflow,
     WorkflowDefinitionError,
+    data,
+    edge,
+    edges,
     roles,
 )
 
@@ -173,3 +177,69 @@ def test_a_transition_records_what_it_requires():
         "go", ("a",), "b", "去", "go", roles("caseworker"), records=("y", "x"), requires=("x",)
     )
     assert t.records == ("y", "x")
+
+
+CW = roles("caseworker")
+ALWAYS = Guard("always", "总是", "always", lambda ctx: True)
+
+
+def test_a_table_row_becomes_a_transition():
+    short, full = edges(
+        ("go", "a", "b", "去", "go", CW),
+        ("stop", ("a", "b"), "c", "停", "stop", CW, "county", data("why*", "note"), ALWAYS),
+    )
+    assert short == Transition("go", ("a",), "b", "去", "go", CW)
+    assert full == Transition(
+        "stop",
+        ("a", "b"),
+        "c",
+        "停",
+        "stop",
+        CW,
+        min_level="county",
+        guards=(ALWAYS,),
+        records=("why", "note"),
+        requires=("why",),
+    )
+    assert edge("stop", "a", "c", "停", "stop", CW, guards=ALWAYS).guards == (ALWAYS,)
+    assert edges(("go", "a", "b", "去", "go", CW, None, None, (ALWAYS, ALWAYS)))[0].guards == (
+        ALWAYS,
+        ALWAYS,
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("go", "a", "b", "去", CW),  # English label left out
+        ("go", "a", "b", "去", "go", CW, None, data("x"), ALWAYS, "extra"),
+    ],
+    ids=["too-short", "too-long"],
+)
+def test_a_row_of_the_wrong_arity_is_refused(row):
+    with pytest.raises(
+        WorkflowDefinitionError, match=r"transition row 2 .*expected \(trigger, from"
+    ):
+        edges(("ok", "a", "b", "好", "ok", CW), row)
+
+
+def test_a_row_with_columns_in_the_wrong_place_is_refused():
+    with pytest.raises(WorkflowDefinitionError, match="who must be a frozenset"):
+        edges(("go", "a", "b", "去", "go", "caseworker"))
+    with pytest.raises(WorkflowDefinitionError, match="min level must be a level"):
+        edges(("go", "a", "b", "去", "go", CW, data("x")))  # data in the level column
+    with pytest.raises(WorkflowDefinitionError, match="guards must be a Guard"):
+        edges(("go", "a", "b", "去", "go", CW, None, None, "always"))
+    with pytest.raises(WorkflowDefinitionError, match="transition row 1"):
+        edges(["go", "a", "b", "去", "go", CW])  # a list, not a row
+
+
+def test_data_keys_star_the_required_ones():
+    assert data() == data() and data().records == ()
+    keys = data("agreement_claims*", "performance_due")
+    assert keys.records == ("agreement_claims", "performance_due")
+    assert keys.requires == ("agreement_claims",)
+    with pytest.raises(WorkflowDefinitionError, match="distinct identifiers"):
+        data("why", "why*")
+    with pytest.raises(WorkflowDefinitionError, match="distinct identifiers"):
+        data("two words")

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from transitions import Machine
 
@@ -359,8 +359,10 @@ class Workflow:
                     problems.append(f"deadline {r.name}: state {s!r} is not defined")
             if r.runs_in[0] != r.state:
                 problems.append(f"deadline {r.name}: runs_in must start with its state")
-            if r.kind == STATUTORY and r.on_expiry not in (NOTIFY,) and not self.has_trigger(
-                r.on_expiry
+            if (
+                r.kind == STATUTORY
+                and r.on_expiry not in (NOTIFY,)
+                and not self.has_trigger(r.on_expiry)
             ):
                 problems.append(f"deadline {r.name}: on_expiry {r.on_expiry!r} is no trigger")
             if r.kind == STATUTORY and self.has_trigger(r.on_expiry):
@@ -373,6 +375,110 @@ class Workflow:
                 problems.append(f"deadline {r.name}: handling rules escalate on expiry")
         if problems:
             raise WorkflowDefinitionError(f"workflow {self.name}: " + "; ".join(problems))
+
+
+# -- transition tables ----------------------------------------------------------------------
+#
+# A workflow's transitions are written as one row per edge:
+#
+#     TRANSITIONS = edges(
+#         # trigger  from       to           中文        English   who            level data
+#         ("accept", "applied", "mediating", "受理",     "accept", CASE_HANDLERS),
+#         ("refuse", "applied", "refused",   "不予受理", "refuse", CASE_HANDLERS, None, data("why*")),
+#     )
+#
+# ``from`` is one state or a tuple of states; the trailing columns (lowest org level, the data
+# keys the trigger records, ``*`` marking those it requires, and the guards: one or a tuple) may
+# be left off a row when they are empty. ``edge(...)`` builds a single row, guards by keyword.
+
+
+@dataclass(frozen=True)
+class Data:
+    """Keys of a trigger's ``data``: all are recorded on the case, ``requires`` must be given."""
+
+    records: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+
+
+def data(*keys: str) -> Data:
+    """``data("agreement_claims*", "performance_due")``: record both, require the starred one."""
+    names = tuple(k.removesuffix("*") for k in keys)
+    bad = [k for k in names if not k.isidentifier()]
+    if bad or len(set(names)) != len(names):
+        raise WorkflowDefinitionError(f"data{keys!r}: keys must be distinct identifiers")
+    return Data(names, tuple(n for n, k in zip(names, keys, strict=True) if k.endswith("*")))
+
+
+Source: TypeAlias = str | tuple[str, ...]
+Guards: TypeAlias = Guard | tuple[Guard, ...]
+Row: TypeAlias = (
+    tuple[str, Source, str, str, str, frozenset[str]]
+    | tuple[str, Source, str, str, str, frozenset[str], str | None]
+    | tuple[str, Source, str, str, str, frozenset[str], str | None, Data | None]
+    | tuple[str, Source, str, str, str, frozenset[str], str | None, Data | None, Guards]
+)
+ROW_SHAPE = "(trigger, from, to, 中文, English, who[, min level[, data[, guards]]])"
+
+
+def edge(
+    trigger: str,
+    source: Source,
+    dest: str,
+    label_zh: str,
+    label_en: str,
+    who: frozenset[str],
+    min_level: str | None = None,
+    data: Data | None = None,
+    guards: Guards = (),
+) -> Transition:
+    """One row of a transition table as a :class:`Transition`.
+
+    Checks the shape of each column; whether states, roles and levels exist is checked by
+    :class:`Workflow` once the whole table is known.
+    """
+    sources = (source,) if isinstance(source, str) else source
+    guard_tuple = (guards,) if isinstance(guards, Guard) else guards
+    checks = {
+        "trigger must be a str": isinstance(trigger, str),
+        "from must be a state or a tuple of states": isinstance(sources, tuple)
+        and all(isinstance(s, str) for s in sources),
+        "to must be a state": isinstance(dest, str),
+        "labels must be str": isinstance(label_zh, str) and isinstance(label_en, str),
+        "who must be a frozenset of roles (see roles())": isinstance(who, frozenset),
+        "min level must be a level or None": min_level is None or isinstance(min_level, str),
+        "data must be data(...) or None": data is None or isinstance(data, Data),
+        "guards must be a Guard or a tuple of them": isinstance(guard_tuple, tuple)
+        and all(isinstance(g, Guard) for g in guard_tuple),
+    }
+    problems = [message for message, ok in checks.items() if not ok]
+    if problems:
+        raise WorkflowDefinitionError(f"edge {trigger!r}: " + "; ".join(problems))
+    keys = data if data is not None else Data()
+    return Transition(
+        trigger,
+        sources,
+        dest,
+        label_zh,
+        label_en,
+        who,
+        min_level=min_level,
+        guards=guard_tuple,
+        records=keys.records,
+        requires=keys.requires,
+    )
+
+
+def edges(*rows: Row) -> list[Transition]:
+    """A workflow's transitions from a table of rows shaped like :data:`ROW_SHAPE`."""
+    transitions = []
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, tuple) or not 6 <= len(row) <= 9:
+            size = f"{len(row)} columns" if isinstance(row, tuple) else type(row).__name__
+            raise WorkflowDefinitionError(
+                f"transition row {n} {row!r}: expected {ROW_SHAPE}, got {size}"
+            )
+        transitions.append(edge(*row))
+    return transitions
 
 
 # -- shared guard helpers -------------------------------------------------------------------

@@ -169,8 +169,12 @@ TRANSITIONS = [
     ),
     Transition(
         "close",
-        (*ESCALATION_SOURCES, "suggestion_letter_issued", "department_handling",
-         "procuratorate_referred"),
+        (
+            *ESCALATION_SOURCES,
+            "suggestion_letter_issued",
+            "department_handling",
+            "procuratorate_referred",
+        ),
         "closed",
         "结案",
         "close",
