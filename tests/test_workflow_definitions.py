@@ -11,8 +11,9 @@ import workflows
 from workflows.base import (
     CALENDAR,
     HANDLING,
+    KINDS,
     LEVELS,
-    STATUTORY,
+    UNITS,
     WORKING,
     DeadlineRule,
     Guard,
@@ -56,7 +57,7 @@ def test_every_state_and_transition_has_chinese_and_english_labels(wf: Workflow)
     for t in wf.transitions:
         assert t.label_zh and t.label_en and t.roles
     for r in wf.deadlines:
-        assert r.citation and r.unit in (CALENDAR, WORKING) and r.kind in (STATUTORY, HANDLING)
+        assert r.citation and r.unit in UNITS and r.kind in KINDS
 
 
 @pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)

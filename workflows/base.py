@@ -21,30 +21,35 @@ from transitions import Machine
 
 # Org levels, lowest first (DOMAIN.md §2).
 LEVELS: tuple[str, ...] = ("grassroots", "township", "county", "city", "province", "national")
-LEVEL_LABELS_ZH: dict[str, str] = {
-    "grassroots": "基层工会",
-    "township": "乡镇（街道）工会",
-    "county": "县（区）总工会",
-    "city": "市总工会",
-    "province": "省总工会",
-    "national": "全国总工会",
-}
+LEVEL_LABELS_ZH: dict[str, str] = dict(
+    zip(
+        LEVELS,
+        ("基层工会", "乡镇（街道）工会", "县（区）总工会", "市总工会", "省总工会", "全国总工会"),
+        strict=True,
+    )
+)
 
 # Roles a user may hold. ``system`` is the engine itself (the scheduler's sweep).
 ROLES: tuple[str, ...] = ("operator", "caseworker", "supervisor", "admin", "auditor")
 SYSTEM = "system"
 
+# Units a deadline is counted in.
 CALENDAR = "calendar"
 WORKING = "working"
+UNITS: tuple[str, ...] = (CALENDAR, WORKING)
 
+# Kinds of deadline.
 STATUTORY = "statutory"  # the law's clock: expiry fires the workflow's own expiry trigger
 HANDLING = "handling"  # how long a unit may hold a step: expiry lifts the case one level
+KINDS: tuple[str, ...] = (STATUTORY, HANDLING)
 
 ESCALATE = "escalate"  # on_expiry value of handling rules
 NOTIFY = "notify"  # on_expiry value of clocks the union only tracks (another body's deadline)
 
-# Complexity tiers of the 12351 hotline (一般 / 难点 / 特别复杂).
+# Complexity tiers of the 12351 hotline (一般 / 难点 / 特别复杂) and the days a work order of each
+# tier may be handled in; processes graded like hotline work orders use them as ``tier_days``.
 TIERS: tuple[str, ...] = ("normal", "difficult", "complex")
+TIER_DAYS: dict[str, int] = dict(zip(TIERS, (5, 10, 15), strict=True))
 
 
 def level_rank(level: str) -> int:
@@ -150,10 +155,10 @@ class DeadlineRule:
     def __post_init__(self) -> None:
         if not self.runs_in:
             object.__setattr__(self, "runs_in", (self.state,))
-        if self.unit not in (CALENDAR, WORKING):
-            raise ValueError(f"{self.name}: unit must be calendar or working")
-        if self.kind not in (STATUTORY, HANDLING):
-            raise ValueError(f"{self.name}: kind must be statutory or handling")
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.name}: unit must be {' or '.join(UNITS)}")
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind must be {' or '.join(KINDS)}")
 
     def days_for(self, tier: str | None) -> int:
         if tier and tier in self.tier_days:

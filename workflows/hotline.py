@@ -11,6 +11,7 @@ from workflows.base import (
     CASE_HANDLERS,
     ESCALATE,
     HANDLING,
+    TIER_DAYS,
     WORKING,
     DeadlineRule,
     Guard,
@@ -33,7 +34,7 @@ def _satisfaction_recorded(ctx: GuardContext) -> bool:
 SATISFACTION_RECORDED = Guard(
     name="satisfaction_recorded",
     reason_zh="回访须记录满意度（满意 / 基本满意 / 不满意）",
-    reason_en="a call-back records satisfaction (satisfied, basically_satisfied, dissatisfied)",
+    reason_en=f"a call-back records satisfaction ({', '.join(SATISFACTION)})",
     predicate=_satisfaction_recorded,
 )
 
@@ -96,7 +97,7 @@ DEADLINES = [
         label_zh="办理时限",
         label_en="handling",
         configurable=True,
-        tier_days={"normal": 5, "difficult": 10, "complex": 15},
+        tier_days=TIER_DAYS,
     ),
     DeadlineRule(
         name="callback",

@@ -15,6 +15,7 @@ from workflows.base import (
     HANDLING,
     NOTIFY,
     STATUTORY,
+    TIER_DAYS,
     WORKING,
     DeadlineRule,
     Guard,
@@ -112,8 +113,6 @@ TRANSITIONS = edges(
 )
 # fmt: on
 
-_TIERS = {"normal": 5, "difficult": 10, "complex": 15}
-
 DEADLINES = [
     DeadlineRule(
         name="verification",
@@ -150,7 +149,7 @@ DEADLINES = [
         label_zh="协商办理时限",
         label_en="negotiation",
         configurable=True,
-        tier_days=_TIERS,
+        tier_days=TIER_DAYS,
     ),
     DeadlineRule(
         name="inspection_decision",
