@@ -166,6 +166,9 @@ def test_definitions_match_the_golden_export():
     actual = json.loads(json.dumps([wf.to_dict() for wf in ALL], ensure_ascii=False))
     assert [d["name"] for d in actual] == [d["name"] for d in expected]
     for got, want in zip(actual, expected, strict=True):
+        assert len(got["transitions"]) == len(want["transitions"]), got["name"]
+        for t_got, t_want in zip(got["transitions"], want["transitions"], strict=True):
+            assert t_got == t_want, f"{got['name']}: {t_want['trigger']}"
         assert got == want, got["name"]
 
 
