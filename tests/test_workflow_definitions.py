@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import workflows
 from workflows.base import (
     CALENDAR,
     HANDLING,
+    KINDS,
     LEVELS,
-    STATUTORY,
+    UNITS,
     WORKING,
     DeadlineRule,
+    Guard,
     State,
     Transition,
     Workflow,
     WorkflowDefinitionError,
+    data,
+    edge,
+    edges,
     roles,
 )
 
 ALL = list(workflows.REGISTRY.values())
+
+# Every definition as exported before the transition tables were written (``to_dict`` of each
+# workflow, in registry order). Only deliberate changes may differ from it.
+GOLDEN = Path(__file__).parent / "data" / "workflow_definitions.json"
 
 
 def test_five_processes_are_registered():
@@ -45,7 +57,7 @@ def test_every_state_and_transition_has_chinese_and_english_labels(wf: Workflow)
     for t in wf.transitions:
         assert t.label_zh and t.label_en and t.roles
     for r in wf.deadlines:
-        assert r.citation and r.unit in (CALENDAR, WORKING) and r.kind in (STATUTORY, HANDLING)
+        assert r.citation and r.unit in UNITS and r.kind in KINDS
 
 
 @pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
@@ -69,11 +81,17 @@ def test_statutory_rules_carry_the_law():
 
 
 def test_powers_reserved_to_county_unions():
-    assert workflows.get("supervision").transition_for(
-        "issue_suggestion_letter", "opinion_refused"
-    ).min_level == "county"
+    assert (
+        workflows.get("supervision")
+        .transition_for("issue_suggestion_letter", "opinion_refused")
+        .min_level
+        == "county"
+    )
     assert workflows.get("legal_aid").transition_for("grant", "applied").min_level == "county"
-    assert workflows.get("wage_arrears").transition_for("refer_criminal", "absconded").min_level == "county"
+    assert (
+        workflows.get("wage_arrears").transition_for("refer_criminal", "absconded").min_level
+        == "county"
+    )
 
 
 def test_a_contradictory_definition_is_refused_at_import_time():
@@ -131,3 +149,101 @@ def test_one_machine_per_workflow_shared_by_all_cases():
     for m in machines:
         assert m.models == []  # no case is ever registered (no leak, no slow-down)
         assert not m.auto_transitions
+
+
+@pytest.mark.parametrize("wf", ALL, ids=lambda w: w.name)
+def test_a_required_key_is_always_recorded(wf: Workflow):
+    for t in wf.transitions:
+        assert set(t.requires) <= set(t.records), t.trigger
+
+
+def test_definitions_match_the_golden_export():
+    """The pinned export, plus the one rule added since: a required key is also recorded."""
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for d in expected:
+        for t in d["transitions"]:
+            t["records"] += [k for k in t["requires"] if k not in t["records"]]
+    actual = json.loads(json.dumps([wf.to_dict() for wf in ALL], ensure_ascii=False))
+    assert [d["name"] for d in actual] == [d["name"] for d in expected]
+    for got, want in zip(actual, expected, strict=True):
+        assert len(got["transitions"]) == len(want["transitions"]), got["name"]
+        for t_got, t_want in zip(got["transitions"], want["transitions"], strict=True):
+            assert t_got == t_want, f"{got['name']}: {t_want['trigger']}"
+        assert got == want, got["name"]
+
+
+def test_a_transition_records_what_it_requires():
+    t = Transition(
+        "go", ("a",), "b", "去", "go", roles("caseworker"), records=("x",), requires=("y",)
+    )
+    assert t.records == ("x", "y") and t.requires == ("y",)
+    t = Transition(
+        "go", ("a",), "b", "去", "go", roles("caseworker"), records=("y", "x"), requires=("x",)
+    )
+    assert t.records == ("y", "x")
+
+
+CW = roles("caseworker")
+ALWAYS = Guard("always", "总是", "always", lambda ctx: True)
+
+
+def test_a_table_row_becomes_a_transition():
+    short, full = edges(
+        ("go", "a", "b", "去", "go", CW),
+        ("stop", ("a", "b"), "c", "停", "stop", CW, "county", data("why*", "note"), ALWAYS),
+    )
+    assert short == Transition("go", ("a",), "b", "去", "go", CW)
+    assert full == Transition(
+        "stop",
+        ("a", "b"),
+        "c",
+        "停",
+        "stop",
+        CW,
+        min_level="county",
+        guards=(ALWAYS,),
+        records=("why", "note"),
+        requires=("why",),
+    )
+    assert edge("stop", "a", "c", "停", "stop", CW, guards=ALWAYS).guards == (ALWAYS,)
+    assert edges(("go", "a", "b", "去", "go", CW, None, None, (ALWAYS, ALWAYS)))[0].guards == (
+        ALWAYS,
+        ALWAYS,
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("go", "a", "b", "去", CW),  # English label left out
+        ("go", "a", "b", "去", "go", CW, None, data("x"), ALWAYS, "extra"),
+    ],
+    ids=["too-short", "too-long"],
+)
+def test_a_row_of_the_wrong_arity_is_refused(row):
+    with pytest.raises(
+        WorkflowDefinitionError, match=r"transition row 2 .*expected \(trigger, from"
+    ):
+        edges(("ok", "a", "b", "好", "ok", CW), row)
+
+
+def test_a_row_with_columns_in_the_wrong_place_is_refused():
+    with pytest.raises(WorkflowDefinitionError, match="who must be a frozenset"):
+        edges(("go", "a", "b", "去", "go", "caseworker"))
+    with pytest.raises(WorkflowDefinitionError, match="min level must be a level"):
+        edges(("go", "a", "b", "去", "go", CW, data("x")))  # data in the level column
+    with pytest.raises(WorkflowDefinitionError, match="guards must be a Guard"):
+        edges(("go", "a", "b", "去", "go", CW, None, None, "always"))
+    with pytest.raises(WorkflowDefinitionError, match="transition row 1"):
+        edges(["go", "a", "b", "去", "go", CW])  # a list, not a row
+
+
+def test_data_keys_star_the_required_ones():
+    assert data() == data() and data().records == ()
+    keys = data("agreement_claims*", "performance_due")
+    assert keys.records == ("agreement_claims", "performance_due")
+    assert keys.requires == ("agreement_claims",)
+    with pytest.raises(WorkflowDefinitionError, match="distinct identifiers"):
+        data("why", "why*")
+    with pytest.raises(WorkflowDefinitionError, match="distinct identifiers"):
+        data("two words")

@@ -15,36 +15,41 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from transitions import Machine
 
 # Org levels, lowest first (DOMAIN.md §2).
 LEVELS: tuple[str, ...] = ("grassroots", "township", "county", "city", "province", "national")
-LEVEL_LABELS_ZH: dict[str, str] = {
-    "grassroots": "基层工会",
-    "township": "乡镇（街道）工会",
-    "county": "县（区）总工会",
-    "city": "市总工会",
-    "province": "省总工会",
-    "national": "全国总工会",
-}
+LEVEL_LABELS_ZH: dict[str, str] = dict(
+    zip(
+        LEVELS,
+        ("基层工会", "乡镇（街道）工会", "县（区）总工会", "市总工会", "省总工会", "全国总工会"),
+        strict=True,
+    )
+)
 
 # Roles a user may hold. ``system`` is the engine itself (the scheduler's sweep).
 ROLES: tuple[str, ...] = ("operator", "caseworker", "supervisor", "admin", "auditor")
 SYSTEM = "system"
 
+# Units a deadline is counted in.
 CALENDAR = "calendar"
 WORKING = "working"
+UNITS: tuple[str, ...] = (CALENDAR, WORKING)
 
+# Kinds of deadline.
 STATUTORY = "statutory"  # the law's clock: expiry fires the workflow's own expiry trigger
 HANDLING = "handling"  # how long a unit may hold a step: expiry lifts the case one level
+KINDS: tuple[str, ...] = (STATUTORY, HANDLING)
 
 ESCALATE = "escalate"  # on_expiry value of handling rules
 NOTIFY = "notify"  # on_expiry value of clocks the union only tracks (another body's deadline)
 
-# Complexity tiers of the 12351 hotline (一般 / 难点 / 特别复杂).
+# Complexity tiers of the 12351 hotline (一般 / 难点 / 特别复杂) and the days a work order of each
+# tier may be handled in; processes graded like hotline work orders use them as ``tier_days``.
 TIERS: tuple[str, ...] = ("normal", "difficult", "complex")
+TIER_DAYS: dict[str, int] = dict(zip(TIERS, (5, 10, 15), strict=True))
 
 
 def level_rank(level: str) -> int:
@@ -110,8 +115,15 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     # Keys of the trigger's ``data`` the engine records on the case (process attributes).
     records: tuple[str, ...] = ()
-    # Keys that must be present in ``data`` for the trigger to be accepted.
+    # Keys that must be present in ``data`` for the trigger to be accepted; always recorded too.
     requires: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # What a trigger insists on is worth keeping: a required key that ``records`` leaves out
+        # would be checked and then thrown away. Append it, keeping the order given.
+        records = tuple(dict.fromkeys((*self.records, *self.requires)))
+        if records != self.records:
+            object.__setattr__(self, "records", records)
 
 
 @dataclass(frozen=True)
@@ -143,10 +155,10 @@ class DeadlineRule:
     def __post_init__(self) -> None:
         if not self.runs_in:
             object.__setattr__(self, "runs_in", (self.state,))
-        if self.unit not in (CALENDAR, WORKING):
-            raise ValueError(f"{self.name}: unit must be calendar or working")
-        if self.kind not in (STATUTORY, HANDLING):
-            raise ValueError(f"{self.name}: kind must be statutory or handling")
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.name}: unit must be {' or '.join(UNITS)}")
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind must be {' or '.join(KINDS)}")
 
     def days_for(self, tier: str | None) -> int:
         if tier and tier in self.tier_days:
@@ -352,8 +364,10 @@ class Workflow:
                     problems.append(f"deadline {r.name}: state {s!r} is not defined")
             if r.runs_in[0] != r.state:
                 problems.append(f"deadline {r.name}: runs_in must start with its state")
-            if r.kind == STATUTORY and r.on_expiry not in (NOTIFY,) and not self.has_trigger(
-                r.on_expiry
+            if (
+                r.kind == STATUTORY
+                and r.on_expiry not in (NOTIFY,)
+                and not self.has_trigger(r.on_expiry)
             ):
                 problems.append(f"deadline {r.name}: on_expiry {r.on_expiry!r} is no trigger")
             if r.kind == STATUTORY and self.has_trigger(r.on_expiry):
@@ -366,6 +380,110 @@ class Workflow:
                 problems.append(f"deadline {r.name}: handling rules escalate on expiry")
         if problems:
             raise WorkflowDefinitionError(f"workflow {self.name}: " + "; ".join(problems))
+
+
+# -- transition tables ----------------------------------------------------------------------
+#
+# A workflow's transitions are written as one row per edge:
+#
+#     TRANSITIONS = edges(
+#         # trigger  from       to           中文        English   who            level data
+#         ("accept", "applied", "mediating", "受理",     "accept", CASE_HANDLERS),
+#         ("refuse", "applied", "refused",   "不予受理", "refuse", CASE_HANDLERS, None, data("why*")),
+#     )
+#
+# ``from`` is one state or a tuple of states; the trailing columns (lowest org level, the data
+# keys the trigger records, ``*`` marking those it requires, and the guards: one or a tuple) may
+# be left off a row when they are empty. ``edge(...)`` builds a single row, guards by keyword.
+
+
+@dataclass(frozen=True)
+class Data:
+    """Keys of a trigger's ``data``: all are recorded on the case, ``requires`` must be given."""
+
+    records: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+
+
+def data(*keys: str) -> Data:
+    """``data("agreement_claims*", "performance_due")``: record both, require the starred one."""
+    names = tuple(k.removesuffix("*") for k in keys)
+    bad = [k for k in names if not k.isidentifier()]
+    if bad or len(set(names)) != len(names):
+        raise WorkflowDefinitionError(f"data{keys!r}: keys must be distinct identifiers")
+    return Data(names, tuple(n for n, k in zip(names, keys, strict=True) if k.endswith("*")))
+
+
+Source: TypeAlias = str | tuple[str, ...]
+Guards: TypeAlias = Guard | tuple[Guard, ...]
+Row: TypeAlias = (
+    tuple[str, Source, str, str, str, frozenset[str]]
+    | tuple[str, Source, str, str, str, frozenset[str], str | None]
+    | tuple[str, Source, str, str, str, frozenset[str], str | None, Data | None]
+    | tuple[str, Source, str, str, str, frozenset[str], str | None, Data | None, Guards]
+)
+ROW_SHAPE = "(trigger, from, to, 中文, English, who[, min level[, data[, guards]]])"
+
+
+def edge(
+    trigger: str,
+    source: Source,
+    dest: str,
+    label_zh: str,
+    label_en: str,
+    who: frozenset[str],
+    min_level: str | None = None,
+    data: Data | None = None,
+    guards: Guards = (),
+) -> Transition:
+    """One row of a transition table as a :class:`Transition`.
+
+    Checks the shape of each column; whether states, roles and levels exist is checked by
+    :class:`Workflow` once the whole table is known.
+    """
+    sources = (source,) if isinstance(source, str) else source
+    guard_tuple = (guards,) if isinstance(guards, Guard) else guards
+    checks = {
+        "trigger must be a str": isinstance(trigger, str),
+        "from must be a state or a tuple of states": isinstance(sources, tuple)
+        and all(isinstance(s, str) for s in sources),
+        "to must be a state": isinstance(dest, str),
+        "labels must be str": isinstance(label_zh, str) and isinstance(label_en, str),
+        "who must be a frozenset of roles (see roles())": isinstance(who, frozenset),
+        "min level must be a level or None": min_level is None or isinstance(min_level, str),
+        "data must be data(...) or None": data is None or isinstance(data, Data),
+        "guards must be a Guard or a tuple of them": isinstance(guard_tuple, tuple)
+        and all(isinstance(g, Guard) for g in guard_tuple),
+    }
+    problems = [message for message, ok in checks.items() if not ok]
+    if problems:
+        raise WorkflowDefinitionError(f"edge {trigger!r}: " + "; ".join(problems))
+    keys = data if data is not None else Data()
+    return Transition(
+        trigger,
+        sources,
+        dest,
+        label_zh,
+        label_en,
+        who,
+        min_level=min_level,
+        guards=guard_tuple,
+        records=keys.records,
+        requires=keys.requires,
+    )
+
+
+def edges(*rows: Row) -> list[Transition]:
+    """A workflow's transitions from a table of rows shaped like :data:`ROW_SHAPE`."""
+    transitions = []
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, tuple) or not 6 <= len(row) <= 9:
+            size = f"{len(row)} columns" if isinstance(row, tuple) else type(row).__name__
+            raise WorkflowDefinitionError(
+                f"transition row {n} {row!r}: expected {ROW_SHAPE}, got {size}"
+            )
+        transitions.append(edge(*row))
+    return transitions
 
 
 # -- shared guard helpers -------------------------------------------------------------------

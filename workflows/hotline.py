@@ -11,13 +11,15 @@ from workflows.base import (
     CASE_HANDLERS,
     ESCALATE,
     HANDLING,
+    TIER_DAYS,
     WORKING,
     DeadlineRule,
     Guard,
     GuardContext,
     State,
-    Transition,
     Workflow,
+    data,
+    edges,
     roles,
 )
 
@@ -32,7 +34,7 @@ def _satisfaction_recorded(ctx: GuardContext) -> bool:
 SATISFACTION_RECORDED = Guard(
     name="satisfaction_recorded",
     reason_zh="回访须记录满意度（满意 / 基本满意 / 不满意）",
-    reason_en="a call-back records satisfaction (satisfied, basically_satisfied, dissatisfied)",
+    reason_en=f"a call-back records satisfaction ({', '.join(SATISFACTION)})",
     predicate=_satisfaction_recorded,
 )
 
@@ -45,72 +47,19 @@ STATES = [
     State("closed", "已办结", "closed", terminal=True),
 ]
 
-TRANSITIONS = [
-    Transition(
-        "answer",
-        ("registered",),
-        "answered",
-        "直接答复",
-        "answer directly",
-        OPERATORS,
-        records=("answer",),
-    ),
-    Transition(
-        "dispatch",
-        ("registered",),
-        "dispatched",
-        "派单",
-        "dispatch",
-        OPERATORS,
-    ),
-    Transition(
-        "return_order",
-        ("dispatched",),
-        "registered",
-        "退单",
-        "return the order",
-        CASE_HANDLERS,
-        records=("reason",),
-        requires=("reason",),
-    ),
-    Transition(
-        "accept",
-        ("dispatched",),
-        "accepted",
-        "签收",
-        "accept",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "report_result",
-        ("accepted",),
-        "result_reported",
-        "反馈办理结果",
-        "report result",
-        CASE_HANDLERS,
-        records=("result",),
-        requires=("result",),
-    ),
-    Transition(
-        "reopen",
-        ("result_reported",),
-        "accepted",
-        "回访不满意，重新办理",
-        "reopen after an unsatisfied call-back",
-        OPERATORS,
-        records=("satisfaction",),
-    ),
-    Transition(
-        "complete_callback",
-        ("result_reported", "answered"),
-        "closed",
-        "回访并办结",
-        "call back and close",
-        OPERATORS,
-        guards=(SATISFACTION_RECORDED,),
-        records=("satisfaction",),
-    ),
-]
+# One row per edge (see workflows.base.edges); data("key*"): recorded on the case, * = required.
+# fmt: off
+TRANSITIONS = edges(
+    # trigger             from                             to                 操作                    English                                  who            level  data (key* = required), guards
+    ("answer",            "registered",                    "answered",        "直接答复",             "answer directly",                       OPERATORS,     None,  data("answer")),
+    ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS),
+    ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*")),
+    ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
+    ("report_result",     "accepted",                      "result_reported", "反馈办理结果",         "report result",                         CASE_HANDLERS, None,  data("result*")),
+    ("reopen",            "result_reported",               "accepted",        "回访不满意，重新办理", "reopen after an unsatisfied call-back", OPERATORS,     None,  data("satisfaction")),
+    ("complete_callback", ("result_reported", "answered"), "closed",          "回访并办结",           "call back and close",                   OPERATORS,     None,  data("satisfaction"), SATISFACTION_RECORDED),
+)
+# fmt: on
 
 DEADLINES = [
     DeadlineRule(
@@ -148,7 +97,7 @@ DEADLINES = [
         label_zh="办理时限",
         label_en="handling",
         configurable=True,
-        tier_days={"normal": 5, "difficult": 10, "complex": 15},
+        tier_days=TIER_DAYS,
     ),
     DeadlineRule(
         name="callback",

@@ -40,10 +40,3 @@ def get(name: str) -> Workflow:
 
 def names() -> list[str]:
     return list(REGISTRY)
-
-
-def by_prefix(prefix: str) -> Workflow:
-    for wf in REGISTRY.values():
-        if wf.prefix == prefix:
-            return wf
-    raise UnknownWorkflow(prefix)

@@ -22,8 +22,9 @@ from workflows.base import (
     Guard,
     GuardContext,
     State,
-    Transition,
     Workflow,
+    data,
+    edges,
     roles,
 )
 
@@ -75,110 +76,31 @@ STATES = [
     State("closed", "已结案", "closed", terminal=True),
 ]
 
+# Where a case may be when ... (the "from" of the rows that start in several states).
+# ... the employer refused the opinion letter or did not reply in time:
 ESCALATION_SOURCES = ("opinion_refused", "opinion_overdue")
+# ... the employer has been told to correct and may report that it has:
+AWAITING_CORRECTION = ("tip_letter_issued", "opinion_letter_issued", "department_handling")
+# ... the union has gone, or may go, beyond its own letters:
+ESCALATED = (*ESCALATION_SOURCES, "suggestion_letter_issued", "department_handling")
 
-TRANSITIONS = [
-    Transition(
-        "start_investigation",
-        ("reported",),
-        "investigating",
-        "开展调查",
-        "start investigation",
-        CASE_HANDLERS,
-        guards=(TWO_INVESTIGATORS,),
-        records=("investigators",),
-    ),
-    Transition(
-        "close_no_violation",
-        ("reported", "investigating"),
-        "closed",
-        "未发现违法，结案",
-        "close: no violation found",
-        CASE_HANDLERS,
-        records=("reason",),
-    ),
-    Transition(
-        "issue_tip_letter",
-        ("investigating",),
-        "tip_letter_issued",
-        "发出提示函",
-        "issue tip letter",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "issue_opinion_letter",
-        ("investigating", "tip_letter_issued"),
-        "opinion_letter_issued",
-        "发出意见书",
-        "issue opinion letter",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "record_correction",
-        ("tip_letter_issued", "opinion_letter_issued", "department_handling"),
-        "corrected",
-        "登记已整改",
-        "record correction",
-        CASE_HANDLERS,
-        records=("correction",),
-    ),
-    Transition(
-        "record_refusal",
-        ("opinion_letter_issued",),
-        "opinion_refused",
-        "登记拒不整改",
-        "record refusal",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "reply_overdue",
-        ("opinion_letter_issued",),
-        "opinion_overdue",
-        "意见书逾期未回复",
-        "reply overdue",
-        roles(SYSTEM) | CASE_HANDLERS,
-    ),
-    Transition(
-        "issue_suggestion_letter",
-        ESCALATION_SOURCES,
-        "suggestion_letter_issued",
-        "向同级行政部门发出建议书",
-        "issue suggestion letter",
-        CASE_HANDLERS,
-        min_level="county",
-    ),
-    Transition(
-        "record_department_decision",
-        ("suggestion_letter_issued",),
-        "department_handling",
-        "行政部门已立案",
-        "department opened a case",
-        CASE_HANDLERS,
-        records=("department",),
-    ),
-    Transition(
-        "refer_to_procuratorate",
-        (*ESCALATION_SOURCES, "suggestion_letter_issued", "department_handling"),
-        "procuratorate_referred",
-        "移送检察机关",
-        "refer to the procuratorate",
-        CASE_HANDLERS,
-        min_level="county",
-        guards=(PROCURATORATE_ELIGIBLE,),
-        records=("subject", "employer_uncooperative"),
-    ),
-    Transition(
-        "close",
-        (*ESCALATION_SOURCES, "suggestion_letter_issued", "department_handling",
-         "procuratorate_referred"),
-        "closed",
-        "结案",
-        "close",
-        CASE_HANDLERS,
-        records=("outcome",),
-        requires=("outcome",),
-    ),
-]
+# One row per edge (see workflows.base.edges); data("key*"): recorded on the case, * = required.
+# fmt: off
+TRANSITIONS = edges(
+    # trigger                      from                                    to                          操作                        English                       who            level     data (key* = required), guards
+    ("start_investigation",        "reported",                             "investigating",            "开展调查",                 "start investigation",        CASE_HANDLERS, None,     data("investigators"), TWO_INVESTIGATORS),
+    ("close_no_violation",         ("reported", "investigating"),          "closed",                   "未发现违法，结案",         "close: no violation found",  CASE_HANDLERS, None,     data("reason")),
+    ("issue_tip_letter",           "investigating",                        "tip_letter_issued",        "发出提示函",               "issue tip letter",           CASE_HANDLERS),
+    ("issue_opinion_letter",       ("investigating", "tip_letter_issued"), "opinion_letter_issued",    "发出意见书",               "issue opinion letter",       CASE_HANDLERS),
+    ("record_correction",          AWAITING_CORRECTION,                    "corrected",                "登记已整改",               "record correction",          CASE_HANDLERS, None,     data("correction")),
+    ("record_refusal",             "opinion_letter_issued",                "opinion_refused",          "登记拒不整改",             "record refusal",             CASE_HANDLERS),
+    ("reply_overdue",              "opinion_letter_issued",                "opinion_overdue",          "意见书逾期未回复",         "reply overdue",              roles(SYSTEM) | CASE_HANDLERS),
+    ("issue_suggestion_letter",    ESCALATION_SOURCES,                     "suggestion_letter_issued", "向同级行政部门发出建议书", "issue suggestion letter",    CASE_HANDLERS, "county"),
+    ("record_department_decision", "suggestion_letter_issued",             "department_handling",      "行政部门已立案",           "department opened a case",   CASE_HANDLERS, None,     data("department")),
+    ("refer_to_procuratorate",     ESCALATED,                              "procuratorate_referred",   "移送检察机关",             "refer to the procuratorate", CASE_HANDLERS, "county", data("subject", "employer_uncooperative"), PROCURATORATE_ELIGIBLE),
+    ("close",                      (*ESCALATED, "procuratorate_referred"), "closed",                   "结案",                     "close",                      CASE_HANDLERS, None,     data("outcome*")),
+)
+# fmt: on
 
 DEADLINES = [
     DeadlineRule(

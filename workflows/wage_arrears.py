@@ -15,14 +15,17 @@ from workflows.base import (
     HANDLING,
     NOTIFY,
     STATUTORY,
+    TIER_DAYS,
     WORKING,
     DeadlineRule,
     Guard,
     GuardContext,
     State,
-    Transition,
     Workflow,
     as_decimal,
+    data,
+    edges,
+    roles,
 )
 
 # Defaults of the criminal-referral threshold (拒不支付劳动报酬罪 立案标准); provinces set their
@@ -78,139 +81,37 @@ STATES = [
 
 OPEN_STATES = tuple(s.name for s in STATES if not s.terminal and s.name != "paid")
 
-TRANSITIONS = [
-    Transition(
-        "verify",
-        ("registered",),
-        "verified",
-        "核实欠薪情况",
-        "verify",
-        CASE_HANDLERS,
-        records=("months_in_arrears", "project"),
-    ),
-    Transition(
-        "reject",
-        ("registered",),
-        "rejected",
-        "不予立案",
-        "reject",
-        CASE_HANDLERS,
-        records=("reason",),
-        requires=("reason",),
-    ),
-    Transition(
-        "start_negotiation",
-        ("verified",),
-        "negotiating",
-        "与用人单位协商",
-        "start negotiation",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "record_payment",
-        ("negotiating", "repayment_monitoring", "legal_remedy", "inspection", "fund_requested"),
-        "paid",
-        "登记已支付",
-        "record payment",
-        CASE_HANDLERS,
-        records=("amount_paid",),
-    ),
-    Transition(
-        "sign_repayment_agreement",
-        ("negotiating",),
-        "repayment_monitoring",
-        "签订还款协议",
-        "sign repayment agreement",
-        CASE_HANDLERS,
-        records=("repayment_due",),
-        requires=("repayment_due",),
-    ),
-    Transition(
-        "report_breach",
-        ("repayment_monitoring",),
-        "agreement_breached",
-        "登记逾期未还款",
-        "report breach",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "seek_legal_remedy",
-        ("agreement_breached",),
-        "legal_remedy",
-        "申请支付令或劳动仲裁",
-        "seek payment order or arbitration",
-        CASE_HANDLERS,
-        records=("remedy",),
-    ),
-    Transition(
-        "refer_to_inspection",
-        ("negotiating", "agreement_breached"),
-        "inspection",
-        "移交劳动保障监察",
-        "refer to labour inspection",
-        CASE_HANDLERS,
-        records=("reason",),
-    ),
-    Transition(
-        "report_absconded",
-        ("negotiating", "repayment_monitoring", "agreement_breached"),
-        "absconded",
-        "登记用人单位逃匿",
-        "report employer absconded",
-        CASE_HANDLERS,
-    ),
-    Transition(
-        "request_emergency_fund",
-        ("absconded",),
-        "fund_requested",
-        "申请应急周转金",
-        "request emergency wage fund",
-        CASE_HANDLERS,
-        min_level="county",
-        records=("fund_amount",),
-    ),
-    Transition(
-        "refer_criminal",
-        ("absconded", "inspection"),
-        "criminal_referred",
-        "移送公安机关（拒不支付劳动报酬罪）",
-        "criminal referral",
-        CASE_HANDLERS,
-        min_level="county",
-        guards=(CRIMINAL_THRESHOLD,),
-        records=("months_in_arrears",),
-    ),
-    Transition(
-        "complete_callback",
-        ("paid",),
-        "resolved",
-        "完成回访",
-        "call-back done",
-        CASE_HANDLERS | frozenset({"operator"}),
-        records=("satisfaction",),
-    ),
-    Transition(
-        "close",
-        ("legal_remedy", "inspection", "fund_requested", "criminal_referred", "absconded"),
-        "closed",
-        "结案",
-        "close",
-        CASE_HANDLERS,
-        records=("reason",),
-        requires=("reason",),
-    ),
-    Transition(
-        "withdraw",
-        ("registered", "verified", "negotiating"),
-        "withdrawn",
-        "撤回",
-        "withdraw",
-        CASE_HANDLERS,
-        records=("reason",),
-    ),
-]
+# Where a case may be when ... (the "from" of the rows that start in several states).
+# ... the employer, or the fund, may still pay:
+PAYABLE = ("negotiating", "repayment_monitoring", "legal_remedy", "inspection", "fund_requested")
+# ... the union is dealing with the employer itself:
+WITH_EMPLOYER = ("negotiating", "repayment_monitoring", "agreement_breached")
+# ... the matter is with a court, the inspectorate, the fund or the police, or the employer is gone:
+HANDED_ON = ("legal_remedy", "inspection", "fund_requested", "criminal_referred", "absconded")
 
-_TIERS = {"normal": 5, "difficult": 10, "complex": 15}
+# The call-back may also be made by the 12351 hotline operator.
+CALLERS = CASE_HANDLERS | roles("operator")
+
+# One row per edge (see workflows.base.edges); data("key*"): recorded on the case, * = required.
+# fmt: off
+TRANSITIONS = edges(
+    # trigger                    from                                       to                      操作                                  English                              who            level     data (key* = required), guards
+    ("verify",                   "registered",                              "verified",             "核实欠薪情况",                       "verify",                            CASE_HANDLERS, None,     data("months_in_arrears", "project")),
+    ("reject",                   "registered",                              "rejected",             "不予立案",                           "reject",                            CASE_HANDLERS, None,     data("reason*")),
+    ("start_negotiation",        "verified",                                "negotiating",          "与用人单位协商",                     "start negotiation",                 CASE_HANDLERS),
+    ("record_payment",           PAYABLE,                                   "paid",                 "登记已支付",                         "record payment",                    CASE_HANDLERS, None,     data("amount_paid")),
+    ("sign_repayment_agreement", "negotiating",                             "repayment_monitoring", "签订还款协议",                       "sign repayment agreement",          CASE_HANDLERS, None,     data("repayment_due*")),
+    ("report_breach",            "repayment_monitoring",                    "agreement_breached",   "登记逾期未还款",                     "report breach",                     CASE_HANDLERS),
+    ("seek_legal_remedy",        "agreement_breached",                      "legal_remedy",         "申请支付令或劳动仲裁",               "seek payment order or arbitration", CASE_HANDLERS, None,     data("remedy")),
+    ("refer_to_inspection",      ("negotiating", "agreement_breached"),     "inspection",           "移交劳动保障监察",                   "refer to labour inspection",        CASE_HANDLERS, None,     data("reason")),
+    ("report_absconded",         WITH_EMPLOYER,                             "absconded",            "登记用人单位逃匿",                   "report employer absconded",         CASE_HANDLERS),
+    ("request_emergency_fund",   "absconded",                               "fund_requested",       "申请应急周转金",                     "request emergency wage fund",       CASE_HANDLERS, "county", data("fund_amount")),
+    ("refer_criminal",           ("absconded", "inspection"),               "criminal_referred",    "移送公安机关（拒不支付劳动报酬罪）", "criminal referral",                 CASE_HANDLERS, "county", data("months_in_arrears"), CRIMINAL_THRESHOLD),
+    ("complete_callback",        "paid",                                    "resolved",             "完成回访",                           "call-back done",                    CALLERS,       None,     data("satisfaction")),
+    ("close",                    HANDED_ON,                                 "closed",               "结案",                               "close",                             CASE_HANDLERS, None,     data("reason*")),
+    ("withdraw",                 ("registered", "verified", "negotiating"), "withdrawn",            "撤回",                               "withdraw",                          CASE_HANDLERS, None,     data("reason")),
+)
+# fmt: on
 
 DEADLINES = [
     DeadlineRule(
@@ -248,7 +149,7 @@ DEADLINES = [
         label_zh="协商办理时限",
         label_en="negotiation",
         configurable=True,
-        tier_days=_TIERS,
+        tier_days=TIER_DAYS,
     ),
     DeadlineRule(
         name="inspection_decision",
