@@ -7,8 +7,24 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
 
+from api import errors, observability
+from api.health import bp as health_bp
+from api.resources import (
+    auth,
+    calendar,
+    cases,
+    inbox,
+    intakes,
+    org_units,
+    reports,
+    users,
+    workflows_,
+)
+from api.schemas import ProblemSchema
+from casework.core.errors import NotAuthenticated
+from casework.core.settings import load_settings
+from casework.people import auth as people_auth
 from casework.runtime import Runtime, build_runtime
-from casework.settings import load_settings
 
 API_DESCRIPTION = """\
 工会维权案件管理 REST API — casework.
@@ -26,8 +42,6 @@ class CaseworkApi(Api):
     """flask-smorest's Api with problem+json as the documented error body."""
 
     def _register_responses(self) -> None:
-        from api.schemas import ProblemSchema
-
         self.ERROR_SCHEMA = ProblemSchema
         original = self.DEFAULT_RESPONSE_CONTENT_TYPE
         self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
@@ -37,8 +51,6 @@ class CaseworkApi(Api):
             self.DEFAULT_RESPONSE_CONTENT_TYPE = original
 
     def _register_error_handlers(self) -> None:
-        from api import errors
-
         errors.register(self._app)
 
 
@@ -47,26 +59,27 @@ def _authenticate() -> Any:
     if not request.path.startswith("/api/v1/") or request.endpoint is None:
         return None
     view = current_app.view_functions.get(request.endpoint)
-    if view is None or getattr(view, "_casework_public", False) or request.path == "/api/v1/openapi.json":
+    if (
+        view is None
+        or getattr(view, "_casework_public", False)
+        or request.path == "/api/v1/openapi.json"
+    ):
         return None
-    from casework import auth
-    from casework.errors import NotAuthenticated
-
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("需要登录：请在 Authorization 头中提供 Bearer 令牌", "a bearer token is required")
+        raise NotAuthenticated(
+            "需要登录：请在 Authorization 头中提供 Bearer 令牌", "a bearer token is required"
+        )
     rt: Runtime = current_app.extensions["casework"]
-    actor, touch_id = auth.authenticate(rt.reader(), token.strip())
+    actor, touch_id = people_auth.authenticate(rt.reader(), token.strip())
     if touch_id is not None:
-        auth.touch(rt.uow(), touch_id)
+        people_auth.touch(rt.uow(), touch_id)
     g.actor = actor
     return None
 
 
 def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
-    from api import observability
-
     app = Flask("casework")
     app.config.update(
         JSON_AS_ASCII=False,
@@ -100,19 +113,6 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     app.before_request(_authenticate)
 
     api = CaseworkApi(app)
-    from api.health import bp as health_bp
-    from api.resources import (
-        auth,
-        calendar,
-        cases,
-        inbox,
-        intakes,
-        org_units,
-        reports,
-        users,
-        workflows_,
-    )
-
     app.register_blueprint(health_bp)
     for module in (auth, org_units, users, workflows_, cases, intakes, inbox, calendar, reports):
         api.register_blueprint(module.blp)
@@ -122,7 +122,3 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         return observability.metrics_response(runtime)
 
     return app
-
-
-def runtime_of(app: Flask) -> Runtime:
-    return app.extensions["casework"]

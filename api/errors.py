@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
-from casework import errors as E
+from casework.core import errors as E
 
 log = logging.getLogger("casework.api")
 
@@ -54,8 +54,15 @@ HTTP_TITLES = {
 }
 
 
-def problem(status: int, code: str, title: str, detail: str, detail_en: str | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    detail_en: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
         "title": title,
@@ -115,7 +122,15 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = str(key)
-            if not prefix and name in ("json", "query", "headers", "files", "form", "view_args", "path"):
+            if not prefix and name in (
+                "json",
+                "query",
+                "headers",
+                "files",
+                "form",
+                "view_args",
+                "path",
+            ):
                 out.update(_flatten(value, ""))
                 continue
             out.update(_flatten(value, f"{prefix}.{name}" if prefix else name))
@@ -136,9 +151,22 @@ def from_http(exc: HTTPException) -> Response:
     if status == 422 or (status == 400 and messages):
         errors = _flatten(messages or {})
         if status == 400 or any(m == "Invalid JSON body." for ms in errors.values() for m in ms):
-            return problem(400, "malformed_request", HTTP_TITLES[400], "请求体不是有效的 JSON", "the request body is not valid JSON")
+            return problem(
+                400,
+                "malformed_request",
+                HTTP_TITLES[400],
+                "请求体不是有效的 JSON",
+                "the request body is not valid JSON",
+            )
         fields_ = ", ".join(sorted(errors))
-        return problem(422, "invalid_input", HTTP_TITLES[422], f"输入有误：{fields_}", f"invalid input: {fields_}", errors=errors)
+        return problem(
+            422,
+            "invalid_input",
+            HTTP_TITLES[422],
+            f"输入有误：{fields_}",
+            f"invalid input: {fields_}",
+            errors=errors,
+        )
     title = HTTP_TITLES.get(status, exc.name)
     code = exc.name.lower().replace(" ", "_").replace("'", "")
     detail_en = exc.description or exc.name
@@ -160,9 +188,16 @@ def from_http(exc: HTTPException) -> Response:
 
 def unexpected(exc: Exception) -> Response:
     # The JSON log formatter masks anything shaped like an ID number or a phone in the traceback.
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url_rule or request.path,
-              exc_info=exc)
-    return problem(500, "internal_error", HTTP_TITLES[500], "服务器内部错误，请稍后重试", "internal error")
+    log.error(
+        "unhandled %s on %s %s",
+        type(exc).__name__,
+        request.method,
+        request.url_rule or request.path,
+        exc_info=exc,
+    )
+    return problem(
+        500, "internal_error", HTTP_TITLES[500], "服务器内部错误，请稍后重试", "internal error"
+    )
 
 
 def register(app: Flask) -> None:

@@ -12,7 +12,7 @@ from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 
 from api.schemas import ProblemSchema
-from casework.access import Actor
+from casework.people.access import Actor
 from casework.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,6 +27,7 @@ class StrictParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,12})"?\s*$')
 
@@ -44,7 +45,9 @@ IDEMPOTENCY_PARAM = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "description": "Any unique string per call; a retry with the same key returns the same body.",
 }
-ETAG_HEADER = {"ETag": {"description": 'The case version, quoted ("3")', "schema": {"type": "string"}}}
+ETAG_HEADER = {
+    "ETag": {"description": 'The case version, quoted ("3")', "schema": {"type": "string"}}
+}
 
 PROBLEM_TEXT = {
     400: "Malformed request (not JSON, bad header)",
@@ -78,8 +81,12 @@ def problems(blp: Any, *codes: int) -> Callable[[F], F]:
 
     def deco(view: F) -> F:
         for code in codes:
-            view = blp.alt_response(code, schema=ProblemSchema, description=PROBLEM_TEXT[code],
-                                    content_type="application/problem+json")(view)
+            view = blp.alt_response(
+                code,
+                schema=ProblemSchema,
+                description=PROBLEM_TEXT[code],
+                content_type="application/problem+json",
+            )(view)
         return view
 
     return deco

@@ -56,7 +56,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -85,7 +87,9 @@ _request_log = logging.getLogger("casework.request")
 
 REQUESTS = Counter("casework_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
-    "casework_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    "casework_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 
@@ -97,23 +101,43 @@ class DatabaseCollector:
         self.rt = rt
 
     def collect(self):  # type: ignore[no-untyped-def]
-        actions = CounterMetricFamily("casework_sweep_actions", "Deadline actions taken by the sweep",
-                                      labels=["action", "result"])
-        overdue = GaugeMetricFamily("casework_deadlines_overdue", "Running clocks past their expiry (not yet swept)")
+        actions = CounterMetricFamily(
+            "casework_sweep_actions",
+            "Deadline actions taken by the sweep",
+            labels=["action", "result"],
+        )
+        overdue = GaugeMetricFamily(
+            "casework_deadlines_overdue", "Running clocks past their expiry (not yet swept)"
+        )
         outbox = GaugeMetricFamily("casework_outbox_pending", "Webhook messages not yet delivered")
         try:
             now = dt.datetime.now(dt.UTC)
             with self.rt.reader() as uow:
                 s = uow.session
                 for action, result, n in s.execute(
-                    select(DeadlineAction.action, DeadlineAction.result, func.count(DeadlineAction.id))
-                    .group_by(DeadlineAction.action, DeadlineAction.result)
+                    select(
+                        DeadlineAction.action, DeadlineAction.result, func.count(DeadlineAction.id)
+                    ).group_by(DeadlineAction.action, DeadlineAction.result)
                 ):
                     actions.add_metric([action, result], n)
-                overdue.add_metric([], s.scalar(
-                    select(func.count(Deadline.id)).where(Deadline.status == "running", Deadline.due_at < now)) or 0)
-                outbox.add_metric([], s.scalar(
-                    select(func.count(OutboxMessage.id)).where(OutboxMessage.delivered_at.is_(None))) or 0)
+                overdue.add_metric(
+                    [],
+                    s.scalar(
+                        select(func.count(Deadline.id)).where(
+                            Deadline.status == "running", Deadline.due_at < now
+                        )
+                    )
+                    or 0,
+                )
+                outbox.add_metric(
+                    [],
+                    s.scalar(
+                        select(func.count(OutboxMessage.id)).where(
+                            OutboxMessage.delivered_at.is_(None)
+                        )
+                    )
+                    or 0,
+                )
         except Exception:  # noqa: BLE001 - a scrape must not fail because the database is away
             logging.getLogger("casework.metrics").warning("metrics: database not readable")
             return
@@ -134,7 +158,9 @@ def metrics_response(rt: Runtime) -> Response:
         from prometheus_client import REGISTRY as requests_registry
     database = CollectorRegistry()
     database.register(DatabaseCollector(rt))  # type: ignore[arg-type]
-    return Response(generate_latest(requests_registry) + generate_latest(database), mimetype=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(requests_registry) + generate_latest(database), mimetype=CONTENT_TYPE_LATEST
+    )
 
 
 def install(app: Flask) -> None:
@@ -155,7 +181,10 @@ def install(app: Flask) -> None:
             LATENCY.labels(request.method, route).observe(elapsed)
         actor = getattr(g, "actor", None)
         _request_log.info(
-            "%s %s %s", request.method, route, resp.status_code,
+            "%s %s %s",
+            request.method,
+            route,
+            resp.status_code,
             extra={
                 "request_id": getattr(g, "request_id", None),
                 "method": request.method,

@@ -58,17 +58,31 @@ class Text(fields.String):
 
 
 class ProblemSchema(Schema):
-    type = fields.String(required=True, metadata=d("问题类型 URI (a URI reference naming the problem type, e.g. /problems/version_conflict)"))
+    type = fields.String(
+        required=True,
+        metadata=d(
+            "问题类型 URI (a URI reference naming the problem type, e.g. /problems/version_conflict)"
+        ),
+    )
     title = fields.String(required=True, metadata=d("问题类型的简短说明（中文）"))
     status = fields.Integer(required=True, metadata=d("HTTP status code"))
-    detail = fields.String(required=True, metadata=d("本次问题的具体说明（中文）；never contains personal data"))
+    detail = fields.String(
+        required=True, metadata=d("本次问题的具体说明（中文）；never contains personal data")
+    )
     detail_en = fields.String(metadata=d("The same explanation in English"))
     code = fields.String(metadata=d("Stable machine-readable error code (snake_case)"))
     instance = fields.String(metadata=d("The request path this problem occurred on"))
-    request_id = fields.String(metadata=d("The request id (also in the X-Request-Id header and the logs)"))
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata=d("Validation errors per field (dotted path → messages)"))
-    allowed_triggers = fields.List(fields.String(), metadata=d("409: the triggers valid from the case's current state"))
+    request_id = fields.String(
+        metadata=d("The request id (also in the X-Request-Id header and the logs)")
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata=d("Validation errors per field (dotted path → messages)"),
+    )
+    allowed_triggers = fields.List(
+        fields.String(), metadata=d("409: the triggers valid from the case's current state")
+    )
     state = fields.String(metadata=d("409: the case's current state"))
     current_version = fields.Integer(metadata=d("412: the case's current version (its ETag)"))
     guard = fields.String(metadata=d("422: the name of the rule that refused"))
@@ -80,8 +94,16 @@ class ProblemSchema(Schema):
 
 
 class PaginationArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000), metadata=d("Page number, from 1"))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100), metadata=d("Items per page (at most 100)"))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata=d("Page number, from 1"),
+    )
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100),
+        metadata=d("Items per page (at most 100)"),
+    )
 
 
 class PageSchema(Schema):
@@ -91,7 +113,15 @@ class PageSchema(Schema):
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
-    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item), required=True, metadata=d("The items of this page"))})
+    return type(
+        name,
+        (PageSchema,),
+        {
+            "items": fields.List(
+                fields.Nested(item), required=True, metadata=d("The items of this page")
+            )
+        },
+    )
 
 
 class UnitRefSchema(Schema):
@@ -109,16 +139,32 @@ class OrgUnitSchema(UnitRefSchema):
 
 
 class OrgUnitCreateSchema(Schema):
-    code = Text(required=True, validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
-                metadata=d("Unique code: letters, digits, '-', '_', '.'"))
-    name = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("工会名称"))
-    level = fields.String(required=True, validate=validate.OneOf(LEVEL_CHOICES), metadata=d("Level, below the parent's"))
-    parent_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Parent unit id (in the admin's subtree)"))
+    code = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+        metadata=d("Unique code: letters, digits, '-', '_', '.'"),
+    )
+    name = Text(
+        required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("工会名称")
+    )
+    level = fields.String(
+        required=True,
+        validate=validate.OneOf(LEVEL_CHOICES),
+        metadata=d("Level, below the parent's"),
+    )
+    parent_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata=d("Parent unit id (in the admin's subtree)"),
+    )
 
 
 class OrgUnitPatchSchema(Schema):
     name = Text(validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("New name"))
-    level = fields.String(validate=validate.OneOf(LEVEL_CHOICES), metadata=d("New level (below the parent, above the children)"))
+    level = fields.String(
+        validate=validate.OneOf(LEVEL_CHOICES),
+        metadata=d("New level (below the parent, above the children)"),
+    )
 
 
 class UserRefSchema(Schema):
@@ -128,7 +174,11 @@ class UserRefSchema(Schema):
 
 
 class UserSchema(UserRefSchema):
-    roles = fields.List(fields.String(), required=True, metadata=d("Roles: operator, caseworker, supervisor, admin, auditor"))
+    roles = fields.List(
+        fields.String(),
+        required=True,
+        metadata=d("Roles: operator, caseworker, supervisor, admin, auditor"),
+    )
     org_unit = fields.Nested(UnitRefSchema, required=True, metadata=d("The user's own unit"))
     is_active = fields.Boolean(metadata=d("Whether the user may log in"))
 
@@ -137,36 +187,78 @@ ROLE_CHOICES = ["operator", "caseworker", "supervisor", "admin", "auditor"]
 
 
 class UserCreateSchema(Schema):
-    username = fields.String(required=True, validate=[validate.Length(min=1, max=80), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
-                             metadata=d("Login name: letters, digits, '.', '_', '-'"))
-    display_name = Text(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称"))
-    org_unit_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("The user's unit (in the admin's subtree)"))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLE_CHOICES)), required=True, validate=validate.Length(min=1, max=5),
-                        metadata=d("Roles: " + ", ".join(ROLE_CHOICES)))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256), metadata=d("Initial password (8+ characters)"))
+    username = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=80), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+        metadata=d("Login name: letters, digits, '.', '_', '-'"),
+    )
+    display_name = Text(
+        required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称")
+    )
+    org_unit_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata=d("The user's unit (in the admin's subtree)"),
+    )
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLE_CHOICES)),
+        required=True,
+        validate=validate.Length(min=1, max=5),
+        metadata=d("Roles: " + ", ".join(ROLE_CHOICES)),
+    )
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=8, max=256),
+        metadata=d("Initial password (8+ characters)"),
+    )
 
 
 class UserPatchSchema(Schema):
-    display_name = Text(validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称"))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLE_CHOICES)), validate=validate.Length(min=1, max=5), metadata=d("The full new set of roles"))
-    is_active = Bool(metadata=d("false: the user can no longer log in and their tokens are revoked"))
-    password = fields.String(load_only=True, validate=validate.Length(min=8, max=256), metadata=d("A new password (revokes their tokens)"))
+    display_name = Text(
+        validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称")
+    )
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLE_CHOICES)),
+        validate=validate.Length(min=1, max=5),
+        metadata=d("The full new set of roles"),
+    )
+    is_active = Bool(
+        metadata=d("false: the user can no longer log in and their tokens are revoked")
+    )
+    password = fields.String(
+        load_only=True,
+        validate=validate.Length(min=8, max=256),
+        metadata=d("A new password (revokes their tokens)"),
+    )
 
 
 class UserListArgs(PaginationArgs):
-    org_unit_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Only users of this unit"))
+    org_unit_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Only users of this unit")
+    )
 
 
 # -- auth ------------------------------------------------------------------------------------
 
 
 class LoginSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80), metadata=d("Login name"))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True, metadata=d("Password"))
+    username = fields.String(
+        required=True, validate=validate.Length(min=1, max=80), metadata=d("Login name")
+    )
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=256),
+        load_only=True,
+        metadata=d("Password"),
+    )
 
 
 class TokenSchema(Schema):
-    token = fields.String(required=True, metadata=d("Bearer token; send as 'Authorization: Bearer <token>'. Shown once."))
+    token = fields.String(
+        required=True,
+        metadata=d("Bearer token; send as 'Authorization: Bearer <token>'. Shown once."),
+    )
     expires_at = fields.String(required=True, metadata=d("Expiry time, ISO 8601 UTC"))
     user = fields.Nested(UserSchema, required=True, metadata=d("The logged-in user"))
 
@@ -194,7 +286,9 @@ class WfTransitionSchema(Schema):
     label_zh = fields.String(metadata=d("操作名称"))
     label_en = fields.String(metadata=d("Label in English"))
     roles = fields.List(fields.String(), metadata=d("Roles that may fire it"))
-    min_level = fields.String(allow_none=True, metadata=d("Lowest level of the owning unit that may fire it"))
+    min_level = fields.String(
+        allow_none=True, metadata=d("Lowest level of the owning unit that may fire it")
+    )
     guards = fields.List(fields.Nested(WfGuardSchema), metadata=d("Rules checked before it fires"))
     records = fields.List(fields.String(), metadata=d("Data keys it records on the case"))
     requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
@@ -206,7 +300,9 @@ class WfDeadlineSchema(Schema):
     runs_in = fields.List(fields.String(), metadata=d("States the clock keeps running in"))
     pauses_in = fields.List(fields.String(), metadata=d("States the clock is paused in"))
     days = fields.Integer(metadata=d("Length in days"))
-    tier_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata=d("Days per complexity tier"))
+    tier_days = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata=d("Days per complexity tier")
+    )
     unit = fields.String(metadata=d("calendar or working days"))
     kind = fields.String(metadata=d("statutory (set by law) or handling (a unit's time to act)"))
     on_expiry = fields.String(metadata=d("What happens on expiry: a trigger, escalate or notify"))
@@ -239,17 +335,37 @@ WorkflowPage = page_of(WorkflowSchema, "WorkflowPage")
 
 
 class EmployerInputSchema(Schema):
-    name = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("用人单位名称"))
-    credit_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=40),
-                                metadata=d("统一社会信用代码 (18 characters, GB 32100 checksum)"))
-    org_unit_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64),
-                                  metadata=d("Code of the union the employer belongs under (for an employer not yet known)"))
+    name = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=200), NOT_BLANK],
+        metadata=d("用人单位名称"),
+    )
+    credit_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("统一社会信用代码 (18 characters, GB 32100 checksum)"),
+    )
+    org_unit_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata=d("Code of the union the employer belongs under (for an employer not yet known)"),
+    )
 
 
 class WorkerInputSchema(Schema):
-    name = Text(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("职工姓名"))
-    id_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("居民身份证号 (18 characters, GB 11643 checksum); stored encrypted"))
-    phone = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("手机号; stored encrypted"))
+    name = Text(
+        required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("职工姓名")
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("居民身份证号 (18 characters, GB 11643 checksum); stored encrypted"),
+    )
+    phone = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("手机号; stored encrypted"),
+    )
 
 
 class Amount(fields.Field):
@@ -273,22 +389,62 @@ class Amount(fields.Field):
 
 
 AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
-AMOUNT_SPEC = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 999_999_999_999},
-                         {"type": "string", "pattern": AMOUNT_PATTERN}]}
+AMOUNT_SPEC = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 999_999_999_999},
+        {"type": "string", "pattern": AMOUNT_PATTERN},
+    ]
+}
 
 
 class CaseCreateSchema(Schema):
-    workflow = fields.String(required=True, validate=validate.OneOf(["mediation", "wage_arrears", "legal_aid", "supervision", "hotline"]),
-                             metadata=d("Workflow name (see /workflows)"))
-    employer = fields.Nested(EmployerInputSchema, required=True, metadata=d("The employer; found by credit code or name, else registered"))
-    workers = fields.List(fields.Nested(WorkerInputSchema), load_default=list, validate=validate.Length(max=200), metadata=d("Workers concerned (at most 200 listed)"))
-    worker_count = Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000), metadata=d("Number of workers concerned (≥ the workers listed)"))
-    amount_claimed = Amount(allow_none=True, metadata=d("Amount claimed in yuan: a number or a decimal string", **AMOUNT_SPEC))
+    workflow = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["mediation", "wage_arrears", "legal_aid", "supervision", "hotline"]
+        ),
+        metadata=d("Workflow name (see /workflows)"),
+    )
+    employer = fields.Nested(
+        EmployerInputSchema,
+        required=True,
+        metadata=d("The employer; found by credit code or name, else registered"),
+    )
+    workers = fields.List(
+        fields.Nested(WorkerInputSchema),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata=d("Workers concerned (at most 200 listed)"),
+    )
+    worker_count = Int(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=100000),
+        metadata=d("Number of workers concerned (≥ the workers listed)"),
+    )
+    amount_claimed = Amount(
+        allow_none=True,
+        metadata=d("Amount claimed in yuan: a number or a decimal string", **AMOUNT_SPEC),
+    )
     summary = Text(load_default="", validate=validate.Length(max=10000), metadata=d("案情摘要"))
-    channel = fields.String(load_default="walk_in", validate=validate.OneOf(["hotline", "walk_in", "online", "referral"]), metadata=d("How the case arrived"))
-    complexity = fields.String(load_default="normal", validate=validate.OneOf(list(TIERS)), metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"))
-    mass_incident = Bool(load_default=False, metadata=d("群体性事件: notify the two levels above at once"))
-    attributes = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict, metadata=d("Facts the workflow's rules read (e.g. months_unpaid)"))
+    channel = fields.String(
+        load_default="walk_in",
+        validate=validate.OneOf(["hotline", "walk_in", "online", "referral"]),
+        metadata=d("How the case arrived"),
+    )
+    complexity = fields.String(
+        load_default="normal",
+        validate=validate.OneOf(list(TIERS)),
+        metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"),
+    )
+    mass_incident = Bool(
+        load_default=False, metadata=d("群体性事件: notify the two levels above at once")
+    )
+    attributes = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        load_default=dict,
+        metadata=d("Facts the workflow's rules read (e.g. months_unpaid)"),
+    )
 
 
 class EmployerSchema(Schema):
@@ -311,12 +467,17 @@ class DeadlineSchema(Schema):
     label_zh = fields.String(metadata=d("期限名称"))
     kind = fields.String(metadata=d("statutory or handling"))
     due = fields.String(required=True, metadata=d("Due date (Asia/Shanghai), YYYY-MM-DD"))
-    expires_at = fields.String(metadata=d("The instant the clock expires (end of the due day), ISO 8601 UTC"))
+    expires_at = fields.String(
+        metadata=d("The instant the clock expires (end of the due day), ISO 8601 UTC")
+    )
     unit = fields.String(required=True, metadata=d("calendar or working days"))
     days = fields.Integer(metadata=d("Length in days"))
     started_on = fields.String(metadata=d("Start date"))
     citation = fields.String(required=True, metadata=d("法律依据"))
-    calendar_verified = fields.Boolean(required=True, metadata=d("False when the official holiday schedule of a year in range is unknown"))
+    calendar_verified = fields.Boolean(
+        required=True,
+        metadata=d("False when the official holiday schedule of a year in range is unknown"),
+    )
     paused = fields.Boolean(required=True, metadata=d("Whether the clock is paused"))
     status = fields.String(metadata=d("running or paused"))
     on_expiry = fields.String(metadata=d("What happens on expiry"))
@@ -330,7 +491,11 @@ class TriggerSchema(Schema):
     dest = fields.String(metadata=d("State it leads to"))
     requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
     records = fields.List(fields.String(), metadata=d("Data keys it records"))
-    available = fields.Boolean(metadata=d("False when a rule blocks it on the facts known now (it may pass with the data it records)"))
+    available = fields.Boolean(
+        metadata=d(
+            "False when a rule blocks it on the facts known now (it may pass with the data it records)"
+        )
+    )
     blocked_reason_zh = fields.String(allow_none=True, metadata=d("为何暂不可用"))
     blocked_reason_en = fields.String(allow_none=True, metadata=d("Why it is blocked, in English"))
 
@@ -342,13 +507,21 @@ class CaseSummarySchema(Schema):
     workflow_label_zh = fields.String(metadata=d("流程名称"))
     state = fields.String(required=True, metadata=d("Current state"))
     state_label_zh = fields.String(required=True, metadata=d("当前状态"))
-    org_unit = fields.Nested(UnitRefSchema, required=True, metadata=d("The unit holding the case now"))
-    origin_org_unit = fields.Nested(UnitRefSchema, required=True, metadata=d("The unit the case started at (closest to the worker)"))
+    org_unit = fields.Nested(
+        UnitRefSchema, required=True, metadata=d("The unit holding the case now")
+    )
+    origin_org_unit = fields.Nested(
+        UnitRefSchema,
+        required=True,
+        metadata=d("The unit the case started at (closest to the worker)"),
+    )
     escalation_level = fields.Integer(required=True, metadata=d("Levels risen so far (上代下)"))
     assignee = fields.Nested(UserRefSchema, allow_none=True, metadata=d("Assigned caseworker"))
     employer_name = fields.String(allow_none=True, metadata=d("用人单位名称"))
     worker_count = fields.Integer(metadata=d("Workers concerned"))
-    next_due_at = fields.String(allow_none=True, metadata=d("Nearest running deadline, ISO 8601 UTC"))
+    next_due_at = fields.String(
+        allow_none=True, metadata=d("Nearest running deadline, ISO 8601 UTC")
+    )
     overdue = fields.Boolean(metadata=d("Open and past its nearest deadline"))
     version = fields.Integer(required=True, metadata=d("Version; the ETag; send it as If-Match"))
     created_at = fields.String(required=True, metadata=d("Created, ISO 8601 UTC"))
@@ -360,17 +533,27 @@ class CaseSchema(CaseSummarySchema):
     state_label_en = fields.String(metadata=d("State in English"))
     terminal = fields.Boolean(metadata=d("Whether the case is closed"))
     employer = fields.Nested(EmployerSchema, allow_none=True, metadata=d("The employer"))
-    workers = fields.List(fields.Nested(WorkerSchema), required=True, metadata=d("Workers, personal data masked"))
-    amount_claimed = fields.String(allow_none=True, metadata=d("Amount claimed in yuan, decimal string"))
+    workers = fields.List(
+        fields.Nested(WorkerSchema), required=True, metadata=d("Workers, personal data masked")
+    )
+    amount_claimed = fields.String(
+        allow_none=True, metadata=d("Amount claimed in yuan, decimal string")
+    )
     channel = fields.String(metadata=d("How the case arrived"))
     complexity = fields.String(metadata=d("normal, difficult or complex"))
     collective = fields.Boolean(metadata=d("集体争议 (workers ≥ the collective threshold)"))
     mass_incident = fields.Boolean(metadata=d("群体性事件"))
     summary = fields.String(metadata=d("案情摘要"))
     attributes = fields.Dict(metadata=d("Facts recorded on the case"))
-    parent_id = fields.Integer(allow_none=True, metadata=d("Parent case (e.g. the hotline work order)"))
-    deadlines = fields.List(fields.Nested(DeadlineSchema), required=True, metadata=d("Running and paused clocks"))
-    allowed_triggers = fields.List(fields.Nested(TriggerSchema), required=True, metadata=d("What the caller may do now"))
+    parent_id = fields.Integer(
+        allow_none=True, metadata=d("Parent case (e.g. the hotline work order)")
+    )
+    deadlines = fields.List(
+        fields.Nested(DeadlineSchema), required=True, metadata=d("Running and paused clocks")
+    )
+    allowed_triggers = fields.List(
+        fields.Nested(TriggerSchema), required=True, metadata=d("What the caller may do now")
+    )
 
 
 CasePage = page_of(CaseSummarySchema, "CasePage")
@@ -379,37 +562,75 @@ CasePage = page_of(CaseSummarySchema, "CasePage")
 class CaseListArgs(PaginationArgs):
     workflow = fields.String(validate=validate.Length(max=32), metadata=d("Only this workflow"))
     state = fields.String(validate=validate.Length(max=48), metadata=d("Only this state"))
-    org_unit_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Only cases held by this unit"))
+    org_unit_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Only cases held by this unit")
+    )
     overdue = fields.Boolean(metadata=d("true: only open cases past their nearest deadline"))
-    assignee = fields.String(validate=validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), metadata=d("'me' or a user id"))
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata=d("Reference or employer name contains"))
+    assignee = fields.String(
+        validate=validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), metadata=d("'me' or a user id")
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata=d("Reference or employer name contains")
+    )
 
 
 class TransitionSchema(Schema):
-    trigger = fields.String(required=True, validate=validate.Length(min=1, max=48), metadata=d("Trigger name (see allowed_triggers)"))
-    comment = fields.String(allow_none=True, validate=validate.Length(max=10000), metadata=d("备注"))
-    data = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict, metadata=d("Data the trigger requires or records"))
+    trigger = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=48),
+        metadata=d("Trigger name (see allowed_triggers)"),
+    )
+    comment = fields.String(
+        allow_none=True, validate=validate.Length(max=10000), metadata=d("备注")
+    )
+    data = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        load_default=dict,
+        metadata=d("Data the trigger requires or records"),
+    )
 
 
 class EscalationRequestSchema(Schema):
-    reason = fields.String(required=True, validate=validate.OneOf(["no_union", "cannot_perform", "conflict_of_interest", "requires_higher_level", "other"]),
-                           metadata=d("no_union 未建会, cannot_perform 无力办理, conflict_of_interest 利益冲突, requires_higher_level 需上级行使职权, other"))
-    comment = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("上提说明"))
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["no_union", "cannot_perform", "conflict_of_interest", "requires_higher_level", "other"]
+        ),
+        metadata=d(
+            "no_union 未建会, cannot_perform 无力办理, conflict_of_interest 利益冲突, requires_higher_level 需上级行使职权, other"
+        ),
+    )
+    comment = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=10000), NOT_BLANK],
+        metadata=d("上提说明"),
+    )
 
 
 class AssignmentSchema(Schema):
-    user_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A caseworker or supervisor of the owning unit"))
+    user_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata=d("A caseworker or supervisor of the owning unit"),
+    )
 
 
 class CommentSchema(Schema):
-    text = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("备注内容"))
+    text = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=10000), NOT_BLANK],
+        metadata=d("备注内容"),
+    )
 
 
 class EventSchema(Schema):
     seq = fields.Integer(required=True, metadata=d("Position in the case history, from 1"))
     at = fields.String(required=True, metadata=d("When, ISO 8601 UTC"))
     actor = fields.String(required=True, metadata=d("Who (username, or system)"))
-    kind = fields.String(required=True, metadata=d("created, transition, escalated, assigned, comment, pii_revealed, ..."))
+    kind = fields.String(
+        required=True,
+        metadata=d("created, transition, escalated, assigned, comment, pii_revealed, ..."),
+    )
     from_state = fields.String(allow_none=True, metadata=d("State before"))
     to_state = fields.String(allow_none=True, metadata=d("State after"))
     trigger = fields.String(allow_none=True, metadata=d("Trigger fired"))
@@ -434,15 +655,21 @@ class EscalationSchema(Schema):
     id = fields.Integer(required=True, metadata=d("Escalation id"))
     case = fields.Nested(EscalationCaseSchema, required=True, metadata=d("The case"))
     from_unit = fields.Nested(UnitRefSchema, metadata=d("Unit it rose from"))
-    to_unit = fields.Nested(UnitRefSchema, metadata=d("Unit it rose to (the same unit at the ceiling)"))
+    to_unit = fields.Nested(
+        UnitRefSchema, metadata=d("Unit it rose to (the same unit at the ceiling)")
+    )
     reason = fields.String(metadata=d("Reason code"))
     reason_zh = fields.String(metadata=d("上提原因"))
     comment = fields.String(metadata=d("说明"))
-    at_ceiling = fields.Boolean(metadata=d("True when the case was already at the highest level and stayed"))
+    at_ceiling = fields.Boolean(
+        metadata=d("True when the case was already at the highest level and stayed")
+    )
     actor = fields.String(metadata=d("Who escalated (system for an expired deadline)"))
     created_at = fields.String(metadata=d("When, ISO 8601 UTC"))
     open = fields.Boolean(metadata=d("Whether the case is still open"))
-    notification_id = fields.Integer(allow_none=True, metadata=d("The caller's unread notice about it, to ack"))
+    notification_id = fields.Integer(
+        allow_none=True, metadata=d("The caller's unread notice about it, to ack")
+    )
 
 
 EscalationPage = page_of(EscalationSchema, "EscalationPage")
@@ -467,9 +694,21 @@ class NotificationArgs(PaginationArgs):
 
 
 class RevealSchema(Schema):
-    field = fields.String(required=True, validate=validate.OneOf(["id_number", "phone"]), metadata=d("id_number or phone"))
-    person_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata=d("A worker of the case (workers[].id)"))
-    reason = Text(required=True, validate=[validate.Length(min=2, max=500), NOT_BLANK], metadata=d("查看原因 (recorded in the case history)"))
+    field = fields.String(
+        required=True,
+        validate=validate.OneOf(["id_number", "phone"]),
+        metadata=d("id_number or phone"),
+    )
+    person_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata=d("A worker of the case (workers[].id)"),
+    )
+    reason = Text(
+        required=True,
+        validate=[validate.Length(min=2, max=500), NOT_BLANK],
+        metadata=d("查看原因 (recorded in the case history)"),
+    )
 
 
 class RevealedSchema(Schema):
@@ -482,20 +721,62 @@ class RevealedSchema(Schema):
 
 
 class CallerSchema(Schema):
-    name = Text(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("来电人姓名"))
-    phone = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata=d("来电号码 (mobile); stored encrypted"))
-    id_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata=d("身份证号; stored encrypted"))
+    name = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=120), NOT_BLANK],
+        metadata=d("来电人姓名"),
+    )
+    phone = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("来电号码 (mobile); stored encrypted"),
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("身份证号; stored encrypted"),
+    )
 
 
 class IntakeSchema(Schema):
     caller = fields.Nested(CallerSchema, required=True, metadata=d("The caller (the worker)"))
-    employer = fields.Nested(EmployerInputSchema, required=True, metadata=d("The employer; org_unit_code routes a new one"))
-    category = fields.String(required=True, validate=validate.OneOf(["consultation", "wage_arrears", "dispute", "legal_aid", "violation_report", "suggestion"]),
-                             metadata=d("咨询 consultation / 欠薪 wage_arrears / 劳动争议 dispute / 法律援助 legal_aid / 违法举报 violation_report / 意见建议 suggestion"))
-    complexity = fields.String(load_default="normal", validate=validate.OneOf(list(TIERS)), metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"))
-    worker_count = Int(load_default=1, validate=validate.Range(min=1, max=100000), metadata=d("Workers concerned"))
-    amount_claimed = Amount(allow_none=True, metadata=d("Amount in yuan: a number or a decimal string", **AMOUNT_SPEC))
-    description = Text(required=True, validate=[validate.Length(min=1, max=10000), NOT_BLANK], metadata=d("来电内容"))
+    employer = fields.Nested(
+        EmployerInputSchema,
+        required=True,
+        metadata=d("The employer; org_unit_code routes a new one"),
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            [
+                "consultation",
+                "wage_arrears",
+                "dispute",
+                "legal_aid",
+                "violation_report",
+                "suggestion",
+            ]
+        ),
+        metadata=d(
+            "咨询 consultation / 欠薪 wage_arrears / 劳动争议 dispute / 法律援助 legal_aid / 违法举报 violation_report / 意见建议 suggestion"
+        ),
+    )
+    complexity = fields.String(
+        load_default="normal",
+        validate=validate.OneOf(list(TIERS)),
+        metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"),
+    )
+    worker_count = Int(
+        load_default=1, validate=validate.Range(min=1, max=100000), metadata=d("Workers concerned")
+    )
+    amount_claimed = Amount(
+        allow_none=True, metadata=d("Amount in yuan: a number or a decimal string", **AMOUNT_SPEC)
+    )
+    description = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=10000), NOT_BLANK],
+        metadata=d("来电内容"),
+    )
 
 
 class WorkOrderSchema(Schema):
@@ -505,7 +786,9 @@ class WorkOrderSchema(Schema):
     state_label_zh = fields.String(metadata=d("工单状态"))
     category = fields.String(metadata=d("Call category"))
     complexity = fields.String(metadata=d("Complexity"))
-    manual_dispatch = fields.Boolean(metadata=d("True when it waits at the receiving unit for manual dispatch"))
+    manual_dispatch = fields.Boolean(
+        metadata=d("True when it waits at the receiving unit for manual dispatch")
+    )
 
 
 class IntakeCaseSchema(Schema):
@@ -518,13 +801,28 @@ class IntakeCaseSchema(Schema):
 
 
 class RoutedToSchema(UnitRefSchema):
-    manual_dispatch = fields.Boolean(metadata=d("True: not routed; waits at the receiving unit for manual dispatch"))
+    manual_dispatch = fields.Boolean(
+        metadata=d("True: not routed; waits at the receiving unit for manual dispatch")
+    )
 
 
 class IntakeResultSchema(Schema):
-    work_order = fields.Nested(WorkOrderSchema, required=True, metadata=d("The work order created for this call"))
-    case = fields.Nested(IntakeCaseSchema, allow_none=True, required=True, metadata=d("The case opened or merged into (null when answered directly or awaiting dispatch)"))
-    merged_into = fields.Integer(allow_none=True, required=True, metadata=d("Id of the open case this repeat call was attached to, else null"))
+    work_order = fields.Nested(
+        WorkOrderSchema, required=True, metadata=d("The work order created for this call")
+    )
+    case = fields.Nested(
+        IntakeCaseSchema,
+        allow_none=True,
+        required=True,
+        metadata=d(
+            "The case opened or merged into (null when answered directly or awaiting dispatch)"
+        ),
+    )
+    merged_into = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata=d("Id of the open case this repeat call was attached to, else null"),
+    )
     routed_to = fields.Nested(RoutedToSchema, required=True, metadata=d("The unit that handles it"))
 
 
@@ -532,11 +830,27 @@ class IntakeResultSchema(Schema):
 
 
 class DocumentCreateSchema(Schema):
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata=d("tip_letter 提示函, opinion_letter 意见书, suggestion_letter 建议书, mediation_agreement 调解协议书, ..."))
-    addressee = Text(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("收件单位"))
-    reply_due = fields.Date(allow_none=True, metadata=d("Reply deadline, YYYY-MM-DD (default: from the workflow's rule)"))
-    data = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict,
-                       metadata=d("Data for the workflow step the document advances (e.g. agreement_claims for a mediation agreement)"))
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata=d(
+            "tip_letter 提示函, opinion_letter 意见书, suggestion_letter 建议书, mediation_agreement 调解协议书, ..."
+        ),
+    )
+    addressee = Text(
+        required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("收件单位")
+    )
+    reply_due = fields.Date(
+        allow_none=True,
+        metadata=d("Reply deadline, YYYY-MM-DD (default: from the workflow's rule)"),
+    )
+    data = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        load_default=dict,
+        metadata=d(
+            "Data for the workflow step the document advances (e.g. agreement_claims for a mediation agreement)"
+        ),
+    )
 
 
 class DocumentSchema(Schema):
@@ -561,17 +875,27 @@ DocumentPage = page_of(DocumentSchema, "DocumentPage")
 
 class DeadlineArgs(Schema):
     start = fields.Date(required=True, metadata=d("Start date, YYYY-MM-DD"))
-    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650), metadata=d("Length in days"))
-    unit = fields.String(load_default="working", validate=validate.OneOf(["working", "calendar"]), metadata=d("working or calendar"))
+    days = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=3650), metadata=d("Length in days")
+    )
+    unit = fields.String(
+        load_default="working",
+        validate=validate.OneOf(["working", "calendar"]),
+        metadata=d("working or calendar"),
+    )
 
 
 class DueSchema(Schema):
     due = fields.String(required=True, metadata=d("Due date, YYYY-MM-DD"))
-    calendar_verified = fields.Boolean(required=True, metadata=d("False when a year in range has no official schedule yet"))
+    calendar_verified = fields.Boolean(
+        required=True, metadata=d("False when a year in range has no official schedule yet")
+    )
 
 
 class CalendarDayInput(Schema):
-    is_workday = Bool(required=True, metadata=d("true: a working day (调休上班); false: a holiday or rest day"))
+    is_workday = Bool(
+        required=True, metadata=d("true: a working day (调休上班); false: a holiday or rest day")
+    )
     name = Text(allow_none=True, validate=validate.Length(max=120), metadata=d("名称（如 春节）"))
 
 
@@ -583,10 +907,17 @@ class CalendarDaySchema(Schema):
 
 
 class ReportArgs(Schema):
-    org_unit_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata=d("Root of the report (default: your unit)"))
+    org_unit_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata=d("Root of the report (default: your unit)"),
+    )
     from_ = fields.Date(data_key="from", metadata=d("From date (Asia/Shanghai), inclusive"))
     to = fields.Date(metadata=d("To date (Asia/Shanghai), inclusive"))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]), metadata=d("json or csv (UTF-8 with BOM)"))
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv"]),
+        metadata=d("json or csv (UTF-8 with BOM)"),
+    )
 
     @validates_schema
     def _range(self, data, **kwargs):  # type: ignore[no-untyped-def]
@@ -620,4 +951,7 @@ class ReportSchema(Schema):
     from_ = fields.String(data_key="from", allow_none=True, metadata=d("From date"))
     to = fields.String(allow_none=True, metadata=d("To date"))
     generated_at = fields.String(metadata=d("When, ISO 8601 UTC"))
-    units = fields.List(fields.Nested(UnitReportSchema), metadata=d("One entry per unit of the subtree, in tree order"))
+    units = fields.List(
+        fields.Nested(UnitReportSchema),
+        metadata=d("One entry per unit of the subtree, in tree order"),
+    )

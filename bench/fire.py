@@ -17,13 +17,13 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import event, text
 
-from casework.access import load_actor
-from casework.cases import WorkerInput, fire, open_case
+from casework.people.access import load_actor
+from casework.cases.service import WorkerInput, fire, open_case
 from casework.demo import load_demo
-from casework.migrate import upgrade
+from casework.core.migrate import upgrade
 from casework.models import OrgUnit
 from casework.runtime import build_runtime
-from casework.settings import load_settings
+from casework.core.settings import load_settings
 
 
 def run(url: str, n: int) -> dict[str, float]:
@@ -54,8 +54,8 @@ def run(url: str, n: int) -> dict[str, float]:
     counter["n"] = 0
     t0 = time.perf_counter()
     for cid in ids:
-        fire(rt.uow(), cid, "dispatch", actor=actor)
-        fire(rt.uow(), cid, "accept", actor=actor)
+        fire(rt.uow(), case_id=cid, trigger="dispatch", actor=actor)
+        fire(rt.uow(), case_id=cid, trigger="accept", actor=actor)
     t_fire = time.perf_counter() - t0
     fire_stmts = counter["n"] / (2 * n)
     rt.dispose()

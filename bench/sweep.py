@@ -20,13 +20,13 @@ from cryptography.fernet import Fernet
 from seeding import seed_work_orders
 from sqlalchemy import text
 
-from casework.calendar import seed_from_package
+from casework.clocks.calendar import seed_from_package
 from casework.demo import load_demo
-from casework.migrate import upgrade
+from casework.core.migrate import upgrade
 from casework.models import OrgUnit
 from casework.runtime import build_runtime
-from casework.settings import load_settings
-from casework.sweep import sweep
+from casework.core.settings import load_settings
+from casework.escalation.sweep import sweep
 
 NOW = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
 

@@ -166,15 +166,29 @@ def verify_case(session: Session, case: Case, batch: int = 1000) -> ChainProblem
         for ev in rows:
             last_id = ev.id
             if ev.seq != expected_seq:
-                return ChainProblem(case.ref, ev.seq, ev.id, f"expected event #{expected_seq} here (one is missing or reordered)")
+                return ChainProblem(
+                    case.ref,
+                    ev.seq,
+                    ev.id,
+                    f"expected event #{expected_seq} here (one is missing or reordered)",
+                )
             if ev.prev_hash != prev:
-                return ChainProblem(case.ref, ev.seq, ev.id, "prev_hash does not match the previous event")
+                return ChainProblem(
+                    case.ref, ev.seq, ev.id, "prev_hash does not match the previous event"
+                )
             if _row_hash(ev, prev) != ev.hash:
-                return ChainProblem(case.ref, ev.seq, ev.id, "content does not match its hash (altered)")
+                return ChainProblem(
+                    case.ref, ev.seq, ev.id, "content does not match its hash (altered)"
+                )
             prev = ev.hash
             expected_seq += 1
     if expected_seq - 1 != case.event_seq or prev != (case.last_hash or GENESIS):
-        return ChainProblem(case.ref, None, None, f"case records {case.event_seq} events ending in another hash (events deleted?)")
+        return ChainProblem(
+            case.ref,
+            None,
+            None,
+            f"case records {case.event_seq} events ending in another hash (events deleted?)",
+        )
     return None
 
 
@@ -199,6 +213,8 @@ def replay_state(initial: str, events: list[CaseEvent]) -> str:
     for ev in events:
         if ev.kind == "transition":
             if ev.from_state != state:
-                raise ValueError(f"event #{ev.seq} starts from {ev.from_state}, history says {state}")
+                raise ValueError(
+                    f"event #{ev.seq} starts from {ev.from_state}, history says {state}"
+                )
             state = ev.to_state or state
     return state

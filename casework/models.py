@@ -218,7 +218,9 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint(check_constraint("channel", CHANNELS), name="channel_known"),
         CheckConstraint("worker_count >= 1", name="worker_count_positive"),
-        CheckConstraint("amount_claimed IS NULL OR amount_claimed >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "amount_claimed IS NULL OR amount_claimed >= 0", name="amount_not_negative"
+        ),
         Index("ix_cases_org_unit_id_state", "org_unit_id", "state"),
         Index("ix_cases_workflow_state", "workflow", "state"),
         Index("ix_cases_next_due_at", "next_due_at"),
@@ -364,7 +366,9 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -378,7 +382,9 @@ class OutboxMessage(Base):
     """A side effect to deliver after commit (webhook), retried with backoff, unique event id."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_delivered_at_next_attempt_at", "delivered_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_delivered_at_next_attempt_at", "delivered_at", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -72,7 +72,9 @@ def _root(session: Session, actor: Actor, org_unit_id: int | None) -> OrgUnit:
     return visible_unit(session, actor, unit_id)
 
 
-def _in_range(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> ColumnElement[bool]:
+def _in_range(
+    column: Any, start: dt.datetime | None, end: dt.datetime | None
+) -> ColumnElement[bool]:
     conds: list[ColumnElement[bool]] = []
     if start is not None:
         conds.append(column >= start)
@@ -161,8 +163,12 @@ def _summary(
 
     def flow(unit_col: Any, direction: int) -> Any:
         return (
-            select(unit_col.label("unit_id"), Case.workflow.label("wf"),
-                   literal_column(str(direction)).label("dir"), func.count().label("n"))
+            select(
+                unit_col.label("unit_id"),
+                Case.workflow.label("wf"),
+                literal_column(str(direction)).label("dir"),
+                func.count().label("n"),
+            )
             .join(Case, Case.id == Escalation.case_id)
             .join(OrgUnit, OrgUnit.id == unit_col)
             .where(esc_when, in_tree)

@@ -36,15 +36,40 @@ def run_auditor(rt: Runtime) -> None:
     grace = dt.timedelta(seconds=2 * rt.settings.sweep_interval_seconds)
     late = overdue_unhandled(rt, dt.datetime.now(dt.UTC), grace)
     if late:
-        log.error("auditor: %d clocks are overdue by more than two sweep intervals and not handled", late)
+        log.error(
+            "auditor: %d clocks are overdue by more than two sweep intervals and not handled", late
+        )
 
 
 def build_scheduler(rt: Runtime) -> BlockingScheduler:
-    sched = BlockingScheduler(timezone="Asia/Shanghai", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+    sched = BlockingScheduler(
+        timezone="Asia/Shanghai",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
     now = dt.datetime.now(dt.UTC)
-    sched.add_job(run_sweep, "interval", args=[rt], seconds=rt.settings.sweep_interval_seconds, id="sweep", next_run_time=now)
-    sched.add_job(run_outbox, "interval", args=[rt], seconds=rt.settings.outbox_interval_seconds, id="outbox", next_run_time=now)
-    sched.add_job(run_auditor, "interval", args=[rt], seconds=max(60, rt.settings.sweep_interval_seconds), id="auditor")
+    sched.add_job(
+        run_sweep,
+        "interval",
+        args=[rt],
+        seconds=rt.settings.sweep_interval_seconds,
+        id="sweep",
+        next_run_time=now,
+    )
+    sched.add_job(
+        run_outbox,
+        "interval",
+        args=[rt],
+        seconds=rt.settings.outbox_interval_seconds,
+        id="outbox",
+        next_run_time=now,
+    )
+    sched.add_job(
+        run_auditor,
+        "interval",
+        args=[rt],
+        seconds=max(60, rt.settings.sweep_interval_seconds),
+        id="auditor",
+    )
     return sched
 
 
@@ -57,5 +82,9 @@ def run_forever(rt: Runtime) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler: sweep every %ss, outbox every %ss", rt.settings.sweep_interval_seconds, rt.settings.outbox_interval_seconds)
+    log.info(
+        "scheduler: sweep every %ss, outbox every %ss",
+        rt.settings.sweep_interval_seconds,
+        rt.settings.outbox_interval_seconds,
+    )
     sched.start()

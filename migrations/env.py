@@ -1,4 +1,4 @@
-"""Alembic environment: driven from ``casework.migrate`` (no alembic.ini needed)."""
+"""Alembic environment: driven from ``casework.core.migrate`` (no alembic.ini needed)."""
 
 from alembic import context
 
@@ -22,7 +22,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from casework.db import make_engine
+        from casework.core.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as connection:

@@ -1,81 +1,140 @@
-"""Test fixtures: every database test runs twice, on SQLite and on PostgreSQL.
+"""Fixtures for every tier: each database test runs twice, on SQLite and on PostgreSQL.
 
 PostgreSQL runs when ``CASEWORK_TEST_POSTGRES_URL`` is set (CI sets it). If it is set and the
 server cannot be reached the whole run fails at once (never a silent skip); if it is not set,
 the PostgreSQL half is skipped with a message saying how to run it.
+
+The schema is built once per backend and session (by the Alembic chain); each test starts from
+emptied tables (the official calendar, which no test needs to lose, stays unless a test changed
+it). Two session-wide checks end the run: no personal data in any log, and no 5xx answered.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
-from sqlalchemy import text
+from flask import Flask, request
+from sqlalchemy import select, text
 
-from casework.access import SYSTEM_ACTOR, Actor, actor_from_user
-from casework.calendar import seed_from_package
-from casework.db import make_engine
+from api.app import create_app
+from casework.clocks.calendar import seed_from_package
+from casework.core.db import make_engine
+from casework.core.migrate import upgrade
+from casework.core.settings import load_settings
 from casework.demo import load_demo
-from casework.migrate import upgrade
-from casework.models import Base, Employer, OrgUnit, User
+from casework.models import Base, CalendarDay, CalendarMeta, CalendarYear, Employer, OrgUnit, User
+from casework.people.access import SYSTEM_ACTOR, Actor, actor_from_user
 from casework.runtime import Runtime, build_runtime
-from casework.settings import load_settings
+from tests.api_support import LOG_DIR, Api, LiveServer, RequestsHttp, WsgiHttp
+from tests.helpers import TEST_KEYS
 
 PG_URL = os.environ.get("CASEWORK_TEST_POSTGRES_URL", "")
 ROOT = Path(__file__).resolve().parent.parent
 
-TEST_KEYS = {
-    "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
-    "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32),
+CALENDAR_TABLES = {
+    CalendarDay.__tablename__,
+    CalendarYear.__tablename__,
+    CalendarMeta.__tablename__,
 }
 
 
-# -- personal data must never reach a log ------------------------------------------------------
+# -- session-wide checks: personal data never reaches a log; no 5xx is ever answered ------------
 # Every record logged in this process is kept raw (before the JSON formatter masks anything), and
 # every live server writes its log to a file; at the end the whole lot is searched for anything
-# shaped like a resident ID number or a mobile phone. A hit fails the run.
+# shaped like a resident ID number or a mobile phone. A hit fails the run. Every response of the
+# in-process apps and every request line of the live servers is checked for a 5xx status.
 PII_PATTERNS = [
     re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])"),
     re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])"),
 ]
 _LOGGED: list[str] = []
+SERVER_ERRORS: list[str] = []
+# Answers that are a 5xx by design, not a failure: readiness while the database is away.
+EXPECTED_5XX = {("GET", "/readyz", 503)}
 
 
 class _KeepEverything(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            text = f"{record.name}: {record.getMessage()}"
+            line = f"{record.name}: {record.getMessage()}"
             if record.exc_info:
-                text += "\n" + logging.Formatter().formatException(record.exc_info)
+                line += "\n" + logging.Formatter().formatException(record.exc_info)
         except Exception:  # noqa: BLE001 - a broken record must not break the run
-            text = f"{record.name}: {record.msg!r} {record.args!r}"
-        _LOGGED.append(text)
+            line = f"{record.name}: {record.msg!r} {record.args!r}"
+        _LOGGED.append(line)
 
 
 def pii_hits(texts: list[str]) -> list[str]:
-    return [f"{p.pattern[:20]}…: {m.group(0)[:3]}…" for t in texts for p in PII_PATTERNS for m in p.finditer(t)]
+    return [
+        f"{p.pattern[:20]}…: {m.group(0)[:3]}…"
+        for t in texts
+        for p in PII_PATTERNS
+        for m in p.finditer(t)
+    ]
+
+
+def server_errors_in_log(log_text: str) -> list[str]:
+    """5xx request lines of a live server's JSON log."""
+    out = []
+    for line in log_text.splitlines():
+        if '"status": 5' not in line:
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        status = rec.get("status")
+        if isinstance(status, int) and status >= 500:
+            if (rec.get("method"), rec.get("path"), status) not in EXPECTED_5XX:
+                out.append(f"{rec.get('method')} {rec.get('route')} -> {status}")
+    return out
+
+
+def record_server_errors(app: Flask) -> Flask:
+    @app.after_request
+    def _five_xx(resp):  # type: ignore[no-untyped-def]
+        if (
+            resp.status_code >= 500
+            and (request.method, request.path, resp.status_code) not in EXPECTED_5XX
+        ):
+            SERVER_ERRORS.append(f"{request.method} {request.path} -> {resp.status_code}")
+        return resp
+
+    return app
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from tests.api_support import LOG_DIR
-
     texts = list(_LOGGED)
+    errors = list(SERVER_ERRORS)
     if LOG_DIR.exists():
-        texts += [p.read_text(encoding="utf-8", errors="replace") for p in LOG_DIR.glob("*.log")]
+        for p in LOG_DIR.glob("*.log"):
+            content = p.read_text(encoding="utf-8", errors="replace")
+            texts.append(content)
+            errors += server_errors_in_log(content)
     hits = pii_hits(texts)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if hits:
         if reporter:
-            reporter.write_line(f"PERSONAL DATA IN LOGS: {len(hits)} hit(s), e.g. {hits[:3]}", red=True)
+            reporter.write_line(
+                f"PERSONAL DATA IN LOGS: {len(hits)} hit(s), e.g. {hits[:3]}", red=True
+            )
         session.exitstatus = 1
     elif reporter:
-        reporter.write_line(f"log scan: {len(texts)} log records/files searched, no ID numbers or phones")
+        reporter.write_line(
+            f"log scan: {len(texts)} log records/files searched, no ID numbers or phones"
+        )
+    if errors:
+        if reporter:
+            reporter.write_line(f"5xx ANSWERED: {len(errors)}, e.g. {errors[:5]}", red=True)
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line("5xx check: no server error answered during the suite")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -96,6 +155,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
     finally:
         engine.dispose()
+
+
+# -- databases -------------------------------------------------------------------------------
 
 
 def _reset_postgres(url: str) -> None:
@@ -125,12 +187,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return url
 
 
-def _seed_calendar(rt: Runtime) -> None:
-    with rt.uow() as uow:
-        seed_from_package(uow.session)
-        uow.commit()
-
-
 def subprocess_env(db_url: str) -> dict[str, str]:
     """Environment for subprocesses (CLI, gunicorn) pointing at the test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
@@ -143,25 +199,46 @@ def subprocess_env(db_url: str) -> dict[str, str]:
 def session_runtime(db_url: str) -> Iterator[Runtime]:
     settings = load_settings({**TEST_KEYS, "CASEWORK_DATABASE_URL": db_url})
     rt = build_runtime(settings)
+    _seed_calendar(rt)
+    rt.calendar_revision = _calendar_revision(rt)  # type: ignore[attr-defined]
     yield rt
     rt.dispose()
 
 
-def _truncate(rt: Runtime) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+def _seed_calendar(rt: Runtime) -> None:
+    with rt.uow() as uow:
+        seed_from_package(uow.session)
+        uow.commit()
+
+
+def _calendar_revision(rt: Runtime) -> str:
+    with rt.engine.connect() as conn:
+        return conn.execute(select(CalendarMeta.revision)).scalar() or ""
+
+
+def _empty(rt: Runtime) -> None:
+    """Empty every table but the calendar; rebuild the calendar only if a test changed it."""
+    calendar_changed = _calendar_revision(rt) != rt.calendar_revision  # type: ignore[attr-defined]
+    tables = [
+        t.name
+        for t in reversed(Base.metadata.sorted_tables)
+        if calendar_changed or t.name not in CALENDAR_TABLES
+    ]
     with rt.engine.begin() as conn:
         if rt.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+    if calendar_changed:
+        _seed_calendar(rt)
+        rt.calendar_revision = _calendar_revision(rt)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
 def rt(session_runtime: Runtime) -> Runtime:
-    """A runtime on an empty (migrated) database."""
-    _truncate(session_runtime)
-    _seed_calendar(session_runtime)
+    """A runtime on an empty (migrated) database with the official calendar."""
+    _empty(session_runtime)
     return session_runtime
 
 
@@ -172,10 +249,10 @@ class Demo:
         self.rt = rt
         with rt.reader() as uow:
             s = uow.session
-            self.units = {u.code: u for u in s.query(OrgUnit)}
-            self.employers = {e.name: e for e in s.query(Employer)}
+            self.units = {u.code: u for u in s.scalars(select(OrgUnit))}
+            self.employers = {e.name: e for e in s.scalars(select(Employer))}
             self._actors: dict[str, Actor] = {
-                u.username: actor_from_user(u) for u in s.query(User)
+                u.username: actor_from_user(u) for u in s.scalars(select(User))
             }
 
     def unit(self, code: str) -> OrgUnit:
@@ -199,19 +276,30 @@ def demo(rt: Runtime) -> Demo:
     return Demo(rt)
 
 
-@pytest.fixture(scope="session")
-def live_server(db_url: str) -> Iterator[object]:
-    """The real service (gunicorn, two workers) on the test database, one per backend."""
-    from tests.api_support import LiveServer
+# -- HTTP ------------------------------------------------------------------------------------
 
+
+@pytest.fixture(scope="session")
+def app(session_runtime: Runtime) -> Flask:
+    """The Flask app, in-process, on this backend's runtime (built once per backend)."""
+    return record_server_errors(create_app({"TESTING": True}, runtime=session_runtime))
+
+
+@pytest.fixture
+def api(demo: Demo, rt: Runtime, app: Flask) -> Api:
+    """The API in-process, through the whole Flask stack (fresh demo data every test)."""
+    return Api(rt, "", WsgiHttp(app.test_client()))
+
+
+@pytest.fixture(scope="session")
+def live_server(db_url: str, session_runtime: Runtime) -> Iterator[LiveServer]:
+    """The real service (gunicorn, two workers) on the test database, one per backend."""
     server = LiveServer(subprocess_env(db_url), workers=2)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def api(demo: Demo, live_server) -> object:
-    """An HTTP client per demo user against the live server (fresh demo data every test)."""
-    from tests.api_support import Api
-
-    return Api(live_server.base)
+def live_api(demo: Demo, rt: Runtime, live_server: LiveServer) -> Api:
+    """The API over real HTTP against gunicorn (end-to-end tests)."""
+    return Api(rt, live_server.base, RequestsHttp())

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, update
+from cryptography.fernet import Fernet
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
-from casework.cases import open_case, today_shanghai
+from casework.cases.service import open_case
+from casework.cli import main as cli_main
+from casework.core.errors import NotFound
+from casework.core.time import local_date
 from casework.models import Case
 from casework.runtime import Runtime
+
+# Keys for personal data in every test process and subprocess (never the development key file).
+TEST_KEYS = {
+    "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
+    "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32),
+}
 
 # Data that satisfies each transition's required fields and guards (on a case with 12 workers
 # and ¥50,000 claimed, owned by a county union).
 GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("mediation", "refuse"): {"reason": "不属于劳动争议"},
-    ("mediation", "sign_agreement"): {"agreement_claims": ["wages"], "performance_due": "2026-12-31"},
+    ("mediation", "sign_agreement"): {
+        "agreement_claims": ["wages"],
+        "performance_due": "2026-12-31",
+    },
     ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
     ("wage_arrears", "reject"): {"reason": "重复登记"},
     ("wage_arrears", "sign_repayment_agreement"): {"repayment_due": "2026-12-31"},
@@ -42,22 +61,34 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
 
 def good_data(workflow: str, trigger: str) -> dict[str, Any]:
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
-        return {"limitation_date": (today_shanghai() + dt.timedelta(days=3)).isoformat()}
+        return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
     return dict(GOOD_DATA.get((workflow, trigger), {}))
 
 
-def new_case(rt: Runtime, demo, workflow: str, *, unit: str = "TH", actor: str = "supervisor.tianhe", **kw: Any) -> Case:
+def new_case(
+    rt: Runtime,
+    demo,
+    workflow: str,
+    *,
+    unit: str = "TH",
+    actor: str = "supervisor.tianhe",
+    **kw: Any,
+) -> Case:
     kw.setdefault("worker_count", 12)
     kw.setdefault("amount_claimed", "50000")
     kw.setdefault("summary", "测试案件")
     kw.setdefault("employer_id", demo.employer("建筑").id)
-    return open_case(rt.uow(), actor=demo.actor(actor), workflow=workflow, org_unit_id=demo.unit(unit).id, **kw)
+    return open_case(
+        rt.uow(), actor=demo.actor(actor), workflow=workflow, org_unit_id=demo.unit(unit).id, **kw
+    )
 
 
 def force_state(rt: Runtime, case_id: int, state: str) -> None:
     """Test set-up only: put a case straight into ``state`` (history untouched)."""
     with rt.engine.begin() as conn:
-        conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(state=state))
+        conn.execute(
+            update(Case.__table__).where(Case.__table__.c.id == case_id).values(state=state)
+        )
 
 
 @contextmanager
@@ -73,3 +104,43 @@ def statements(engine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def get_case(session: Session, case_id: int | None = None, *, ref: str | None = None) -> Case:
+    """Test look-up of a case by id or reference, whoever may see it."""
+    if ref is not None:
+        case = session.scalars(select(Case).where(Case.ref == ref)).first()
+    else:
+        case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在", f"no case {ref or case_id!r}")
+    return case
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(db_url: str, *args: str) -> CliResult:
+    """``casework ARGS`` in this process (the parser, the command, its output and exit code),
+    against ``db_url``. The end-to-end tier runs the installed script as a real subprocess."""
+    env = {**TEST_KEYS, "CASEWORK_DATABASE_URL": db_url}
+    saved = {k: os.environ.get(k) for k in env}
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli_main(list(args))
+            except SystemExit as exc:  # argparse refusing the arguments
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return CliResult(code, out.getvalue(), err.getvalue())

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 from transitions import Machine
 
-# Org levels, lowest first (DOMAIN.md §2).
+# Org levels, lowest first (docs/domain.md §2).
 LEVELS: tuple[str, ...] = ("grassroots", "township", "county", "city", "province", "national")
 LEVEL_LABELS_ZH: dict[str, str] = dict(
     zip(

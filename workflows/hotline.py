@@ -1,4 +1,4 @@
-"""12351 hotline work orders (工单), DOMAIN.md §7.
+"""12351 hotline work orders (工单), docs/domain.md §7.
 
 call → classify → answered directly, or a work order → dispatched down to the unit (服务下沉) →
 accepted by the unit (which opens the case) → result reported back → call-back and satisfaction

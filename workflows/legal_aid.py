@@ -1,4 +1,4 @@
-"""Union legal aid (法律援助), DOMAIN.md §5, 法律援助法 (2022).
+"""Union legal aid (法律援助), docs/domain.md §5, 法律援助法 (2022).
 
 application → review (7 days, 第四十三条; paused while the applicant supplies missing materials)
 → grant or deny with reasons → lawyer assigned within 3 days of the grant (第四十三条) → handling

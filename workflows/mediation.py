@@ -1,4 +1,4 @@
-"""Labour dispute mediation (劳动争议调解), DOMAIN.md §3.
+"""Labour dispute mediation (劳动争议调解), docs/domain.md §3.
 
 application → acceptance decision → mediation sessions → signed agreement (performed, or breached
 → arbitration / payment order) or failure (→ arbitration, tracked). The 15-day mediation period

@@ -1,4 +1,4 @@
-"""Union labour-law supervision, "一函两书" (DOMAIN.md §6).
+"""Union labour-law supervision, "一函两书" (docs/domain.md §6).
 
 report → investigation (at least two supervisors) → 提示函 tip letter (preventive) → 意见书 opinion
 letter (employer replies within 15 working days, configurable) → 建议书 suggestion letter to the

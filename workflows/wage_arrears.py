@@ -1,4 +1,4 @@
-"""Wage arrears (欠薪治理), DOMAIN.md §4.
+"""Wage arrears (欠薪治理), docs/domain.md §4.
 
 registration → verification → the union negotiates with the employer (工会法 第二十三条) →
 (a) paid → call-back → resolved; (b) repayment agreement → monitoring → paid, or breach → legal
@@ -29,7 +29,7 @@ from workflows.base import (
 )
 
 # Defaults of the criminal-referral threshold (拒不支付劳动报酬罪 立案标准); provinces set their
-# own numbers inside the national ranges, so each is a setting (DOMAIN.md §4).
+# own numbers inside the national ranges, so each is a setting (docs/domain.md §4).
 CRIMINAL_DEFAULTS = {
     "criminal_single_months": 3,
     "criminal_single_amount": "5000",

@@ -6,7 +6,9 @@ from flask import request
 
 from api.http import Blueprint, actor, problems, public, rt
 from api.schemas import LoginSchema, TokenSchema, UserSchema
-from casework import auth, presenters, usecases
+from casework.core.time import iso
+from casework.people import auth
+from casework.people import queries as people
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与当前用户 Authentication")
 
@@ -19,10 +21,17 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与�
 @problems(blp, 400, 401, 415, 429)
 def login(body):
     """登录，获取令牌 Log in: exchange a username and password for a bearer token."""
-    issued = auth.login(rt().uow(), username=body["username"], password=body["password"],
-                        client=request.remote_addr or "unknown")
-    return {"token": issued.token, "expires_at": presenters.iso(issued.expires_at),
-            "user": presenters.user(issued.user)}
+    issued = auth.login(
+        rt().uow(),
+        username=body["username"],
+        password=body["password"],
+        client=request.remote_addr or "unknown",
+    )
+    return {
+        "token": issued.token,
+        "expires_at": iso(issued.expires_at),
+        "user": people.user_view(issued.user),
+    }
 
 
 @blp.route("/auth/token", methods=["DELETE"])
@@ -40,4 +49,4 @@ def logout():
 @problems(blp, 401)
 def me():
     """当前用户 The calling user, their roles and unit."""
-    return usecases.me(rt().reader(), actor())
+    return people.me(rt().reader(), actor=actor())

@@ -8,9 +8,12 @@ from flask import abort
 
 from api.http import Blueprint, actor, problems, rt
 from api.schemas import CalendarDayInput, CalendarDaySchema, DeadlineArgs, DueSchema
-from casework import usecases
+from casework.clocks import queries as clocks
+from casework.clocks import service as clock_service
 
-blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="工作日历 Calendar")
+blp = Blueprint(
+    "calendar", __name__, url_prefix="/api/v1/calendar", description="工作日历 Calendar"
+)
 
 
 @blp.route("/deadline", methods=["GET"])
@@ -19,7 +22,7 @@ blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description
 @problems(blp, 401, 422)
 def deadline(args):
     """期限计算 The due date of a period of calendar or working days from a start date."""
-    return usecases.deadline_for(rt().reader(), start=args["start"], days=args["days"], unit=args["unit"])
+    return clocks.due_date(rt().reader(), start=args["start"], days=args["days"], unit=args["unit"])
 
 
 @blp.route("/days/<string:day>", methods=["PUT"])
@@ -34,4 +37,7 @@ def set_day(body, day):
         when = None
     if when is None:
         abort(404, description="the date must be YYYY-MM-DD")
-    return usecases.set_calendar_day(rt().uow(), actor(), when, is_workday=body["is_workday"], name=body.get("name"))
+    clock_service.set_calendar_day(
+        rt().uow(), actor=actor(), day=when, is_workday=body["is_workday"], name=body.get("name")
+    )
+    return clocks.calendar_day(rt().reader(), day=when)

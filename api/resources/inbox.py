@@ -10,9 +10,13 @@ from api.schemas import (
     NotificationSchema,
     PaginationArgs,
 )
-from casework import usecases
+from casework.escalation import queries as escalations
+from casework.notices import queries as notices
+from casework.notices import service as notice_service
 
-blp = Blueprint("inbox", __name__, url_prefix="/api/v1", description="督办收件箱 Escalations and notifications")
+blp = Blueprint(
+    "inbox", __name__, url_prefix="/api/v1", description="督办收件箱 Escalations and notifications"
+)
 
 
 @blp.route("/escalations", methods=["GET"])
@@ -21,7 +25,7 @@ blp = Blueprint("inbox", __name__, url_prefix="/api/v1", description="督办收�
 @problems(blp, 401, 422)
 def escalations(args):
     """上提案件 Escalations into the caller's subtree: open cases first, newest first."""
-    return usecases.escalation_inbox(rt().reader(), actor(), **page_args(args)).as_dict()
+    return escalations.inbox(rt().reader(), actor=actor(), **page_args(args)).as_dict()
 
 
 @blp.route("/notifications", methods=["GET"])
@@ -30,7 +34,9 @@ def escalations(args):
 @problems(blp, 401, 422)
 def notifications(args):
     """我的通知 Notices to the caller or their unit: unread first."""
-    return usecases.list_notifications(rt().reader(), actor(), unread=args.get("unread"), **page_args(args)).as_dict()
+    return notices.notifications(
+        rt().reader(), actor=actor(), unread=args.get("unread"), **page_args(args)
+    ).as_dict()
 
 
 @blp.route("/notifications/<int(min=1, max=2147483647):notification_id>/ack", methods=["POST"])
@@ -38,4 +44,5 @@ def notifications(args):
 @problems(blp, 401, 404)
 def ack(notification_id):
     """已读 Acknowledge a notice (idempotent)."""
-    return usecases.ack_notification(rt().uow(), actor(), notification_id)
+    notice_service.acknowledge(rt().uow(), actor=actor(), notification_id=notification_id)
+    return notices.notification(rt().reader(), actor=actor(), notification_id=notification_id)

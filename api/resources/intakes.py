@@ -6,9 +6,11 @@ from flask import request
 
 from api.http import IDEMPOTENCY_PARAM, Blueprint, actor, problems, rt
 from api.schemas import IntakeResultSchema, IntakeSchema
-from casework import intake
+from casework.intake import service as intake
 
-blp = Blueprint("intakes", __name__, url_prefix="/api/v1/intakes", description="热线工单 Hotline intakes")
+blp = Blueprint(
+    "intakes", __name__, url_prefix="/api/v1/intakes", description="热线工单 Hotline intakes"
+)
 
 
 @blp.route("", methods=["POST"])
@@ -21,11 +23,17 @@ def file_intake(body):
     call about the same worker and employer attaches to the open case (merged_into)."""
     caller, emp = body["caller"], body["employer"]
     result = intake.file_intake(
-        rt().uow(), actor=actor(),
+        rt().uow(),
+        actor=actor(),
         caller=intake.CallerInput(caller["name"], caller["phone"], caller.get("id_number")),
-        employer=intake.EmployerInput(emp["name"], emp.get("credit_code"), emp.get("org_unit_code")),
-        category=body["category"], complexity=body["complexity"], worker_count=body["worker_count"],
-        amount_claimed=body.get("amount_claimed"), description=body["description"],
+        employer=intake.EmployerInput(
+            emp["name"], emp.get("credit_code"), emp.get("org_unit_code")
+        ),
+        category=body["category"],
+        complexity=body["complexity"],
+        worker_count=body["worker_count"],
+        amount_claimed=body.get("amount_claimed"),
+        description=body["description"],
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return result.body, 201

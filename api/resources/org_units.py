@@ -10,7 +10,8 @@ from api.schemas import (
     PaginationArgs,
     page_of,
 )
-from casework import usecases
+from casework.people import queries as people
+from casework.people import service as people_service
 
 blp = Blueprint("org_units", __name__, url_prefix="/api/v1/org-units", description="组织 Org units")
 OrgUnitPage = page_of(OrgUnitSchema, "OrgUnitPage")
@@ -22,7 +23,7 @@ OrgUnitPage = page_of(OrgUnitSchema, "OrgUnitPage")
 @problems(blp, 401, 422)
 def list_units(args):
     """本级及下级组织 The caller's unit and every unit below it, in tree order."""
-    return usecases.list_org_units(rt().reader(), actor(), **page_args(args)).as_dict()
+    return people.org_units(rt().reader(), actor=actor(), **page_args(args)).as_dict()
 
 
 @blp.route("", methods=["POST"])
@@ -31,7 +32,8 @@ def list_units(args):
 @problems(blp, 400, 401, 403, 404, 409, 415, 422)
 def create_unit(body):
     """新建组织（管理员）Create a unit below one in the admin's subtree."""
-    return usecases.add_org_unit(rt().uow(), actor(), **body)
+    unit = people_service.create_org_unit(rt().uow(), actor=actor(), **body)
+    return people.org_unit(rt().reader(), actor=actor(), unit_id=unit.id)
 
 
 @blp.route("/<int(min=1, max=2147483647):unit_id>", methods=["GET"])
@@ -39,7 +41,7 @@ def create_unit(body):
 @problems(blp, 401, 404)
 def get_unit(unit_id):
     """组织详情 One unit of the caller's subtree."""
-    return usecases.get_org_unit(rt().reader(), actor(), unit_id)
+    return people.org_unit(rt().reader(), actor=actor(), unit_id=unit_id)
 
 
 @blp.route("/<int(min=1, max=2147483647):unit_id>", methods=["PATCH"])
@@ -48,4 +50,7 @@ def get_unit(unit_id):
 @problems(blp, 400, 401, 403, 404, 415, 422)
 def patch_unit(body, unit_id):
     """修改组织（管理员）Rename a unit or change its level."""
-    return usecases.change_org_unit(rt().uow(), actor(), unit_id, name=body.get("name"), level=body.get("level"))
+    people_service.update_org_unit(
+        rt().uow(), actor=actor(), unit_id=unit_id, name=body.get("name"), level=body.get("level")
+    )
+    return people.org_unit(rt().reader(), actor=actor(), unit_id=unit_id)

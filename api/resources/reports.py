@@ -6,7 +6,7 @@ from flask import Response
 
 from api.http import Blueprint, actor, problems, rt
 from api.schemas import ReportArgs, ReportSchema
-from casework import usecases
+from casework import reports
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="统计报表 Reports")
 
@@ -14,18 +14,30 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 @blp.route("/summary", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportSchema)
-@blp.alt_response(200, schema={"type": "string"}, content_type="text/csv",
-                  description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)", success=True)
+@blp.alt_response(
+    200,
+    schema={"type": "string"},
+    content_type="text/csv",
+    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
+    success=True,
+)
 @problems(blp, 401, 404, 422)
 def summary(args):
     """统计汇总 Per unit of the subtree: open, closed, overdue, escalated in/out, median days to close."""
-    report = usecases.report_summary(rt().reader(), actor(), org_unit_id=args.get("org_unit_id"),
-                                     date_from=args.get("from_"), date_to=args.get("to"))
+    report = reports.summary(
+        rt().reader(),
+        actor=actor(),
+        org_unit_id=args.get("org_unit_id"),
+        date_from=args.get("from_"),
+        date_to=args.get("to"),
+    )
     if args["format"] == "csv":
-        from casework.reports import summary_csv
-
-        data = summary_csv(report).encode("utf-8-sig")
-        return Response(data, mimetype="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="casework-summary.csv"',
-        })
+        data = reports.summary_csv(report).encode("utf-8-sig")
+        return Response(
+            data,
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": 'attachment; filename="casework-summary.csv"',
+            },
+        )
     return report

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from api.http import Blueprint, actor, page_args, problems, rt
 from api.schemas import UserCreateSchema, UserListArgs, UserPatchSchema, UserSchema, page_of
-from casework import usecases
+from casework.people import queries as people
+from casework.people import service as people_service
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="用户 Users")
 UserPage = page_of(UserSchema, "UserPage")
@@ -16,7 +17,9 @@ UserPage = page_of(UserSchema, "UserPage")
 @problems(blp, 401, 422)
 def list_users(args):
     """本级及下级用户 Users of the caller's unit and the units below it."""
-    return usecases.list_users(rt().reader(), actor(), org_unit_id=args.get("org_unit_id"), **page_args(args)).as_dict()
+    return people.users(
+        rt().reader(), actor=actor(), org_unit_id=args.get("org_unit_id"), **page_args(args)
+    ).as_dict()
 
 
 @blp.route("", methods=["POST"])
@@ -25,7 +28,8 @@ def list_users(args):
 @problems(blp, 400, 401, 403, 404, 409, 415, 422)
 def create_user(body):
     """新建用户（管理员）Create a user in a unit of the admin's subtree."""
-    return usecases.add_user(rt().uow(), actor(), **body)
+    user = people_service.create_user(rt().uow(), actor=actor(), **body)
+    return people.user(rt().reader(), actor=actor(), user_id=user.id)
 
 
 @blp.route("/<int(min=1, max=2147483647):user_id>", methods=["GET"])
@@ -33,7 +37,7 @@ def create_user(body):
 @problems(blp, 401, 404)
 def get_user(user_id):
     """用户详情 One user of the caller's subtree."""
-    return usecases.get_user(rt().reader(), actor(), user_id)
+    return people.user(rt().reader(), actor=actor(), user_id=user_id)
 
 
 @blp.route("/<int(min=1, max=2147483647):user_id>", methods=["PATCH"])
@@ -43,4 +47,5 @@ def get_user(user_id):
 def patch_user(body, user_id):
     """修改用户（管理员）Change display name, roles, active flag or password; deactivating or a new
     password revokes the user's tokens."""
-    return usecases.change_user(rt().uow(), actor(), user_id, **body)
+    people_service.update_user(rt().uow(), actor=actor(), user_id=user_id, **body)
+    return people.user(rt().reader(), actor=actor(), user_id=user_id)

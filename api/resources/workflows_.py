@@ -7,9 +7,11 @@ from flask import Response
 import workflows
 from api.http import Blueprint, problems
 from api.schemas import WorkflowPage, WorkflowSchema
-from casework.errors import NotFound
+from casework.core.errors import NotFound
 
-blp = Blueprint("workflows", __name__, url_prefix="/api/v1/workflows", description="流程定义 Workflows")
+blp = Blueprint(
+    "workflows", __name__, url_prefix="/api/v1/workflows", description="流程定义 Workflows"
+)
 
 
 def _get(name: str) -> workflows.Workflow:
@@ -37,7 +39,9 @@ def get_workflow(name):
 
 
 @blp.route("/<string:name>/diagram", methods=["GET"])
-@blp.response(200, schema={"type": "string"}, description="Mermaid state diagram", content_type="text/plain")
+@blp.response(
+    200, schema={"type": "string"}, description="Mermaid state diagram", content_type="text/plain"
+)
 @problems(blp, 401, 404)
 def diagram(name):
     """流程图 The workflow as a Mermaid stateDiagram (text)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import workflows
 from casework.core.errors import (
@@ -24,9 +24,11 @@ from casework.core.errors import (
     UnknownTrigger,
 )
 from casework.core.vocab import LEVEL_LABELS_ZH
-from casework.models import Case, OrgUnit
-from casework.people.access import Actor
 from workflows.base import GuardContext, Transition, Workflow, level_rank
+
+if TYPE_CHECKING:
+    from casework.models import Case, OrgUnit
+    from casework.people.access import Actor
 
 
 def level_ok(unit: OrgUnit, min_level: str | None) -> bool:

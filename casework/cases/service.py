@@ -35,12 +35,12 @@ from casework.core.vocab import (
     MAX_WORKERS,
     TIERS,
 )
-from casework.notices.service import report_mass_incident
 from casework.history import plain_json, record
 from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, User
+from casework.notices.service import report_mass_incident
 from casework.people.access import Actor, require
 from casework.people.routing import route_owner
-from casework.people.service import find_or_create_person
+from casework.people.service import find_or_create_employer, find_or_create_person
 
 MAX_AMOUNT = Decimal(MAX_AMOUNT_TEXT)
 
@@ -85,7 +85,9 @@ def parse_amount(value: Any) -> Decimal | None:
 def _check_opening(actor: Actor, wf_name: str, channel: str, complexity: str) -> None:
     if wf_name not in workflows.names():
         known = ", ".join(workflows.names())
-        raise InvalidInput("workflow", f"未知流程，可选：{known}", f"unknown workflow; one of {known}")
+        raise InvalidInput(
+            "workflow", f"未知流程，可选：{known}", f"unknown workflow; one of {known}"
+        )
     if channel not in CHANNELS:
         raise InvalidInput(
             "channel",
@@ -105,11 +107,15 @@ def _worker_count(worker_count: int | None, listed: int) -> int:
     count = worker_count if worker_count is not None else max(listed, 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_WORKERS:
         raise InvalidInput(
-            "worker_count", "涉及人数必须是1到100000之间的整数", "must be a whole number from 1 to 100000"
+            "worker_count",
+            "涉及人数必须是1到100000之间的整数",
+            "must be a whole number from 1 to 100000",
         )
     if listed > count:
         raise InvalidInput(
-            "worker_count", "涉及人数不能少于登记的职工人数", "must not be fewer than the workers listed"
+            "worker_count",
+            "涉及人数不能少于登记的职工人数",
+            "must not be fewer than the workers listed",
         )
     return count
 
@@ -155,6 +161,7 @@ def open_case(
     workflow: str,
     org_unit_id: int | None = None,
     employer_id: int | None = None,
+    employer: Mapping[str, Any] | None = None,
     workers: Iterable[WorkerInput] = (),
     worker_count: int | None = None,
     amount_claimed: Any = None,
@@ -168,7 +175,9 @@ def open_case(
     now: dt.datetime | None = None,
 ) -> Case:
     """Open a case in ``workflow``, owned by ``org_unit_id``, or — with an employer and no
-    unit — by the competent unit of the employer's chain (服务下沉)."""
+    unit — by the competent unit of the employer's chain (服务下沉). The employer is one on
+    record (``employer_id``) or named by the caller (``employer``: ``name``, ``credit_code``,
+    ``org_unit_code``), found by its credit code or name, else registered."""
     _check_opening(actor, workflow, channel, complexity)
     wf = workflows.get(workflow)
     amount = parse_amount(amount_claimed)
@@ -178,10 +187,19 @@ def open_case(
 
     with uow:
         s = uow.session
-        employer = None
-        if employer_id is not None:
-            employer = get_or_404(s, Employer, employer_id, "用人单位", "employer")
-        owner, rose_from = _owner(s, uow, actor, wf.name, org_unit_id, employer, count)
+        emp = None
+        if employer is not None:
+            emp, _known = find_or_create_employer(
+                uow,
+                actor=actor,
+                name=employer.get("name", ""),
+                credit_code=employer.get("credit_code"),
+                org_unit_code=employer.get("org_unit_code"),
+            )
+            employer_id = emp.id
+        elif employer_id is not None:
+            emp = get_or_404(s, Employer, employer_id, "用人单位", "employer")
+        owner, rose_from = _owner(s, uow, actor, wf.name, org_unit_id, emp, count)
         # The unit the case starts at keeps read access wherever the case rises to.
         origin_id = origin_org_unit_id or rose_from or owner.id
         parent = None
@@ -232,7 +250,7 @@ def open_case(
                 "channel": channel,
                 "worker_count": count,
                 "parent": parent.ref if parent else None,
-                "routed": org_unit_id is None and employer is not None,
+                "routed": org_unit_id is None and emp is not None,
             },
             at=now,
         )
@@ -390,7 +408,9 @@ def link(
             now=now,
         )
         child.workers = list(parent.workers)
-        record(s, parent, "linked", by=actor, data={"child": child.ref, "workflow": workflow}, at=now)
+        record(
+            s, parent, "linked", by=actor, data={"child": child.ref, "workflow": workflow}, at=now
+        )
         commit_or_conflict(uow)
         return child
 

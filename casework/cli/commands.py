@@ -90,18 +90,26 @@ def cmd_workflows(args: argparse.Namespace) -> int:
         sys.stdout.write(workflows_markdown())
         return 0
     for d in defs:
-        print(f"{d['name']} — {d['label_zh']} ({d['label_en']}), prefix {d['prefix']}, "
-              f"competence {d['competence']}")
+        print(
+            f"{d['name']} — {d['label_zh']} ({d['label_en']}), prefix {d['prefix']}, "
+            f"competence {d['competence']}"
+        )
         for s in d["states"]:
-            print(f"  state {s['name']:<26} {s['label_zh']}{'  [terminal]' if s['terminal'] else ''}")
+            print(
+                f"  state {s['name']:<26} {s['label_zh']}{'  [terminal]' if s['terminal'] else ''}"
+            )
         for t in d["transitions"]:
             lvl = f" min_level={t['min_level']}" if t["min_level"] else ""
             guards = f" guards={','.join(g['name'] for g in t['guards'])}" if t["guards"] else ""
-            print(f"  {t['trigger']:<28} {'|'.join(t['source'])} -> {t['dest']}  "
-                  f"{t['label_zh']}  roles={','.join(t['roles'])}{lvl}{guards}")
+            print(
+                f"  {t['trigger']:<28} {'|'.join(t['source'])} -> {t['dest']}  "
+                f"{t['label_zh']}  roles={','.join(t['roles'])}{lvl}{guards}"
+            )
         for r in d["deadlines"]:
-            print(f"  deadline {r['name']:<22} in {r['state']}: {r['days']} {r['unit']} days, "
-                  f"{r['kind']}, on expiry {r['on_expiry']} — {r['citation']}")
+            print(
+                f"  deadline {r['name']:<22} in {r['state']}: {r['days']} {r['unit']} days, "
+                f"{r['kind']}, on expiry {r['on_expiry']} — {r['citation']}"
+            )
         print()
     return 0
 
@@ -139,7 +147,9 @@ def _parse_now(value: str | None) -> dt.datetime:
     try:
         now = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise SystemExit(f"error: --now must be ISO 8601, e.g. 2026-03-01T09:00:00+08:00 (got {value!r})") from None
+        raise SystemExit(
+            f"error: --now must be ISO 8601, e.g. 2026-03-01T09:00:00+08:00 (got {value!r})"
+        ) from None
     if now.tzinfo is None:
         now = now.replace(tzinfo=SHANGHAI)
     return now.astimezone(dt.UTC)
@@ -154,9 +164,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     if args.dry_run:
-        print(f"dry run at {report.now.isoformat()}: {len(report.planned)} clocks due, nothing changed")
+        print(
+            f"dry run at {report.now.isoformat()}: {len(report.planned)} clocks due, nothing changed"
+        )
         for p in report.planned:
-            print(f"  {p['case']:<18} {p['rule']:<24} due {p['due']}  -> {p['action']}  ({p['citation']})")
+            print(
+                f"  {p['case']:<18} {p['rule']:<24} due {p['due']}  -> {p['action']}  ({p['citation']})"
+            )
         return 0
     print(
         f"sweep at {report.now.isoformat()}: {report.expired} expired "
@@ -183,7 +197,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             with rt.uow() as uow:
                 cal.set_day(uow.session, day, is_workday=args.workday, name=args.name)
                 uow.commit()
-            print(f"{day.isoformat()} is now a {'working day' if args.workday else 'holiday'} ({args.name or ''})")
+            print(
+                f"{day.isoformat()} is now a {'working day' if args.workday else 'holiday'} ({args.name or ''})"
+            )
         elif args.calendar_command == "import":
             content = Path(args.file).read_text(encoding="utf-8")
             rows = cal.parse_schedule(content, args.file)
@@ -198,11 +214,17 @@ def cmd_calendar(args: argparse.Namespace) -> int:
                 json.dump(listing, sys.stdout, ensure_ascii=False, indent=2)
                 sys.stdout.write("\n")
             else:
-                flag = "verified" if listing["calendar_verified"] else "NOT verified (Mon-Fri fallback)"
+                flag = (
+                    "verified"
+                    if listing["calendar_verified"]
+                    else "NOT verified (Mon-Fri fallback)"
+                )
                 print(f"{args.year}: {listing['working_days']} working days, {flag}")
                 for d in listing["days"]:
                     kind = "上班" if d["is_workday"] else "休息"
-                    print(f"  {d['date']} 周{'一二三四五六日'[d['weekday'] - 1]} {kind} {d['name']} [{d['source']}]")
+                    print(
+                        f"  {d['date']} 周{'一二三四五六日'[d['weekday'] - 1]} {kind} {d['name']} [{d['source']}]"
+                    )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -240,11 +262,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
         case = case_by_ref(uow.session, args.case_ref)
         clocks = [clock_view(case, d) for d in all_clocks(uow.session, case.id)]
         wf = workflows.get(case.workflow)
-        header = (f"{case.ref} {wf.label_zh} state={case.state} ({wf.state(case.state).label_zh}) "
-                  f"owner={case.org_unit.code} {case.org_unit.name} escalation_level={case.escalation_level}")
+        header = (
+            f"{case.ref} {wf.label_zh} state={case.state} ({wf.state(case.state).label_zh}) "
+            f"owner={case.org_unit.code} {case.org_unit.name} escalation_level={case.escalation_level}"
+        )
     rt.dispose()
     if args.json:
-        json.dump({"case": args.case_ref, "clocks": clocks}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {"case": args.case_ref, "clocks": clocks}, sys.stdout, ensure_ascii=False, indent=2
+        )
         sys.stdout.write("\n")
         return 0
     print(header)
@@ -253,10 +279,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for c in clocks:
         unit = "working days" if c["unit"] == "working" else "calendar days"
         print(f"  [{c['status']}] {c['rule']} {c['label_zh']} — {c['citation']}")
-        print(f"      {c['days']} {unit} from {c['started_on']} (start day not counted)"
-              f", paused {c['paused_days']} days, extended {c['extended_days']} days"
-              f" -> due {c['due']} (expires end of day, Asia/Shanghai)"
-              f"{'' if c['calendar_verified'] else '  calendar NOT verified'}; on expiry: {c['on_expiry']}")
+        print(
+            f"      {c['days']} {unit} from {c['started_on']} (start day not counted)"
+            f", paused {c['paused_days']} days, extended {c['extended_days']} days"
+            f" -> due {c['due']} (expires end of day, Asia/Shanghai)"
+            f"{'' if c['calendar_verified'] else '  calendar NOT verified'}; on expiry: {c['on_expiry']}"
+        )
     return 0
-
-

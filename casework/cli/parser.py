@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--now", help="act as if it were this time (ISO 8601; default now)")
     sp.add_argument("--dry-run", action="store_true", help="list what would happen, change nothing")
     sp.add_argument("--json", action="store_true")
-    sp.add_argument("--batch", type=int, default=100, help="clocks claimed per transaction (default 100)")
+    sp.add_argument(
+        "--batch", type=int, default=100, help="clocks claimed per transaction (default 100)"
+    )
     sp.set_defaults(func=commands.cmd_sweep)
 
     sp = sub.add_parser("scheduler", help="run the scheduler process (sweep, outbox, auditor)")
@@ -64,14 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("calendar", help="the official working-day calendar")
     calsub = sp.add_subparsers(dest="calendar_command", required=True)
-    cs = calsub.add_parser("set", help="make one day a working day or a holiday (wins over the package)")
+    cs = calsub.add_parser(
+        "set", help="make one day a working day or a holiday (wins over the package)"
+    )
     cs.add_argument("date", help="YYYY-MM-DD")
     kind = cs.add_mutually_exclusive_group(required=True)
     kind.add_argument("--workday", dest="workday", action="store_true")
     kind.add_argument("--holiday", dest="workday", action="store_false")
     cs.add_argument("--name", help="e.g. 春节 or 调休上班")
     cs.set_defaults(func=commands.cmd_calendar)
-    ci = calsub.add_parser("import", help="import a year's schedule (CSV date,is_workday,name or JSON)")
+    ci = calsub.add_parser(
+        "import", help="import a year's schedule (CSV date,is_workday,name or JSON)"
+    )
     ci.add_argument("file")
     ci.set_defaults(func=commands.cmd_calendar)
     cw = calsub.add_parser("show", help="a year's holidays and make-up working days")
@@ -80,10 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     cw.set_defaults(func=commands.cmd_calendar)
 
     sp = sub.add_parser("deadline", help="compute a deadline with the official calendar")
-    sp.add_argument("--start", required=True, help="YYYY-MM-DD, the day of the starting event (not counted)")
+    sp.add_argument(
+        "--start", required=True, help="YYYY-MM-DD, the day of the starting event (not counted)"
+    )
     sp.add_argument("--days", required=True, type=int)
     sp.add_argument("--unit", required=True, choices=["calendar", "working"])
-    sp.add_argument("--json", action="store_true", help='print {"due": ..., "calendar_verified": ...}')
+    sp.add_argument(
+        "--json", action="store_true", help='print {"due": ..., "calendar_verified": ...}'
+    )
     sp.set_defaults(func=commands.cmd_deadline)
 
     sp = sub.add_parser("explain", help="every clock of a case, with the arithmetic")
@@ -94,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

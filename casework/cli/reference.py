@@ -29,9 +29,7 @@ def workflows_markdown() -> str:
         ]
         for t in d["transitions"]:
             guards = "; ".join(g["reason_zh"] for g in t["guards"]) or ""
-            data = ", ".join(
-                f"`{k}`*" if k in t["requires"] else f"`{k}`" for k in t["records"]
-            )
+            data = ", ".join(f"`{k}`*" if k in t["requires"] else f"`{k}`" for k in t["records"])
             out.append(
                 f"| {t['label_zh']} | `{t['trigger']}` | {_states(wf, t['source'])} | "
                 f"{_states(wf, [t['dest']])} | {', '.join(t['roles'])} | {t['min_level'] or ''} | "

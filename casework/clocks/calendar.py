@@ -1,4 +1,4 @@
-"""The official working-day calendar and the statutory counting rules (DOMAIN.md §1).
+"""The official working-day calendar and the statutory counting rules (docs/domain.md §1).
 
 Official working days are not Monday–Friday: the State Council publishes each year's holidays
 and make-up working days (调休). ``chinesecalendar`` carries them for the years it knows; they
@@ -28,10 +28,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from chinese_calendar.constants import holidays, workdays
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-
-from chinese_calendar.constants import holidays, workdays
 
 from casework.core.errors import InvalidInput
 from casework.core.time import utcnow
@@ -142,7 +141,9 @@ class WorkCalendar:
         elif unit == CALENDAR:
             due = self.next_workday_on_or_after(start + dt.timedelta(days=days))
         else:
-            raise InvalidInput("unit", "单位必须是 calendar 或 working", "must be calendar or working")
+            raise InvalidInput(
+                "unit", "单位必须是 calendar 或 working", "must be calendar or working"
+            )
         return DueDate(due, self.verified_between(start, due))
 
     def elapsed(self, start: dt.date, until: dt.date, unit: str) -> int:
@@ -190,8 +191,12 @@ def _load_calendar(session: Session) -> WorkCalendar:
         hit = _cache.get(key)
         if hit and hit[0] == rev:
             return hit[1]
-        exceptions = {day: wd for day, wd in session.execute(select(CalendarDay.day, CalendarDay.is_workday))}
-        years = list(session.scalars(select(CalendarYear.year).where(CalendarYear.verified.is_(True))))
+        exceptions = {
+            day: wd for day, wd in session.execute(select(CalendarDay.day, CalendarDay.is_workday))
+        }
+        years = list(
+            session.scalars(select(CalendarYear.year).where(CalendarYear.verified.is_(True)))
+        )
     cal = WorkCalendar(exceptions, years)
     with _cache_lock:
         _cache[key] = (rev, cal)
@@ -211,7 +216,14 @@ def seed_from_package(session: Session) -> int:
         for day, name in table.items():
             if day in have:
                 continue
-            session.add(CalendarDay(day=day, is_workday=is_workday, name=HOLIDAY_NAMES_ZH.get(name, name), source="package"))
+            session.add(
+                CalendarDay(
+                    day=day,
+                    is_workday=is_workday,
+                    name=HOLIDAY_NAMES_ZH.get(name, name),
+                    source="package",
+                )
+            )
             have[day] = "package"
             added += 1
     known = set(session.scalars(select(CalendarYear.year)))
@@ -224,7 +236,9 @@ def seed_from_package(session: Session) -> int:
     return added
 
 
-def set_day(session: Session, day: dt.date, *, is_workday: bool, name: str | None = None) -> CalendarDay:
+def set_day(
+    session: Session, day: dt.date, *, is_workday: bool, name: str | None = None
+) -> CalendarDay:
     """An administrator's override for one day (wins over the package)."""
     row = session.get(CalendarDay, day)
     if row is None:
@@ -246,7 +260,9 @@ def _parse_bool(value: object, where: str) -> bool:
         return True
     if text in ("0", "false", "no", "holiday", "off", "休", "休息"):
         return False
-    raise InvalidInput("is_workday", f"{where}: 无法识别是否工作日", f"{where}: is_workday must be true/false")
+    raise InvalidInput(
+        "is_workday", f"{where}: 无法识别是否工作日", f"{where}: is_workday must be true/false"
+    )
 
 
 def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool, str]]:
@@ -259,15 +275,23 @@ def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidInput("file", f"JSON 格式错误（第{exc.lineno}行）", f"invalid JSON (line {exc.lineno})") from None
+            raise InvalidInput(
+                "file", f"JSON 格式错误（第{exc.lineno}行）", f"invalid JSON (line {exc.lineno})"
+            ) from None
         items = data.get("days", []) if isinstance(data, dict) else data
         if not isinstance(items, list):
-            raise InvalidInput("file", "JSON 应为列表或含 days 列表的对象", "JSON must be a list or {\"days\": [...]}")
+            raise InvalidInput(
+                "file",
+                "JSON 应为列表或含 days 列表的对象",
+                'JSON must be a list or {"days": [...]}',
+            )
         raw = [(i + 1, item) for i, item in enumerate(items)]
         for n, item in raw:
             if not isinstance(item, dict):
                 raise InvalidInput("file", f"第{n}项不是对象", f"item {n} is not an object")
-            rows.append(_row(item.get("date"), item.get("is_workday"), item.get("name"), f"item {n}"))
+            rows.append(
+                _row(item.get("date"), item.get("is_workday"), item.get("name"), f"item {n}")
+            )
     else:
         reader = csv.reader(io.StringIO(text))
         seen_data = False
@@ -279,7 +303,11 @@ def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool
                 continue
             seen_data = True
             if len(rec) < 2:
-                raise InvalidInput("file", f"第{n}行应为 日期,是否工作日[,名称]", f"line {n}: expected date,is_workday[,name]")
+                raise InvalidInput(
+                    "file",
+                    f"第{n}行应为 日期,是否工作日[,名称]",
+                    f"line {n}: expected date,is_workday[,name]",
+                )
             rows.append(_row(rec[0], rec[1], rec[2] if len(rec) > 2 else "", f"line {n}"))
     if not rows:
         raise InvalidInput("file", "文件中没有日期", "the file lists no days")
@@ -289,14 +317,18 @@ def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _row(date_value: object, workday_value: object, name: object, where: str) -> tuple[dt.date, bool, str]:
+def _row(
+    date_value: object, workday_value: object, name: object, where: str
+) -> tuple[dt.date, bool, str]:
     text = str(date_value).strip()
     try:
         if not _ISO_DATE.match(text):
             raise ValueError(text)
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("date", f"{where}: 日期应为 YYYY-MM-DD", f"{where}: date must be YYYY-MM-DD") from None
+        raise InvalidInput(
+            "date", f"{where}: 日期应为 YYYY-MM-DD", f"{where}: date must be YYYY-MM-DD"
+        ) from None
     return day, _parse_bool(workday_value, where), str(name or "").strip()
 
 
@@ -318,7 +350,9 @@ def import_schedule(session: Session, rows: list[tuple[dt.date, bool, str]]) -> 
 def year_listing(session: Session, year: int) -> dict[str, object]:
     cal = load_calendar(session)
     rows = session.scalars(
-        select(CalendarDay).where(CalendarDay.day >= dt.date(year, 1, 1), CalendarDay.day <= dt.date(year, 12, 31)).order_by(CalendarDay.day)
+        select(CalendarDay)
+        .where(CalendarDay.day >= dt.date(year, 1, 1), CalendarDay.day <= dt.date(year, 12, 31))
+        .order_by(CalendarDay.day)
     ).all()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     working = cal.working_days_between(start - dt.timedelta(days=1), end)
@@ -327,8 +361,13 @@ def year_listing(session: Session, year: int) -> dict[str, object]:
         "calendar_verified": cal.is_verified(year),
         "working_days": working,
         "days": [
-            {"date": r.day.isoformat(), "is_workday": r.is_workday, "name": r.name, "source": r.source,
-             "weekday": r.day.isoweekday()}
+            {
+                "date": r.day.isoformat(),
+                "is_workday": r.is_workday,
+                "name": r.name,
+                "source": r.source,
+                "weekday": r.day.isoweekday(),
+            }
             for r in rows
         ],
     }

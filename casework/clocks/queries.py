@@ -96,4 +96,6 @@ def due_date(uow: UnitOfWork, *, start: dt.date, days: int, unit: str) -> dict[s
 
 def calendar_day(uow: UnitOfWork, *, day: dt.date) -> dict[str, Any]:
     with uow:
-        return calendar_day_view(get_or_404(uow.session, CalendarDay, day, "日历日", "calendar day"))
+        return calendar_day_view(
+            get_or_404(uow.session, CalendarDay, day, "日历日", "calendar day")
+        )

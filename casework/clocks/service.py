@@ -221,7 +221,9 @@ def _case_and_clock(
     clocks = active_clocks(uow.session, case.id)
     d = next((c for c in clocks if c.rule == rule), None)
     if d is None:
-        raise NotFound("该案件没有正在计时的此项期限", f"case {case.ref} has no running clock {rule!r}")
+        raise NotFound(
+            "该案件没有正在计时的此项期限", f"case {case.ref} has no running clock {rule!r}"
+        )
     return case, d, clocks
 
 
@@ -295,7 +297,9 @@ def extend_clock(
             )
         if not isinstance(days, int) or days < 1 or d.extended_days + days > spec.extendable_days:
             left = spec.extendable_days - d.extended_days
-            raise InvalidInput("days", f"最多还可延长 {left} 日", f"at most {left} more days may be added")
+            raise InvalidInput(
+                "days", f"最多还可延长 {left} 日", f"at most {left} more days may be added"
+            )
         if not (note or "").strip():
             raise InvalidInput(
                 "note",

@@ -49,7 +49,11 @@ def make_engine(url: str, **kw: object) -> Engine:
 
 
 def is_postgres(engine_or_session: Engine | Session) -> bool:
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    bind = (
+        engine_or_session.get_bind()
+        if isinstance(engine_or_session, Session)
+        else engine_or_session
+    )
     return bind.dialect.name == "postgresql"
 
 

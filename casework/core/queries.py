@@ -23,7 +23,12 @@ class Page:
     total: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"items": self.items, "page": self.page, "per_page": self.per_page, "total": self.total}
+        return {
+            "items": self.items,
+            "page": self.page,
+            "per_page": self.per_page,
+            "total": self.total,
+        }
 
 
 def bounds(page: int, per_page: int) -> tuple[int, int]:

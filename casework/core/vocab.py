@@ -8,17 +8,7 @@ the engine has one place to import from.
 
 from __future__ import annotations
 
-from workflows.base import (
-    CALENDAR,
-    HANDLING,
-    LEVEL_LABELS_ZH,
-    LEVELS,
-    ROLES,
-    STATUTORY,
-    SYSTEM,
-    TIERS,
-    WORKING,
-)
+from workflows.base import KINDS, LEVEL_LABELS_ZH, LEVELS, ROLES, SYSTEM, TIERS, UNITS
 from workflows.documents import DOCUMENT_KINDS
 
 __all__ = [
@@ -40,8 +30,8 @@ __all__ = [
     "check_constraint",
 ]
 
-DAY_UNITS: tuple[str, ...] = (CALENDAR, WORKING)
-DEADLINE_KINDS: tuple[str, ...] = (STATUTORY, HANDLING)
+DAY_UNITS: tuple[str, ...] = UNITS  # calendar or working days
+DEADLINE_KINDS: tuple[str, ...] = KINDS  # statutory or handling
 # A clock's life: running ⇄ paused, then stopped (handing over after a lift), expired or met.
 CLOCK_STATUSES: tuple[str, ...] = ("running", "paused", "stopped", "expired", "met")
 ACTIVE_CLOCK_STATUSES: tuple[str, ...] = ("running", "paused")
@@ -69,7 +59,9 @@ ESCALATION_REASONS: dict[str, str] = {
     "other": "其他原因",
 }
 # The reasons a unit may give when it asks to be relieved (the deadline is the sweep's).
-MANUAL_ESCALATION_REASONS: tuple[str, ...] = tuple(r for r in ESCALATION_REASONS if r != "deadline_expired")
+MANUAL_ESCALATION_REASONS: tuple[str, ...] = tuple(
+    r for r in ESCALATION_REASONS if r != "deadline_expired"
+)
 
 # Personal data a permitted user may reveal on a case.
 FIELDS_REVEALABLE: tuple[str, ...] = ("id_number", "phone")

@@ -57,7 +57,9 @@ def get_kind(name: str) -> DocumentKind:
         return DOCUMENT_KINDS[name]
     except (KeyError, TypeError):
         known = ", ".join(DOCUMENT_KINDS)
-        raise InvalidInput("kind", f"未知文书类型，可选：{known}", f"unknown document kind; one of {known}") from None
+        raise InvalidInput(
+            "kind", f"未知文书类型，可选：{known}", f"unknown document kind; one of {known}"
+        ) from None
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -83,7 +85,9 @@ def _addressee(value: Any) -> str:
     if not text:
         raise InvalidInput("addressee", "必须填写文书送达对象", "an addressee is required")
     if len(text) > MAX_ADDRESSEE:
-        raise InvalidInput("addressee", f"送达对象不超过{MAX_ADDRESSEE}字", f"at most {MAX_ADDRESSEE} characters")
+        raise InvalidInput(
+            "addressee", f"送达对象不超过{MAX_ADDRESSEE}字", f"at most {MAX_ADDRESSEE} characters"
+        )
     return text
 
 
@@ -105,7 +109,11 @@ def _check_state(case: Case, kind: DocumentKind) -> None:
     wf = workflows.get(case.workflow)
     if kind.trigger is not None:
         if not wf.has_trigger(kind.trigger):  # pragma: no cover - the catalogue is tested
-            raise InvalidInput("kind", f"“{kind.label_zh}”不适用于本流程", f"{kind.name} does not apply to {wf.name}")
+            raise InvalidInput(
+                "kind",
+                f"“{kind.label_zh}”不适用于本流程",
+                f"{kind.name} does not apply to {wf.name}",
+            )
         if wf.transition_for(kind.trigger, case.state) is not None:
             return
     elif not wf.is_terminal(case.state):
@@ -174,7 +182,10 @@ def issue_document(
         due = _reply_due(reply_due, local_date(now))
         if case.workflow not in spec.workflows:
             wf = workflows.get(case.workflow)
-            fits = ", ".join(k for k, v in DOCUMENT_KINDS.items() if case.workflow in v.workflows) or "无"
+            fits = (
+                ", ".join(k for k, v in DOCUMENT_KINDS.items() if case.workflow in v.workflows)
+                or "无"
+            )
             raise InvalidInput(
                 "kind",
                 f"“{wf.label_zh}”案件不能发出{spec.label_zh}；可发：{fits}",
@@ -227,5 +238,3 @@ def issue_document(
         )
         commit_or_conflict(uow)
         return doc
-
-

@@ -13,7 +13,7 @@ from casework.core.time import iso
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import ESCALATION_REASONS
 from casework.models import Case, Escalation, Notification, OrgUnit
-from casework.notices.service import addressed_to
+from casework.notices.queries import addressed_to
 from casework.people.access import Actor, subtree_of
 from casework.people.queries import unit_ref
 
@@ -41,9 +41,7 @@ def escalation_view(
     }
 
 
-def escalation(
-    uow: UnitOfWork, *, actor: Actor, escalation_id: int
-) -> tuple[dict[str, Any], int]:
+def escalation(uow: UnitOfWork, *, actor: Actor, escalation_id: int) -> tuple[dict[str, Any], int]:
     """One escalation of a case the caller sees, and the case's version now (its ETag)."""
     with uow:
         s = uow.session

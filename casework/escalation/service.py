@@ -77,7 +77,8 @@ def lift_one_level(
             s.flush()
     except IntegrityError:
         raise Conflict(
-            "该案件在此环节已经上提过", "this case was already escalated for this step at this level"
+            "该案件在此环节已经上提过",
+            "this case was already escalated for this step at this level",
         ) from None
     reason_zh = ESCALATION_REASONS[reason]
     if at_ceiling:
@@ -173,7 +174,9 @@ def request_escalation(
         require(actor, "request_escalation", case)
         if workflows.get(case.workflow).is_terminal(case.state):
             raise InvalidInput("case", "已结案件不能上提", "a closed case cannot be escalated")
-        esc = lift_one_level(uow, case, reason=reason, actor=actor, comment=comment.strip(), now=now)
+        esc = lift_one_level(
+            uow, case, reason=reason, actor=actor, comment=comment.strip(), now=now
+        )
         commit_or_conflict(uow)
         return esc
 
@@ -195,7 +198,9 @@ def take_over(
         check_version(case, expected_version)
         require(actor, "take_over", case)
         if case.org_unit_id == actor.org_unit_id:
-            raise InvalidInput("case", "案件已由本单位承办", "the case is already held by your unit")
+            raise InvalidInput(
+                "case", "案件已由本单位承办", "the case is already held by your unit"
+            )
         own = get_or_404(s, OrgUnit, actor.org_unit_id, "组织", "org unit")
         previous = case.org_unit
         case.org_unit_id = own.id

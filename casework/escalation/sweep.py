@@ -95,9 +95,22 @@ def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, obj
         ).all()
     out = []
     for d, ref, state, wf in rows:
-        action = "escalate" if d.on_expiry == "escalate" else ("notify" if d.on_expiry == "notify" else f"fire:{d.on_expiry}")
-        out.append({"case": ref, "workflow": wf, "state": state, "rule": d.rule, "due": d.due_on.isoformat(),
-                    "action": action, "citation": d.citation})
+        action = (
+            "escalate"
+            if d.on_expiry == "escalate"
+            else ("notify" if d.on_expiry == "notify" else f"fire:{d.on_expiry}")
+        )
+        out.append(
+            {
+                "case": ref,
+                "workflow": wf,
+                "state": state,
+                "rule": d.rule,
+                "due": d.due_on.isoformat(),
+                "action": action,
+                "citation": d.citation,
+            }
+        )
     return out
 
 
@@ -121,7 +134,9 @@ def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
     wf = workflows.get(case.workflow)
     # The unique (clock, action) key: a second sweeper's row fails when its savepoint flushes.
     s.add(
-        DeadlineAction(deadline_id=d.id, action="expire", case_id=case.id, result=d.on_expiry, at=now)
+        DeadlineAction(
+            deadline_id=d.id, action="expire", case_id=case.id, result=d.on_expiry, at=now
+        )
     )
     d.status = "expired"
     d.handled_at = now
@@ -204,7 +219,11 @@ def _remind_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
         report.skipped += 1
         return
     case = s.get(Case, d.case_id)
-    s.add(DeadlineAction(deadline_id=d.id, action="remind", case_id=case.id, result="due_soon", at=now))
+    s.add(
+        DeadlineAction(
+            deadline_id=d.id, action="remind", case_id=case.id, result="due_soon", at=now
+        )
+    )
     d.reminded_at = now
     d.remind_at = None  # out of the reminder index: it is never claimed again
     rule = workflows.get(case.workflow).rule(d.rule)
@@ -259,7 +278,9 @@ def sweep(
                     uow.commit()
                 except StaleDataError:
                     report.failed += 1
-                    log.warning("sweep: batch lost a race and was rolled back; the next pass retries")
+                    log.warning(
+                        "sweep: batch lost a race and was rolled back; the next pass retries"
+                    )
             if len(ids) < batch:
                 break
     if report.expired or report.reminders or report.failed:
@@ -270,6 +291,11 @@ def sweep(
 def overdue_unhandled(rt: Runtime, now: dt.datetime, grace: dt.timedelta) -> int:
     """Clocks still running more than ``grace`` after they fell due (the scheduler's auditor)."""
     with rt.reader() as uow:
-        return int(uow.session.scalar(
-            select(func.count()).select_from(Deadline).where(Deadline.status == "running", Deadline.due_at <= now - grace)
-        ) or 0)
+        return int(
+            uow.session.scalar(
+                select(func.count())
+                .select_from(Deadline)
+                .where(Deadline.status == "running", Deadline.due_at <= now - grace)
+            )
+            or 0
+        )

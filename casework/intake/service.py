@@ -1,4 +1,4 @@
-"""The 12351 hotline intake (DOMAIN.md §7): one call in, one unit of work.
+"""The 12351 hotline intake (docs/domain.md §7): one call in, one unit of work.
 
 A call becomes a work order (工单, workflow ``hotline``). What happens next depends on what the
 caller asked for and on whether we know where the employer belongs:
@@ -39,7 +39,12 @@ from casework.history import record
 from casework.intake.idempotency import check_key, claim_key, fingerprint
 from casework.models import Case, CaseWorker, Employer, OrgUnit, Person
 from casework.people.access import Actor, require
-from casework.people.pii import PiiVault, normalise_credit_code, normalise_id_number, normalise_phone
+from casework.people.pii import (
+    PiiVault,
+    normalise_credit_code,
+    normalise_id_number,
+    normalise_phone,
+)
 from casework.people.queries import unit_key
 from casework.people.service import find_or_create_employer
 
@@ -87,6 +92,7 @@ class _Call:
 
 # -- validation ------------------------------------------------------------------------------
 
+
 def _blank_to_none(value: str | None) -> str | None:
     if value is None:
         return None
@@ -114,15 +120,27 @@ def _validate(
     description: Any,
 ) -> _Call:
     if category not in CATEGORIES:
-        raise InvalidInput("category", f"来电类别必须是 {', '.join(CATEGORIES)} 之一", f"must be one of {', '.join(CATEGORIES)}")
+        raise InvalidInput(
+            "category",
+            f"来电类别必须是 {', '.join(CATEGORIES)} 之一",
+            f"must be one of {', '.join(CATEGORIES)}",
+        )
     if complexity not in TIERS:
-        raise InvalidInput("complexity", f"复杂程度必须是 {', '.join(TIERS)} 之一", f"must be one of {', '.join(TIERS)}")
+        raise InvalidInput(
+            "complexity",
+            f"复杂程度必须是 {', '.join(TIERS)} 之一",
+            f"must be one of {', '.join(TIERS)}",
+        )
     if (
         isinstance(worker_count, bool)
         or not isinstance(worker_count, int)
         or not 1 <= worker_count <= MAX_WORKERS
     ):
-        raise InvalidInput("worker_count", "涉及人数必须是1到100000之间的整数", "must be a whole number from 1 to 100000")
+        raise InvalidInput(
+            "worker_count",
+            "涉及人数必须是1到100000之间的整数",
+            "must be a whole number from 1 to 100000",
+        )
     amount = parse_amount(amount_claimed)
     text = _text(description, "description", MAX_TEXT, required=False)
     name = _text(caller.name, "caller.name", MAX_PERSON_NAME, required=True)
@@ -228,7 +246,9 @@ def file_intake(
     return IntakeResult(body=body, replayed=False)
 
 
-def _open_case_of(session: Session, vault: PiiVault, workflow: str, employer: Employer, call: _Call) -> Case | None:
+def _open_case_of(
+    session: Session, vault: PiiVault, workflow: str, employer: Employer, call: _Call
+) -> Case | None:
     """The oldest open case of ``workflow`` about ``employer`` with this caller among its
     workers: the same ID number, or the same phone unless both sides have ID numbers and they
     differ (two ID numbers are two people, whoever's phone they call from)."""
@@ -252,7 +272,9 @@ def _open_case_of(session: Session, vault: PiiVault, workflow: str, employer: Em
             same_worker,
         )
     )
-    return session.scalars(select(Case).where(Case.id.in_(match)).order_by(Case.id).limit(1)).first()
+    return session.scalars(
+        select(Case).where(Case.id.in_(match)).order_by(Case.id).limit(1)
+    ).first()
 
 
 def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt.datetime) -> None:
@@ -270,7 +292,11 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
     receiving = s.get(OrgUnit, actor.org_unit_id)
     # We know where the employer belongs when it is on record or the operator said so.
     employer, unit_known = find_or_create_employer(
-        uow, actor=actor, name=call.employer_name, credit_code=call.credit_code, org_unit_code=call.org_unit_code
+        uow,
+        actor=actor,
+        name=call.employer_name,
+        credit_code=call.credit_code,
+        org_unit_code=call.org_unit_code,
     )
     manual = call.process is not None and not unit_known
     existing = (

@@ -35,7 +35,9 @@ SEND_TIMEOUT = 5.0
 LEASE = dt.timedelta(minutes=5)
 
 
-def enqueue_webhook(session: Session, settings: Settings, topic: str, payload: dict[str, Any]) -> None:
+def enqueue_webhook(
+    session: Session, settings: Settings, topic: str, payload: dict[str, Any]
+) -> None:
     """Queue a webhook delivery in the caller's transaction (sent after it commits)."""
     if not settings.webhook_url:
         return

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from casework.core.queries import Page, get_or_404, page_of
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
 from casework.models import Notification
-from casework.notices.service import addressed_to
 from casework.people.access import Actor
+
+
+def addressed_to(actor: Actor) -> Any:
+    """Notices for the actor: their own, and their unit's."""
+    return or_(Notification.user_id == actor.user_id, Notification.org_unit_id == actor.org_unit_id)
 
 
 def notification_view(n: Notification) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.errors import NotFound
@@ -17,6 +17,7 @@ from casework.core.uow import UnitOfWork
 from casework.history import record
 from casework.models import Case, Notification, OrgUnit, User, UserRole
 from casework.notices.outbox import enqueue_webhook
+from casework.notices.queries import addressed_to
 from casework.people.access import Actor
 from casework.people.routing import chain_upwards
 
@@ -105,11 +106,6 @@ def notify_unit_supervisors(
         unit_id=unit.id,
         data=data,
     )
-
-
-def addressed_to(actor: Actor) -> Any:
-    """Notices for the actor: their own, and their unit's."""
-    return or_(Notification.user_id == actor.user_id, Notification.org_unit_id == actor.org_unit_id)
 
 
 def acknowledge(

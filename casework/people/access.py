@@ -92,43 +92,79 @@ def _rule(on_case: bool, roles: str, zh: str, en: str) -> Permission:
 # Who may do what outside the workflow steps. One row per act.
 PERMISSIONS: dict[str, Permission] = {
     # acts on a case: the roles the actor holds *on that case*
-    "assign": _rule(True, "caseworker supervisor system",
-                    "只有承办单位的办案人员或上级主管可以分派案件",
-                    "only the owning unit's caseworkers or a supervisor above may assign"),
-    "comment": _rule(True, "caseworker supervisor operator system",
-                     "只有承办本案的人员或上级主管可以添加备注",
-                     "only those acting on the case (or a supervisor above) may comment"),
-    "link": _rule(True, "caseworker supervisor operator system",
-                  "无权在此案件上派生新案件", "not permitted to spawn cases from this case"),
-    "reveal_pii": _rule(True, "caseworker supervisor",
-                        "只有承办本案的办案人员或上级主管可以查看完整个人信息",
-                        "only a caseworker or supervisor acting on the case may see personal data"),
-    "request_escalation": _rule(True, "caseworker supervisor",
-                                "只有承办单位或其上级主管可以申请上提",
-                                "only the unit holding the case or a supervisor above may ask"),
-    "take_over": _rule(True, "supervisor",
-                       "只有上级主管可以提级办理", "only a supervisor above the case may take it over"),
-    "manage_clock": _rule(True, "caseworker supervisor system",
-                          "只有承办人员或上级主管可以调整期限",
-                          "only the case's caseworkers or a supervisor may change its clocks"),
-    "issue_document": _rule(True, "caseworker supervisor",
-                            "只有承办单位的办案人员或上级主管可以发出{kind_zh}",
-                            "only the owning unit's caseworkers or a supervisor above it may issue documents"),
+    "assign": _rule(
+        True,
+        "caseworker supervisor system",
+        "只有承办单位的办案人员或上级主管可以分派案件",
+        "only the owning unit's caseworkers or a supervisor above may assign",
+    ),
+    "comment": _rule(
+        True,
+        "caseworker supervisor operator system",
+        "只有承办本案的人员或上级主管可以添加备注",
+        "only those acting on the case (or a supervisor above) may comment",
+    ),
+    "link": _rule(
+        True,
+        "caseworker supervisor operator system",
+        "无权在此案件上派生新案件",
+        "not permitted to spawn cases from this case",
+    ),
+    "reveal_pii": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办本案的办案人员或上级主管可以查看完整个人信息",
+        "only a caseworker or supervisor acting on the case may see personal data",
+    ),
+    "request_escalation": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位或其上级主管可以申请上提",
+        "only the unit holding the case or a supervisor above may ask",
+    ),
+    "take_over": _rule(
+        True,
+        "supervisor",
+        "只有上级主管可以提级办理",
+        "only a supervisor above the case may take it over",
+    ),
+    "manage_clock": _rule(
+        True,
+        "caseworker supervisor system",
+        "只有承办人员或上级主管可以调整期限",
+        "only the case's caseworkers or a supervisor may change its clocks",
+    ),
+    "issue_document": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位的办案人员或上级主管可以发出{kind_zh}",
+        "only the owning unit's caseworkers or a supervisor above it may issue documents",
+    ),
     # acts anywhere in the actor's subtree: the roles the user holds
-    "open_case": _rule(False, "operator caseworker supervisor system",
-                       "无权立案", "only operators, caseworkers and supervisors open cases"),
-    "file_intake": _rule(False, "operator",
-                         "只有热线话务员可以登记来电工单", "only hotline operators file intakes"),
-    "create_org_unit": _rule(False, "admin system",
-                             "只有管理员可以新建组织", "only an admin may create org units"),
-    "change_org_unit": _rule(False, "admin system",
-                             "只有管理员可以修改组织", "only an admin may change org units"),
-    "create_user": _rule(False, "admin system",
-                         "只有管理员可以新建用户", "only an admin may create users"),
-    "change_user": _rule(False, "admin system",
-                         "只有管理员可以修改用户", "only an admin may change users"),
-    "manage_calendar": _rule(False, "admin system",
-                             "只有管理员可以修改工作日历", "only an admin may change the calendar"),
+    "open_case": _rule(
+        False,
+        "operator caseworker supervisor system",
+        "无权立案",
+        "only operators, caseworkers and supervisors open cases",
+    ),
+    "file_intake": _rule(
+        False, "operator", "只有热线话务员可以登记来电工单", "only hotline operators file intakes"
+    ),
+    "create_org_unit": _rule(
+        False, "admin system", "只有管理员可以新建组织", "only an admin may create org units"
+    ),
+    "change_org_unit": _rule(
+        False, "admin system", "只有管理员可以修改组织", "only an admin may change org units"
+    ),
+    "create_user": _rule(
+        False, "admin system", "只有管理员可以新建用户", "only an admin may create users"
+    ),
+    "change_user": _rule(
+        False, "admin system", "只有管理员可以修改用户", "only an admin may change users"
+    ),
+    "manage_calendar": _rule(
+        False, "admin system", "只有管理员可以修改工作日历", "only an admin may change the calendar"
+    ),
 }
 
 

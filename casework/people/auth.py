@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
-
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casework.core.errors import InvalidInput, NotAuthenticated, TooManyAttempts
@@ -62,7 +61,12 @@ def _throttle_check(uow: UnitOfWork, client: str, now: dt.datetime) -> None:
         )
     ).one()
     if count >= settings.login_max_failures:
-        retry = int((oldest + dt.timedelta(seconds=settings.login_window_seconds) - now).total_seconds()) + 1
+        retry = (
+            int(
+                (oldest + dt.timedelta(seconds=settings.login_window_seconds) - now).total_seconds()
+            )
+            + 1
+        )
         raise TooManyAttempts(
             f"登录失败次数过多，请 {max(retry, 1)} 秒后再试",
             f"too many failed logins from this client; retry in {max(retry, 1)} s",
@@ -90,19 +94,32 @@ def login(
             # Old failures are never needed again; keep the table small.
             s.execute(
                 delete(LoginFailure).where(
-                    LoginFailure.at < now - dt.timedelta(seconds=uow.settings.login_window_seconds * 4)
+                    LoginFailure.at
+                    < now - dt.timedelta(seconds=uow.settings.login_window_seconds * 4)
                 )
             )
             uow.commit()
             raise _bad_credentials()
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        expires = now + dt.timedelta(hours=uow.settings.token_ttl_hours)
-        s.add(ApiToken(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=expires))
+        issued = issue_token(uow, user=user, now=now)
         uow.commit()
-        return IssuedToken(token=token, expires_at=expires, user=user)
+        return issued
 
 
-def authenticate(uow: UnitOfWork, token: str, *, now: dt.datetime | None = None) -> tuple[Actor, int | None]:
+def issue_token(uow: UnitOfWork, *, user: User, now: dt.datetime | None = None) -> IssuedToken:
+    """A new token for ``user`` (whose password was checked), valid for ``token_ttl_hours``.
+    Runs inside the caller's transaction."""
+    now = now or dt.datetime.now(dt.UTC)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(hours=uow.settings.token_ttl_hours)
+    uow.session.add(
+        ApiToken(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=expires)
+    )
+    return IssuedToken(token=token, expires_at=expires, user=user)
+
+
+def authenticate(
+    uow: UnitOfWork, token: str, *, now: dt.datetime | None = None
+) -> tuple[Actor, int | None]:
     """The actor a bearer token stands for, and the token's id when its last use should be
     recorded (at most once a minute, see :func:`touch`). NotAuthenticated when the token is
     unknown, expired or revoked, or its user is inactive. Reads only."""
@@ -112,7 +129,9 @@ def authenticate(uow: UnitOfWork, token: str, *, now: dt.datetime | None = None)
     with uow:
         s = uow.session
         row = s.execute(
-            select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == token_hash(token))
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == token_hash(token))
         ).first()
         if row is None:
             raise NotAuthenticated("令牌无效", "invalid token")
@@ -131,7 +150,9 @@ def touch(uow: UnitOfWork, token_id: int, *, now: dt.datetime | None = None) -> 
     """Record a token's last use."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        uow.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        uow.session.execute(
+            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
         uow.commit()
 
 
@@ -152,7 +173,9 @@ def revoke_all(uow: UnitOfWork, user_id: int, *, now: dt.datetime | None = None)
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         n = uow.session.execute(
-            update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+            update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
         ).rowcount
         uow.commit()
         return n or 0

@@ -40,15 +40,25 @@ def normalise_id_number(value: str) -> str:
     """
     v = (value or "").strip().upper()
     if not _ID_RE.match(v):
-        raise InvalidInput("id_number", "身份证号码应为十八位（最后一位可为X）", "must be eighteen characters (the last may be X)")
+        raise InvalidInput(
+            "id_number",
+            "身份证号码应为十八位（最后一位可为X）",
+            "must be eighteen characters (the last may be X)",
+        )
     try:
         born = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        raise InvalidInput("id_number", "身份证号码中的出生日期无效", "birth date is invalid") from None
+        raise InvalidInput(
+            "id_number", "身份证号码中的出生日期无效", "birth date is invalid"
+        ) from None
     if born.year < 1900 or born > dt.date.today():
         raise InvalidInput("id_number", "身份证号码中的出生日期无效", "birth date is invalid")
     if id_number_check_char(v[:17]) != v[17]:
-        raise InvalidInput("id_number", "身份证号码校验位错误", "its check character does not match (resident ID standard)")
+        raise InvalidInput(
+            "id_number",
+            "身份证号码校验位错误",
+            "its check character does not match (resident ID standard)",
+        )
     return v
 
 
@@ -82,7 +92,11 @@ def normalise_phone(value: str) -> str:
         return v.replace("-", "")  # 139-1234-5678 is the same mobile as 13912345678
     if _LANDLINE_RE.match(v):
         return v
-    raise InvalidInput("phone", "电话号码格式无效（手机号，或区号加座机号）", "not a valid phone number (a mobile, or area code and landline)")
+    raise InvalidInput(
+        "phone",
+        "电话号码格式无效（手机号，或区号加座机号）",
+        "not a valid phone number (a mobile, or area code and landline)",
+    )
 
 
 def mask_id_number(v: str) -> str:
@@ -110,7 +124,9 @@ class PiiVault:
         try:
             return self._fernet.decrypt(bytes(token)).decode()
         except InvalidToken:
-            raise RuntimeError("stored personal data cannot be decrypted with the configured key") from None
+            raise RuntimeError(
+                "stored personal data cannot be decrypted with the configured key"
+            ) from None
 
     def blind_index(self, kind: str, normalised: str) -> str:
         return hmac.new(self._blind, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()

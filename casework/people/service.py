@@ -121,7 +121,9 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         raise InvalidInput(
-            "roles", f"角色必须是 {', '.join(ROLES)} 之一", f"roles must be among {', '.join(ROLES)}"
+            "roles",
+            f"角色必须是 {', '.join(ROLES)} 之一",
+            f"roles must be among {', '.join(ROLES)}",
         )
     return roles
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select
 
-from casework.access import load_actor
-from casework.cases import fire, get_case, today_shanghai
-from casework.errors import IdempotencyKeyReused, InvalidInput, NotPermitted
-from casework.escalation import take_over
+from casework.cases.service import fire
+from casework.core.errors import IdempotencyKeyReused, InvalidInput, NotPermitted
+from casework.core.time import local_date
+from casework.escalation.service import take_over
 from casework.history import verify_case
-from casework.intake import CallerInput, EmployerInput, file_intake
+from casework.intake.service import CallerInput, EmployerInput, file_intake
 from casework.models import (
     Case,
     CaseEvent,
@@ -25,8 +25,9 @@ from casework.models import (
     Person,
     RefCounter,
 )
-from casework.orgs import create_user
-from tests.helpers import statements
+from casework.people.access import SYSTEM_ACTOR, load_actor
+from casework.people.service import create_user
+from tests.helpers import get_case, statements
 
 PHONE = "13812345678"
 ID = "440106199003071231"
@@ -35,7 +36,7 @@ ID_X = "11010519491231002X"
 BUILDER = "广州市某建筑劳务有限公司"
 BUILDER_CODE = "91440106MA5BD00024"
 NEW_CODE = "91440104MA5DF00042"
-YEAR = today_shanghai().year  # references count per year in Asia/Shanghai
+YEAR = local_date().year  # references count per year in Asia/Shanghai
 
 
 def builder() -> EmployerInput:
@@ -77,13 +78,17 @@ def load(rt, case_id: int) -> Case:
 def events(rt, case_id: int) -> list[CaseEvent]:
     with rt.reader() as uow:
         return list(
-            uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq))
+            uow.session.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+            )
         )
 
 
 def cases_of(rt, workflow: str) -> list[Case]:
     with rt.reader() as uow:
-        return list(uow.session.scalars(select(Case).where(Case.workflow == workflow).order_by(Case.id)))
+        return list(
+            uow.session.scalars(select(Case).where(Case.workflow == workflow).order_by(Case.id))
+        )
 
 
 def no_pii_stored(rt, *values: str) -> None:
@@ -106,7 +111,15 @@ def no_digits(exc: Exception) -> None:
 
 
 def new_operator(rt, username: str, unit: str):
-    create_user(rt.uow(), username=username, display_name=username, org_code=unit, roles=["operator"], password="long-enough-pw")
+    create_user(
+        rt.uow(),
+        actor=SYSTEM_ACTOR,
+        username=username,
+        display_name=username,
+        org_code=unit,
+        roles=["operator"],
+        password="long-enough-pw",
+    )
     with rt.reader() as uow:
         return load_actor(uow.session, username)
 
@@ -145,22 +158,39 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
     hotline = demo.actor("hotline")
     order = load(rt, body["work_order"]["id"])
     case = load(rt, body["case"]["id"])
-    assert (order.workflow, order.channel, order.org_unit.code, order.origin_org_unit.code) == ("hotline", "hotline", "TH-SP", "GZ")
+    assert (order.workflow, order.channel, order.org_unit.code, order.origin_org_unit.code) == (
+        "hotline",
+        "hotline",
+        "TH-SP",
+        "GZ",
+    )
     assert order.attributes == {"category": "wage_arrears", "description": "拖欠三个月工资"}
     assert order.created_by_id == hotline.user_id and case.created_by_id == hotline.user_id
     assert order.employer_id == case.employer_id == demo.employer("建筑").id
     assert (case.parent_id, case.channel, case.summary) == (order.id, "hotline", "拖欠三个月工资")
-    assert (case.worker_count, case.amount_claimed, case.complexity) == (1, Decimal("8000.00"), "normal")
+    assert (case.worker_count, case.amount_claimed, case.complexity) == (
+        1,
+        Decimal("8000.00"),
+        "normal",
+    )
     assert [p.name for p in case.workers] == [p.name for p in order.workers] == ["张三"]
     assert case.workers[0].id == order.workers[0].id
     assert case.workers[0].phone_masked == "138****5678"
     assert case.workers[0].id_number_masked == "440106********1231"
 
     kinds = [(e.kind, e.trigger) for e in events(rt, order.id)]
-    assert kinds == [("created", None), ("deadline_set", None), ("transition", "dispatch"), ("deadline_set", None)]
+    assert kinds == [
+        ("created", None),
+        ("deadline_set", None),
+        ("transition", "dispatch"),
+        ("deadline_set", None),
+    ]
     assert events(rt, order.id)[2].data == {"data": {"to_unit": "TH-SP"}}
     with rt.reader() as uow:
-        clocks = {d.rule: (d.status, d.org_unit_id) for d in uow.session.scalars(select(Deadline).where(Deadline.case_id == order.id))}
+        clocks = {
+            d.rule: (d.status, d.org_unit_id)
+            for d in uow.session.scalars(select(Deadline).where(Deadline.case_id == order.id))
+        }
     gz = demo.unit("GZ")
     assert clocks == {"dispatch": ("met", gz.id), "acceptance": ("running", sp.id)}
     with rt.reader() as uow:
@@ -169,7 +199,9 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
     no_pii_stored(rt, PHONE, ID, "12345678")
 
     # The township's caseworker can take the order in.
-    accepted = fire(rt.uow(), order.id, "accept", actor=demo.actor("caseworker.shipai"))
+    accepted = fire(
+        rt.uow(), case_id=order.id, trigger="accept", actor=demo.actor("caseworker.shipai")
+    )
     assert accepted.state == "accepted"
 
 
@@ -183,16 +215,29 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         ("wage_arrears", "建筑", 12, "TH", "wage_arrears"),  # collective: one level higher
     ],
 )
-def test_each_category_opens_its_process_at_the_competent_unit(rt, demo, category, employer, workers, unit, workflow):
+def test_each_category_opens_its_process_at_the_competent_unit(
+    rt, demo, category, employer, workers, unit, workflow
+):
     e = demo.employer(employer)
-    r = call(rt, demo, category=category, employer=EmployerInput(e.name, e.credit_code), worker_count=workers, complexity="difficult")
+    r = call(
+        rt,
+        demo,
+        category=category,
+        employer=EmployerInput(e.name, e.credit_code),
+        worker_count=workers,
+        complexity="difficult",
+    )
     assert r.body["case"]["workflow"] == workflow
     assert r.body["case"]["org_unit"]["code"] == unit
     assert r.body["routed_to"]["code"] == unit
     assert r.body["work_order"]["complexity"] == "difficult"
     case = load(rt, r.body["case"]["id"])
     order = load(rt, r.body["work_order"]["id"])
-    assert (case.worker_count, case.complexity, case.collective) == (workers, "difficult", workers >= 10)
+    assert (case.worker_count, case.complexity, case.collective) == (
+        workers,
+        "difficult",
+        workers >= 10,
+    )
     assert order.org_unit.code == unit and order.state == "dispatched"
 
 
@@ -205,12 +250,23 @@ def test_an_employer_on_record_is_found_by_its_exact_name(rt, demo):
 def test_a_new_employer_is_placed_at_the_unit_the_operator_names(rt, demo):
     r = call(rt, demo, employer=EmployerInput("广州市某物流有限公司", NEW_CODE.lower(), "HZ-NHX"))
     assert r.body["case"]["org_unit"]["code"] == "HZ-NHX"
-    assert r.body["routed_to"] == {**r.body["routed_to"], "code": "HZ-NHX", "manual_dispatch": False}
+    assert r.body["routed_to"] == {
+        **r.body["routed_to"],
+        "code": "HZ-NHX",
+        "manual_dispatch": False,
+    }
     with rt.reader() as uow:
-        e = uow.session.scalars(select(Employer).where(Employer.name == "广州市某物流有限公司")).one()
+        e = uow.session.scalars(
+            select(Employer).where(Employer.name == "广州市某物流有限公司")
+        ).one()
         assert (e.credit_code, e.org_unit.code, e.has_union) == (NEW_CODE, "HZ-NHX", False)
     # Known from now on: the next call finds it by credit code and routes it.
-    again = call(rt, demo, employer=EmployerInput("某物流", NEW_CODE), caller=CallerInput("李四", "13900001111"))
+    again = call(
+        rt,
+        demo,
+        employer=EmployerInput("某物流", NEW_CODE),
+        caller=CallerInput("李四", "13900001111"),
+    )
     assert again.body["case"]["org_unit"]["code"] == "HZ-NHX"
     assert counts(rt)["employers"] == 4
 
@@ -232,7 +288,13 @@ def test_new_employer_without_a_unit_waits_for_manual_dispatch(rt, demo):
     assert r.body["work_order"]["state"] == "registered"
     assert r.body["work_order"]["state_label_zh"] == "已登记"
     assert r.body["work_order"]["manual_dispatch"] is True
-    assert r.body["routed_to"] == {"id": gz.id, "code": "GZ", "name": "广州市总工会", "level": "city", "manual_dispatch": True}
+    assert r.body["routed_to"] == {
+        "id": gz.id,
+        "code": "GZ",
+        "name": "广州市总工会",
+        "level": "city",
+        "manual_dispatch": True,
+    }
     order = load(rt, r.body["work_order"]["id"])
     assert order.org_unit.code == "GZ" and order.attributes["manual_dispatch"] is True
     assert [c.id for c in cases_of(rt, "wage_arrears")] == []
@@ -251,7 +313,13 @@ def test_consultations_and_suggestions_are_answered_on_the_work_order(rt, demo, 
     assert r.body["work_order"]["state"] == "answered"
     assert r.body["work_order"]["state_label_zh"] == "已直接答复"
     assert r.body["work_order"]["manual_dispatch"] is False
-    assert r.body["routed_to"] == {"id": gz.id, "code": "GZ", "name": "广州市总工会", "level": "city", "manual_dispatch": False}
+    assert r.body["routed_to"] == {
+        "id": gz.id,
+        "code": "GZ",
+        "name": "广州市总工会",
+        "level": "city",
+        "manual_dispatch": False,
+    }
     order = load(rt, r.body["work_order"]["id"])
     assert order.org_unit.code == "GZ"
     assert order.attributes["answer"] == "加班费如何计算？已告知标准。"
@@ -266,7 +334,9 @@ def test_a_repeat_call_by_phone_attaches_to_the_open_case(rt, demo):
     first = call(rt, demo, caller=CallerInput("张三", PHONE, ID))
     case_id = first.body["case"]["id"]
     version = load(rt, case_id).version
-    again = call(rt, demo, caller=CallerInput("张三", "+86 138 1234 5678"), description="还没发工资")
+    again = call(
+        rt, demo, caller=CallerInput("张三", "+86 138 1234 5678"), description="还没发工资"
+    )
     assert again.body["merged_into"] == case_id
     assert again.body["case"] == first.body["case"]
     assert again.body["routed_to"]["code"] == "TH-SP"
@@ -277,7 +347,10 @@ def test_a_repeat_call_by_phone_attaches_to_the_open_case(rt, demo):
     assert order.attributes["merged_into"] == first.body["case"]["ref"]
     assert order.org_unit.code == "TH-SP"
     last = events(rt, case_id)[-1]
-    assert (last.kind, last.data) == ("repeat_call", {"work_order": order.ref, "category": "wage_arrears"})
+    assert (last.kind, last.data) == (
+        "repeat_call",
+        {"work_order": order.ref, "category": "wage_arrears"},
+    )
     assert last.actor == "hotline"
     case = load(rt, case_id)
     assert case.version > version and case.state == "registered"
@@ -289,12 +362,18 @@ def test_a_repeat_call_by_phone_attaches_to_the_open_case(rt, demo):
 def test_a_repeat_call_by_id_number_goes_to_the_cases_current_owner(rt, demo):
     first = call(rt, demo, caller=CallerInput("张三", PHONE, ID_X))
     case_id = first.body["case"]["id"]
-    take_over(rt.uow(), case_id, actor=demo.actor("supervisor.tianhe"), comment="提级办理")
+    take_over(rt.uow(), case_id=case_id, actor=demo.actor("supervisor.tianhe"), comment="提级办理")
     again = call(rt, demo, caller=CallerInput("张三", "13900001111", ID_X.lower()))
     th = demo.unit("TH")
     assert again.body["merged_into"] == case_id
     assert again.body["case"]["org_unit"]["code"] == "TH"
-    assert again.body["routed_to"] == {"id": th.id, "code": "TH", "name": "天河区总工会", "level": "county", "manual_dispatch": False}
+    assert again.body["routed_to"] == {
+        "id": th.id,
+        "code": "TH",
+        "name": "天河区总工会",
+        "level": "county",
+        "manual_dispatch": False,
+    }
     assert load(rt, again.body["work_order"]["id"]).org_unit.code == "TH"
     assert [e.kind for e in events(rt, case_id)][-1] == "repeat_call"
     assert len(cases_of(rt, "wage_arrears")) == 1
@@ -314,7 +393,13 @@ def test_calls_about_another_employer_or_process_open_new_cases(rt, demo):
 
 def test_a_call_after_the_case_closed_opens_a_new_case(rt, demo):
     first = call(rt, demo)
-    fire(rt.uow(), first.body["case"]["id"], "reject", actor=demo.actor("caseworker.shipai"), data={"reason": "重复登记"})
+    fire(
+        rt.uow(),
+        case_id=first.body["case"]["id"],
+        trigger="reject",
+        actor=demo.actor("caseworker.shipai"),
+        data={"reason": "重复登记"},
+    )
     again = call(rt, demo)
     assert again.body["merged_into"] is None
     assert again.body["case"]["ref"] == f"WAG-{YEAR}-000002"
@@ -335,7 +420,12 @@ def test_a_retry_with_the_same_key_replays_the_body_and_changes_nothing(rt, demo
     r1 = call(rt, demo, idempotency_key="call-0001", amount_claimed="8000")
     before = counts(rt)
     assert before["keys"] == 1
-    fire(rt.uow(), r1.body["work_order"]["id"], "accept", actor=demo.actor("caseworker.shipai"))
+    fire(
+        rt.uow(),
+        case_id=r1.body["work_order"]["id"],
+        trigger="accept",
+        actor=demo.actor("caseworker.shipai"),
+    )
     before = counts(rt)
     # The same request, written differently (phone format, amount format, lower-case ID).
     r2 = call(
@@ -365,7 +455,13 @@ def test_the_same_key_with_a_different_body_is_refused(rt, demo):
     assert counts(rt) == before
     # Keys belong to the user who sent them: another operator's "call-0002" is a new request.
     other = new_operator(rt, "hotline.night", "GZ")
-    r3 = call(rt, demo, actor=other, idempotency_key="call-0002", caller=CallerInput("赵六", "13700002222"))
+    r3 = call(
+        rt,
+        demo,
+        actor=other,
+        idempotency_key="call-0002",
+        caller=CallerInput("赵六", "13700002222"),
+    )
     assert r3.replayed is False and r3.body["work_order"]["id"] != r1.body["work_order"]["id"]
 
 
@@ -407,7 +503,9 @@ def test_the_longest_key_is_accepted(rt, demo):
 # -- refusals and validation -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("username", ["caseworker.shipai", "supervisor.guangzhou", "admin", "auditor", "system"])
+@pytest.mark.parametrize(
+    "username", ["caseworker.shipai", "supervisor.guangzhou", "admin", "auditor", "system"]
+)
 def test_only_operators_file_intakes(rt, demo, username):
     before = counts(rt)
     with pytest.raises(NotPermitted):
@@ -422,11 +520,36 @@ def test_only_operators_file_intakes(rt, demo, username):
         (CallerInput("张三", "1381234567"), None, "caller.phone", "1381234567"),
         (CallerInput("张三", "23812345678"), None, "caller.phone", "23812345678"),
         (CallerInput("张三", ""), None, "caller.phone", ""),
-        (CallerInput("张三", PHONE, "440106199003071232"), None, "caller.id_number", "440106199003071232"),
-        (CallerInput("张三", PHONE, "44010619900307123"), None, "caller.id_number", "44010619900307123"),
-        (CallerInput("张三", PHONE, "440106199013071231"), None, "caller.id_number", "440106199013071231"),
-        (None, EmployerInput(BUILDER, "91440101MA5AC0001F"), "employer.credit_code", "91440101MA5AC0001F"),
-        (None, EmployerInput(BUILDER, "91440101MA5AC0001I"), "employer.credit_code", "91440101MA5AC0001I"),
+        (
+            CallerInput("张三", PHONE, "440106199003071232"),
+            None,
+            "caller.id_number",
+            "440106199003071232",
+        ),
+        (
+            CallerInput("张三", PHONE, "44010619900307123"),
+            None,
+            "caller.id_number",
+            "44010619900307123",
+        ),
+        (
+            CallerInput("张三", PHONE, "440106199013071231"),
+            None,
+            "caller.id_number",
+            "440106199013071231",
+        ),
+        (
+            None,
+            EmployerInput(BUILDER, "91440101MA5AC0001F"),
+            "employer.credit_code",
+            "91440101MA5AC0001F",
+        ),
+        (
+            None,
+            EmployerInput(BUILDER, "91440101MA5AC0001I"),
+            "employer.credit_code",
+            "91440101MA5AC0001I",
+        ),
     ],
 )
 def test_bad_personal_data_is_refused_without_echoing_it(rt, demo, caller, employer, field, value):
@@ -467,7 +590,9 @@ def test_a_failed_request_stores_no_key_so_the_corrected_retry_runs(rt, demo):
     with pytest.raises(InvalidInput):
         call(rt, demo, idempotency_key="fix-me", employer=EmployerInput("某物流", NEW_CODE, "NOPE"))
     assert counts(rt) == before
-    r = call(rt, demo, idempotency_key="fix-me", employer=EmployerInput("某物流", NEW_CODE, "HZ-NHX"))
+    r = call(
+        rt, demo, idempotency_key="fix-me", employer=EmployerInput("某物流", NEW_CODE, "HZ-NHX")
+    )
     assert r.replayed is False and r.body["routed_to"]["code"] == "HZ-NHX"
 
 
@@ -486,7 +611,12 @@ def test_a_failure_late_in_the_intake_leaves_nothing_behind(rt, demo):
     event.listen(rt.engine, "before_cursor_execute", refuse_second_case)
     try:
         with pytest.raises(RuntimeError, match="disk full"):
-            call(rt, demo, idempotency_key="late", employer=EmployerInput("某物流", NEW_CODE, "HZ-NHX"))
+            call(
+                rt,
+                demo,
+                idempotency_key="late",
+                employer=EmployerInput("某物流", NEW_CODE, "HZ-NHX"),
+            )
     finally:
         event.remove(rt.engine, "before_cursor_execute", refuse_second_case)
     assert counts(rt) == before
@@ -499,7 +629,12 @@ def test_a_failure_late_in_the_intake_leaves_nothing_behind(rt, demo):
 
 
 def test_statement_counts_stay_small(rt, demo):
-    call(rt, demo, caller=CallerInput("预热", "13000000000"), employer=EmployerInput(demo.employer("科技").name))
+    call(
+        rt,
+        demo,
+        caller=CallerInput("预热", "13000000000"),
+        employer=EmployerInput(demo.employer("科技").name),
+    )
     with rt.reader() as uow:
         assert uow.session.scalar(select(func.count()).select_from(OrgUnit)) == 7
     with statements(rt.engine) as routed:

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from casework import outbox
-from casework.cases import open_case
+from casework.cases.service import open_case
+from casework.escalation.sweep import sweep
 from casework.models import Notification, OutboxMessage
+from casework.notices import outbox
 from casework.runtime import Runtime
-from casework.sweep import sweep
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -24,14 +24,29 @@ def at(y, m, d, h=9):
 
 
 def test_one_due_soon_reminder_per_clock(rt, demo):
-    case = open_case(rt.uow(), actor=demo.actor("caseworker.shipai"), workflow="wage_arrears",
-                     employer_id=demo.employer("建筑").id, now=at(2025, 3, 3))  # verification: 3 working days -> Thu 6 Mar
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("caseworker.shipai"),
+        workflow="wage_arrears",
+        employer_id=demo.employer("建筑").id,
+        now=at(2025, 3, 3),
+    )  # verification: 3 working days -> Thu 6 Mar
     assert sweep(rt, now=at(2025, 3, 4, 8)).reminders == 0
     assert sweep(rt, now=at(2025, 3, 5, 8)).reminders == 1  # one working day before the due day
     assert sweep(rt, now=at(2025, 3, 5, 18)).reminders == 0
     with rt.reader() as uow:
-        notes = list(uow.session.scalars(select(Notification).where(Notification.case_id == case.id, Notification.kind == "due_soon")))
-    assert len(notes) == 1 and notes[0].org_unit_id == demo.unit("TH-SP").id and "2025-03-06" in notes[0].title
+        notes = list(
+            uow.session.scalars(
+                select(Notification).where(
+                    Notification.case_id == case.id, Notification.kind == "due_soon"
+                )
+            )
+        )
+    assert (
+        len(notes) == 1
+        and notes[0].org_unit_id == demo.unit("TH-SP").id
+        and "2025-03-06" in notes[0].title
+    )
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -57,12 +72,23 @@ def test_escalations_reach_the_webhook_after_commit_with_retries(rt, demo):
     server = HTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Receiver.received, _Receiver.fail_first = [], 1
-    hooked = Runtime(settings=rt.settings.with_overrides(webhook_url=f"http://127.0.0.1:{server.server_port}/hook"),
-                     engine=rt.engine, session_factory=rt.session_factory,
-                     read_session_factory=rt.read_session_factory, vault=rt.vault)
+    hooked = Runtime(
+        settings=rt.settings.with_overrides(
+            webhook_url=f"http://127.0.0.1:{server.server_port}/hook"
+        ),
+        engine=rt.engine,
+        session_factory=rt.session_factory,
+        read_session_factory=rt.read_session_factory,
+        vault=rt.vault,
+    )
     try:
-        case = open_case(hooked.uow(), actor=demo.actor("hotline"), workflow="hotline",
-                         employer_id=demo.employer("科技").id, now=at(2025, 3, 3))
+        case = open_case(
+            hooked.uow(),
+            actor=demo.actor("hotline"),
+            workflow="hotline",
+            employer_id=demo.employer("科技").id,
+            now=at(2025, 3, 3),
+        )
         sweep(hooked, now=at(2025, 3, 5))
         t = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
         first = outbox.deliver(hooked, now=t)
@@ -72,8 +98,15 @@ def test_escalations_reach_the_webhook_after_commit_with_retries(rt, demo):
         assert again == {"delivered": 1, "failed": 0}
         [(event_id, body)] = _Receiver.received
         assert body["event_id"] == event_id and body["topic"] == "case.escalated"
-        assert (body["case_ref"], body["from_unit"], body["to_unit"]) == (case.ref, "TH-SP-ACME", "TH-SP")
-        assert outbox.deliver(hooked, now=t + dt.timedelta(hours=2)) == {"delivered": 0, "failed": 0}  # never twice
+        assert (body["case_ref"], body["from_unit"], body["to_unit"]) == (
+            case.ref,
+            "TH-SP-ACME",
+            "TH-SP",
+        )
+        assert outbox.deliver(hooked, now=t + dt.timedelta(hours=2)) == {
+            "delivered": 0,
+            "failed": 0,
+        }  # never twice
         with rt.reader() as uow:
             msg = uow.session.scalars(select(OutboxMessage)).one()
         assert msg.attempts == 2 and msg.delivered_at is not None
@@ -82,10 +115,15 @@ def test_escalations_reach_the_webhook_after_commit_with_retries(rt, demo):
 
 
 def test_the_auditor_counts_clocks_left_overdue_past_the_grace(rt, demo):
-    from casework.sweep import overdue_unhandled
+    from casework.escalation.sweep import overdue_unhandled
 
-    open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
-              employer_id=demo.employer("科技").id, now=at(2025, 3, 3))  # due end of 4 Mar
+    open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow="hotline",
+        employer_id=demo.employer("科技").id,
+        now=at(2025, 3, 3),
+    )  # due end of 4 Mar
     grace = dt.timedelta(seconds=60)
     assert overdue_unhandled(rt, at(2025, 3, 4, 23), grace) == 0
     assert overdue_unhandled(rt, at(2025, 3, 5, 1), grace) == 1  # nobody swept it

@@ -41,10 +41,10 @@ import requests
 from sqlalchemy import update
 
 from casework import demo as demo_data
-from casework.access import Actor
-from casework.auth import token_hash
-from casework.cases import WorkerInput, fire, open_case
+from casework.cases.service import WorkerInput, fire, open_case
 from casework.models import ApiToken, Case, Notification
+from casework.people.access import Actor
+from casework.people.auth import token_hash
 from tests.conftest import PII_PATTERNS
 
 ANON = "(anonymous)"
@@ -224,8 +224,14 @@ class World:
         token = "cw_authz_" + secrets.token_urlsafe(24)
         now = dt.datetime.now(dt.UTC)
         with self.rt.uow() as uow:
-            uow.session.add(ApiToken(user_id=self.user_ids[user], token_hash=token_hash(token),
-                                     created_at=now, expires_at=now + dt.timedelta(hours=1)))
+            uow.session.add(
+                ApiToken(
+                    user_id=self.user_ids[user],
+                    token_hash=token_hash(token),
+                    created_at=now,
+                    expires_at=now + dt.timedelta(hours=1),
+                )
+            )
             uow.commit()
         return token
 
@@ -249,23 +255,38 @@ class World:
     def _make_case(self, p: Placement, state: str) -> tuple[int, int]:
         owner, origin = self.demo.unit(p.owner), self.demo.unit(p.origin)
         # Set-up only: a handler of the owning unit walks the case to the state the row needs.
-        setup = Actor(user_id=None, username="authz-setup", roles=HANDLERS, org_unit_id=owner.id,
-                      org_path=owner.path, org_level=owner.level)
+        setup = Actor(
+            user_id=None,
+            username="authz-setup",
+            roles=HANDLERS,
+            org_unit_id=owner.id,
+            org_path=owner.path,
+            org_level=owner.level,
+        )
         case = open_case(
-            self.rt.uow(), actor=setup, workflow="wage_arrears", org_unit_id=owner.id,
-            origin_org_unit_id=origin.id, employer_id=self.demo.employer("建筑").id,
-            workers=[WorkerInput(**WORKER)], worker_count=1, amount_claimed="8000",
+            self.rt.uow(),
+            actor=setup,
+            workflow="wage_arrears",
+            org_unit_id=owner.id,
+            origin_org_unit_id=origin.id,
+            employer_id=self.demo.employer("建筑").id,
+            workers=[WorkerInput(**WORKER)],
+            worker_count=1,
+            amount_claimed="8000",
             summary="授权矩阵测试案件",
         )
         case_id = case.id
         for trigger, data in STATE_PATHS[state]:
-            fire(self.rt.uow(), case_id, trigger, actor=setup, data=data)
+            fire(self.rt.uow(), case_id=case_id, trigger=trigger, actor=setup, data=data)
         if p.created_by:
             # Set-up only: no service opens a case outside its creator's subtree; the row stands
             # for an operator's case that has since left it.
             with self.rt.engine.begin() as conn:
-                conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id)
-                             .values(created_by_id=self.user_ids[p.created_by]))
+                conn.execute(
+                    update(Case.__table__)
+                    .where(Case.__table__.c.id == case_id)
+                    .values(created_by_id=self.user_ids[p.created_by])
+                )
         with self.rt.reader() as uow:
             c = uow.session.get(Case, case_id)
             assert c is not None and c.state == state, (c and c.state, state)
@@ -281,14 +302,18 @@ class World:
         elif target == "to my unit":
             addressee = ("unit", unit)
         elif target == "to another user":
-            addressee = ("user", "caseworker.nanhuaxi" if user != "caseworker.nanhuaxi" else "caseworker.shipai")
+            addressee = (
+                "user",
+                "caseworker.nanhuaxi" if user != "caseworker.nanhuaxi" else "caseworker.shipai",
+            )
         else:
             addressee = ("unit", "TH-SP" if unit != "TH-SP" else "HZ-NHX")
         k = f"{addressee[0]}:{addressee[1]}"
         if k not in self._notices:
             with self.rt.uow() as uow:
-                n = Notification(kind="reminder", title="授权测试通知", body="", data={},
-                                 dedupe_key=f"authz:{k}")
+                n = Notification(
+                    kind="reminder", title="授权测试通知", body="", data={}, dedupe_key=f"authz:{k}"
+                )
                 if addressee[0] == "user":
                     n.user_id = self.user_ids[addressee[1]]
                 else:
@@ -304,11 +329,15 @@ class World:
         kw: dict[str, Any] = {"json": req.json, "params": req.params, "timeout": 30}
         url = self.api.url(req.path)
         if req.token is not None:
-            return requests.request(req.method, url, headers={"Authorization": f"Bearer {req.token}"}, **kw)
+            return requests.request(
+                req.method, url, headers={"Authorization": f"Bearer {req.token}"}, **kw
+            )
         if principal == ANON:
             return requests.request(req.method, url, **kw)
         if principal == BAD_TOKEN:
-            return requests.request(req.method, url, headers={"Authorization": "Bearer not-a-real-token"}, **kw)
+            return requests.request(
+                req.method, url, headers={"Authorization": "Bearer not-a-real-token"}, **kw
+            )
         return self.session(principal).request(req.method, url, **kw)
 
 
@@ -342,8 +371,12 @@ NONE = (None,)
 CASES = tuple(PLACEMENTS)
 
 
-def on_case(suffix: str, method: str = "GET", body: Callable[[World, str], Any] | None = None,
-            state: str = "registered") -> Callable[[World, str, Any], Request]:
+def on_case(
+    suffix: str,
+    method: str = "GET",
+    body: Callable[[World, str], Any] | None = None,
+    state: str = "registered",
+) -> Callable[[World, str, Any], Request]:
     def build(w: World, principal: str, key: str) -> Request:
         case_id, _person_id = w.case(key, state)
         return Request(method, f"/cases/{case_id}{suffix}", json=body(w, key) if body else None)
@@ -351,14 +384,17 @@ def on_case(suffix: str, method: str = "GET", body: Callable[[World, str], Any] 
     return build
 
 
-def simple(method: str, path: str, json: Any = None, params: dict[str, Any] | None = None
-           ) -> Callable[[World, str, Any], Request]:
+def simple(
+    method: str, path: str, json: Any = None, params: dict[str, Any] | None = None
+) -> Callable[[World, str, Any], Request]:
     return lambda w, principal, target: Request(method, path, json=json, params=params)
 
 
 def login_body(w: World, principal: str, target: Any) -> Request:
     username = principal if principal in USERS else "auditor"
-    return Request("POST", "/auth/token", json={"username": username, "password": demo_data.DEFAULT_PASSWORD})
+    return Request(
+        "POST", "/auth/token", json={"username": username, "password": demo_data.DEFAULT_PASSWORD}
+    )
 
 
 def logout(w: World, principal: str, target: Any) -> Request:
@@ -367,14 +403,24 @@ def logout(w: World, principal: str, target: Any) -> Request:
     return Request("DELETE", "/auth/token", token=token)
 
 
-def logout_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+def logout_check(
+    w: World, principal: str, target: Any, req: Request, resp: requests.Response
+) -> str | None:
     if req.token is None:
         return None
-    again = requests.get(w.api.url("/me"), headers={"Authorization": f"Bearer {req.token}"}, timeout=30)
-    return None if again.status_code == 401 else f"revoked token still works on /me: {again.status_code}"
+    again = requests.get(
+        w.api.url("/me"), headers={"Authorization": f"Bearer {req.token}"}, timeout=30
+    )
+    return (
+        None
+        if again.status_code == 401
+        else f"revoked token still works on /me: {again.status_code}"
+    )
 
 
-def me_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+def me_check(
+    w: World, principal: str, target: Any, req: Request, resp: requests.Response
+) -> str | None:
     got = resp.json().get("username")
     return None if got == principal else f"/me says {got!r}"
 
@@ -384,7 +430,9 @@ def list_cases(w: World, principal: str, target: Any) -> Request:
     return Request("GET", "/cases", params={"per_page": 100}, note={"ids": ids})
 
 
-def list_cases_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+def list_cases_check(
+    w: World, principal: str, target: Any, req: Request, resp: requests.Response
+) -> str | None:
     ids = req.note["ids"]
     listed = {ids[i["id"]] for i in resp.json()["items"] if i["id"] in ids}
     should = {k for k in PLACEMENTS if sees(principal, PLACEMENTS[k])}
@@ -396,28 +444,49 @@ def list_cases_check(w: World, principal: str, target: Any, req: Request, resp: 
 def new_case(w: World, principal: str, target: str) -> Request:
     workflow, employer, _lands = NEW_CASES[target]
     emp = w.demo.employer(employer)
-    return Request("POST", "/cases", json={
-        "workflow": workflow, "employer": {"name": emp.name, "credit_code": emp.credit_code},
-        "workers": [{"name": "赵六"}], "worker_count": 1, "amount_claimed": "3000",
-        "summary": "授权矩阵测试立案", "channel": "walk_in",
-    })
+    return Request(
+        "POST",
+        "/cases",
+        json={
+            "workflow": workflow,
+            "employer": {"name": emp.name, "credit_code": emp.credit_code},
+            "workers": [{"name": "赵六"}],
+            "worker_count": 1,
+            "amount_claimed": "3000",
+            "summary": "授权矩阵测试立案",
+            "channel": "walk_in",
+        },
+    )
 
 
-def new_case_check(w: World, principal: str, target: str, req: Request, resp: requests.Response) -> str | None:
+def new_case_check(
+    w: World, principal: str, target: str, req: Request, resp: requests.Response
+) -> str | None:
     if resp.status_code != 201:
         return None
     lands = resp.json()["org_unit"]["code"]
-    return None if lands == NEW_CASES[target][2] else f"routed to {lands}, the test expected {NEW_CASES[target][2]}"
+    return (
+        None
+        if lands == NEW_CASES[target][2]
+        else f"routed to {lands}, the test expected {NEW_CASES[target][2]}"
+    )
 
 
 def intake(w: World, principal: str, target: Any) -> Request:
     emp = w.demo.employer("建筑")
-    return Request("POST", "/intakes", json={
-        "caller": {"name": "李四", "phone": "13800138000"},
-        "employer": {"name": emp.name, "credit_code": emp.credit_code},
-        "category": "wage_arrears", "complexity": "normal", "worker_count": 1,
-        "amount_claimed": "5000", "description": "授权矩阵测试来电",
-    })
+    return Request(
+        "POST",
+        "/intakes",
+        json={
+            "caller": {"name": "李四", "phone": "13800138000"},
+            "employer": {"name": emp.name, "credit_code": emp.credit_code},
+            "category": "wage_arrears",
+            "complexity": "normal",
+            "worker_count": 1,
+            "amount_claimed": "5000",
+            "description": "授权矩阵测试来电",
+        },
+    )
 
 
 def unit_id(w: World, code: str) -> int:
@@ -426,13 +495,21 @@ def unit_id(w: World, code: str) -> int:
 
 def new_unit(w: World, principal: str, parent: str) -> Request:
     n = w.next()
-    return Request("POST", "/org-units", json={
-        "code": f"AUTHZ-{n}", "name": f"授权测试工会{n}", "level": "grassroots",
-        "parent_id": unit_id(w, parent),
-    })
+    return Request(
+        "POST",
+        "/org-units",
+        json={
+            "code": f"AUTHZ-{n}",
+            "name": f"授权测试工会{n}",
+            "level": "grassroots",
+            "parent_id": unit_id(w, parent),
+        },
+    )
 
 
-def unit_written_check(w: World, principal: str, target: str, req: Request, resp: requests.Response) -> str | None:
+def unit_written_check(
+    w: World, principal: str, target: str, req: Request, resp: requests.Response
+) -> str | None:
     """An allowed write is kept: the unit reads back as written."""
     unit = resp.json()
     again = w.send(principal, Request("GET", f"/org-units/{unit['id']}"))
@@ -443,10 +520,18 @@ def unit_written_check(w: World, principal: str, target: str, req: Request, resp
     return None if kept == sent else f"wrote {sent}, reads back {kept}"
 
 
-def calendar_written_check(w: World, principal: str, target: Any, req: Request, resp: requests.Response) -> str | None:
+def calendar_written_check(
+    w: World, principal: str, target: Any, req: Request, resp: requests.Response
+) -> str | None:
     """An allowed write is kept: the day marked a holiday is no longer a working-day due date."""
-    due = w.send(principal, Request("GET", "/calendar/deadline",
-                                    params={"start": "2031-05-05", "days": 1, "unit": "working"}))
+    due = w.send(
+        principal,
+        Request(
+            "GET",
+            "/calendar/deadline",
+            params={"start": "2031-05-05", "days": 1, "unit": "working"},
+        ),
+    )
     if due.status_code != 200:
         return f"deadline after the write: {due.status_code}"
     return None if due.json()["due"] != "2031-05-06" else "2031-05-06 still counts as a working day"
@@ -462,19 +547,32 @@ def user_id(w: World, username: str) -> int:
 
 def new_user(w: World, principal: str, unit: str) -> Request:
     n = w.next()
-    return Request("POST", "/users", json={
-        "username": f"authz.{n}", "display_name": f"授权测试用户{n}", "org_unit_id": unit_id(w, unit),
-        "roles": ["caseworker"], "password": "authz-password",
-    })
+    return Request(
+        "POST",
+        "/users",
+        json={
+            "username": f"authz.{n}",
+            "display_name": f"授权测试用户{n}",
+            "org_unit_id": unit_id(w, unit),
+            "roles": ["caseworker"],
+            "password": "authz-password",
+        },
+    )
 
 
-def user_written_check(w: World, principal: str, target: str, req: Request, resp: requests.Response) -> str | None:
+def user_written_check(
+    w: World, principal: str, target: str, req: Request, resp: requests.Response
+) -> str | None:
     """An allowed write is kept: the user reads back as written."""
     again = w.send(principal, Request("GET", f"/users/{resp.json()['id']}"))
     if again.status_code != 200:
         return f"the user written does not read back: {again.status_code}"
     name = req.json["display_name"]
-    return None if again.json()["display_name"] == name else f"wrote {name}, reads back {again.json()['display_name']}"
+    return (
+        None
+        if again.json()["display_name"] == name
+        else f"wrote {name}, reads back {again.json()['display_name']}"
+    )
 
 
 def deadline_args() -> dict[str, Any]:
@@ -488,67 +586,201 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/me", NONE, anyone(200), simple("GET", "/me"), check=me_check),
     # -- org units
     Row("GET", "/api/v1/org-units", NONE, anyone(200), simple("GET", "/org-units")),
-    Row("POST", "/api/v1/org-units", tuple(u for u in UNITS if u != "TH-SP-ACME"), admin_only(201), new_unit,
-        check=unit_written_check),
+    Row(
+        "POST",
+        "/api/v1/org-units",
+        tuple(u for u in UNITS if u != "TH-SP-ACME"),
+        admin_only(201),
+        new_unit,
+        check=unit_written_check,
+    ),
     # -- users
     Row("GET", "/api/v1/users", NONE, anyone(200), simple("GET", "/users")),
     Row("POST", "/api/v1/users", tuple(UNITS), admin_only(201), new_user, check=user_written_check),
-    Row("GET", "/api/v1/users/{user_id}", tuple(USERS), user_read,
-        lambda w, p, name: Request("GET", f"/users/{user_id(w, name)}")),
-    Row("PATCH", "/api/v1/users/{user_id}", tuple(USERS), admin_only(200),
-        lambda w, p, name: Request("PATCH", f"/users/{user_id(w, name)}", json={"display_name": f"改名{w.next()}"}),
-        check=user_written_check),
-    Row("GET", "/api/v1/org-units/{unit_id}", tuple(UNITS), unit_read,
-        lambda w, p, code: Request("GET", f"/org-units/{unit_id(w, code)}")),
-    Row("PATCH", "/api/v1/org-units/{unit_id}", tuple(UNITS), admin_only(200),
-        lambda w, p, code: Request("PATCH", f"/org-units/{unit_id(w, code)}", json={"name": f"更名测试{w.next()}"}),
-        check=unit_written_check),
+    Row(
+        "GET",
+        "/api/v1/users/{user_id}",
+        tuple(USERS),
+        user_read,
+        lambda w, p, name: Request("GET", f"/users/{user_id(w, name)}"),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/users/{user_id}",
+        tuple(USERS),
+        admin_only(200),
+        lambda w, p, name: Request(
+            "PATCH", f"/users/{user_id(w, name)}", json={"display_name": f"改名{w.next()}"}
+        ),
+        check=user_written_check,
+    ),
+    Row(
+        "GET",
+        "/api/v1/org-units/{unit_id}",
+        tuple(UNITS),
+        unit_read,
+        lambda w, p, code: Request("GET", f"/org-units/{unit_id(w, code)}"),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/org-units/{unit_id}",
+        tuple(UNITS),
+        admin_only(200),
+        lambda w, p, code: Request(
+            "PATCH", f"/org-units/{unit_id(w, code)}", json={"name": f"更名测试{w.next()}"}
+        ),
+        check=unit_written_check,
+    ),
     # -- workflows
     Row("GET", "/api/v1/workflows", NONE, anyone(200), simple("GET", "/workflows")),
-    Row("GET", "/api/v1/workflows/{name}", NONE, anyone(200), simple("GET", "/workflows/wage_arrears")),
-    Row("GET", "/api/v1/workflows/{name}/diagram", NONE, anyone(200), simple("GET", "/workflows/wage_arrears/diagram")),
+    Row(
+        "GET",
+        "/api/v1/workflows/{name}",
+        NONE,
+        anyone(200),
+        simple("GET", "/workflows/wage_arrears"),
+    ),
+    Row(
+        "GET",
+        "/api/v1/workflows/{name}/diagram",
+        NONE,
+        anyone(200),
+        simple("GET", "/workflows/wage_arrears/diagram"),
+    ),
     # -- cases
     Row("POST", "/api/v1/cases", tuple(NEW_CASES), case_create, new_case, check=new_case_check),
     Row("GET", "/api/v1/cases", NONE, anyone(200), list_cases, check=list_cases_check),
     Row("GET", "/api/v1/cases/{case_id}", CASES, case_read, on_case("")),
-    Row("POST", "/api/v1/cases/{case_id}/transitions", CASES, case_write(HANDLERS, 200),
-        on_case("/transitions", "POST", lambda w, k: {"trigger": "verify", "data": {"months_in_arrears": 3}}),
-        variant="verify: caseworker/supervisor", consumes=True),
-    Row("POST", "/api/v1/cases/{case_id}/transitions", CASES, case_write(HANDLERS | {"operator"}, 200),
-        on_case("/transitions", "POST", lambda w, k: {"trigger": "complete_callback", "data": {"satisfaction": "satisfied"}},
-                state="paid"),
-        variant="complete_callback: caseworker/supervisor/operator", state="paid", consumes=True),
-    Row("POST", "/api/v1/cases/{case_id}/escalations", CASES, case_write(HANDLERS, 201),
-        on_case("/escalations", "POST", lambda w, k: {"reason": "cannot_perform", "comment": "本级无力办理，申请上提"}),
-        consumes=True),
-    Row("POST", "/api/v1/cases/{case_id}/assignment", CASES, case_write(HANDLERS, 200),
-        on_case("/assignment", "POST", lambda w, k: {"user_id": w.user_ids[ASSIGNEE[PLACEMENTS[k].owner]]}),
-        consumes=True),
-    Row("POST", "/api/v1/cases/{case_id}/comments", CASES, case_write(HANDLERS | {"operator"}, 201),
-        on_case("/comments", "POST", lambda w, k: {"text": "授权矩阵测试备注"})),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/transitions",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_case(
+            "/transitions",
+            "POST",
+            lambda w, k: {"trigger": "verify", "data": {"months_in_arrears": 3}},
+        ),
+        variant="verify: caseworker/supervisor",
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/transitions",
+        CASES,
+        case_write(HANDLERS | {"operator"}, 200),
+        on_case(
+            "/transitions",
+            "POST",
+            lambda w, k: {"trigger": "complete_callback", "data": {"satisfaction": "satisfied"}},
+            state="paid",
+        ),
+        variant="complete_callback: caseworker/supervisor/operator",
+        state="paid",
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/escalations",
+        CASES,
+        case_write(HANDLERS, 201),
+        on_case(
+            "/escalations",
+            "POST",
+            lambda w, k: {"reason": "cannot_perform", "comment": "本级无力办理，申请上提"},
+        ),
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/assignment",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_case(
+            "/assignment",
+            "POST",
+            lambda w, k: {"user_id": w.user_ids[ASSIGNEE[PLACEMENTS[k].owner]]},
+        ),
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/comments",
+        CASES,
+        case_write(HANDLERS | {"operator"}, 201),
+        on_case("/comments", "POST", lambda w, k: {"text": "授权矩阵测试备注"}),
+    ),
     Row("GET", "/api/v1/cases/{case_id}/events", CASES, case_read, on_case("/events")),
-    Row("POST", "/api/v1/cases/{case_id}/documents", CASES, case_write(HANDLERS, 201),
-        on_case("/documents", "POST", lambda w, k: {"kind": "inspection_referral", "addressee": "劳动保障监察大队"},
-                state="negotiating"),
-        state="negotiating", consumes=True),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/documents",
+        CASES,
+        case_write(HANDLERS, 201),
+        on_case(
+            "/documents",
+            "POST",
+            lambda w, k: {"kind": "inspection_referral", "addressee": "劳动保障监察大队"},
+            state="negotiating",
+        ),
+        state="negotiating",
+        consumes=True,
+    ),
     Row("GET", "/api/v1/cases/{case_id}/documents", CASES, case_read, on_case("/documents")),
-    Row("POST", "/api/v1/cases/{case_id}/pii-reveal", CASES, case_write(HANDLERS, 200),
-        on_case("/pii-reveal", "POST", lambda w, k: {"field": "phone", "person_id": w.case(k)[1], "reason": "核实联系方式"})),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/pii-reveal",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_case(
+            "/pii-reveal",
+            "POST",
+            lambda w, k: {"field": "phone", "person_id": w.case(k)[1], "reason": "核实联系方式"},
+        ),
+    ),
     # -- hotline
-    Row("POST", "/api/v1/intakes", NONE, lambda u, t: 201 if "operator" in USERS[u][0] else 403, intake),
+    Row(
+        "POST",
+        "/api/v1/intakes",
+        NONE,
+        lambda u, t: 201 if "operator" in USERS[u][0] else 403,
+        intake,
+    ),
     # -- inbox
     Row("GET", "/api/v1/escalations", NONE, anyone(200), simple("GET", "/escalations")),
     Row("GET", "/api/v1/notifications", NONE, anyone(200), simple("GET", "/notifications")),
-    Row("POST", "/api/v1/notifications/{notification_id}/ack", NOTICE_TARGETS, notice_ack,
-        lambda w, p, t: Request("POST", f"/notifications/{w.notice(p, t)}/ack")),
+    Row(
+        "POST",
+        "/api/v1/notifications/{notification_id}/ack",
+        NOTICE_TARGETS,
+        notice_ack,
+        lambda w, p, t: Request("POST", f"/notifications/{w.notice(p, t)}/ack"),
+    ),
     # -- calendar
-    Row("GET", "/api/v1/calendar/deadline", NONE, anyone(200), simple("GET", "/calendar/deadline", params=deadline_args())),
-    Row("PUT", "/api/v1/calendar/days/{day}", NONE, admin_only(200),
+    Row(
+        "GET",
+        "/api/v1/calendar/deadline",
+        NONE,
+        anyone(200),
+        simple("GET", "/calendar/deadline", params=deadline_args()),
+    ),
+    Row(
+        "PUT",
+        "/api/v1/calendar/days/{day}",
+        NONE,
+        admin_only(200),
         simple("PUT", "/calendar/days/2031-05-06", json={"is_workday": False, "name": "授权测试"}),
-        check=calendar_written_check),
+        check=calendar_written_check,
+    ),
     # -- reports
-    Row("GET", "/api/v1/reports/summary", tuple(UNITS), unit_read,
-        lambda w, p, code: Request("GET", "/reports/summary", params={"org_unit_id": unit_id(w, code)})),
+    Row(
+        "GET",
+        "/api/v1/reports/summary",
+        tuple(UNITS),
+        unit_read,
+        lambda w, p, code: Request(
+            "GET", "/reports/summary", params={"org_unit_id": unit_id(w, code)}
+        ),
+    ),
 ]
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -566,10 +798,16 @@ def planned_checks() -> int:
 
 def test_the_table_covers_every_operation_of_the_spec(api):
     spec = requests.get(api.base + "/api/v1/openapi.json", timeout=10).json()
-    published = {(m.upper(), path) for path, item in spec["paths"].items() for m in item if m in HTTP_METHODS}
+    published = {
+        (m.upper(), path) for path, item in spec["paths"].items() for m in item if m in HTTP_METHODS
+    }
     tabled = {(r.method, r.path) for r in ROWS}
-    assert not published - tabled, f"operations without a row in the authorisation table: {sorted(published - tabled)}"
-    assert not tabled - published, f"rows for operations the spec does not have: {sorted(tabled - published)}"
+    assert not published - tabled, (
+        f"operations without a row in the authorisation table: {sorted(published - tabled)}"
+    )
+    assert not tabled - published, (
+        f"rows for operations the spec does not have: {sorted(tabled - published)}"
+    )
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
@@ -583,13 +821,21 @@ def test_authorisation(row: Row, api, rt, demo):
             resp = world.send(principal, req)
             where = f"{principal} on {target}" if target is not None else principal
             if resp.status_code != expected:
-                failures.append(f"{where}: expected {expected}, got {resp.status_code}: {_masked(resp.text)[:400]}")
-            elif resp.ok and row.check is not None and (problem := row.check(world, principal, target, req, resp)):
+                failures.append(
+                    f"{where}: expected {expected}, got {resp.status_code}: {_masked(resp.text)[:400]}"
+                )
+            elif (
+                resp.ok
+                and row.check is not None
+                and (problem := row.check(world, principal, target, req, resp))
+            ):
                 failures.append(f"{where}: {problem}")
             if row.consumes and 200 <= resp.status_code < 300:
                 world.discard(target, row.state)
     checks = len(PRINCIPALS) * len(row.targets)
-    assert not failures, f"{row.id}: {len(failures)} of {checks} checks failed:\n" + "\n".join(failures)
+    assert not failures, f"{row.id}: {len(failures)} of {checks} checks failed:\n" + "\n".join(
+        failures
+    )
 
 
 def test_every_demo_user_is_in_the_matrix(demo):

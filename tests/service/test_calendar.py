@@ -18,7 +18,7 @@ import chinese_calendar
 import pytest
 from sqlalchemy import select
 
-from casework.calendar import (
+from casework.clocks.calendar import (
     WorkCalendar,
     import_schedule,
     load_calendar,
@@ -26,7 +26,7 @@ from casework.calendar import (
     seed_from_package,
     set_day,
 )
-from casework.errors import InvalidInput
+from casework.core.errors import InvalidInput
 from casework.models import CalendarDay, CalendarYear
 from casework.runtime import Runtime
 
@@ -94,8 +94,12 @@ BLOCKS = {
     # 2025 春节: 28 Jan – 4 Feb off; Sun 26 Jan and Sat 8 Feb working.
     "spring_2025": {
         "work": [D(2025, 1, 26), D(2025, 2, 8), D(2025, 1, 27), D(2025, 2, 5)],
-        "off": [D(2025, 1, 25), D(2025, 2, 9), *(D(2025, 1, d) for d in range(28, 32)),
-                *(D(2025, 2, d) for d in range(1, 5))],
+        "off": [
+            D(2025, 1, 25),
+            D(2025, 2, 9),
+            *(D(2025, 1, d) for d in range(28, 32)),
+            *(D(2025, 2, d) for d in range(1, 5)),
+        ],
         "due": [
             (D(2025, 1, 24), 1, W, D(2025, 1, 26)),
             (D(2025, 1, 24), 2, W, D(2025, 1, 27)),
@@ -171,8 +175,14 @@ BLOCKS = {
     # 2026 中秋 25–27 Sep and 国庆 1–7 Oct off; Sun 20 Sep and Sat 10 Oct working.
     "national_2026": {
         "work": [D(2026, 9, 20), D(2026, 10, 10), D(2026, 9, 28), D(2026, 10, 8)],
-        "off": [D(2026, 9, 19), D(2026, 9, 25), D(2026, 9, 26), D(2026, 9, 27),
-                D(2026, 10, 11), *(D(2026, 10, d) for d in range(1, 8))],
+        "off": [
+            D(2026, 9, 19),
+            D(2026, 9, 25),
+            D(2026, 9, 26),
+            D(2026, 9, 27),
+            D(2026, 10, 11),
+            *(D(2026, 10, d) for d in range(1, 8)),
+        ],
         "due": [
             (D(2026, 9, 18), 1, W, D(2026, 9, 20)),
             (D(2026, 9, 24), 1, W, D(2026, 9, 28)),  # Fri 25 Sep is 中秋
@@ -304,7 +314,10 @@ def test_year_outside_the_package_falls_back_to_monday_friday_unverified(rt: Run
     assert not cal.is_verified(2027)
     assert cal.is_workday(D(2027, 1, 1))  # a Friday, so a working day by the fallback
     assert not cal.is_workday(D(2027, 1, 2))
-    assert cal.due(D(2027, 3, 1), 3, W).as_dict() == {"due": "2027-03-04", "calendar_verified": False}
+    assert cal.due(D(2027, 3, 1), 3, W).as_dict() == {
+        "due": "2027-03-04",
+        "calendar_verified": False,
+    }
     assert cal.due(D(2027, 3, 1), 5, W).due == D(2027, 3, 8)
     assert cal.due(D(2027, 3, 1), 5, C).due == D(2027, 3, 8)  # Sat 6 Mar -> Monday
     assert cal.due(D(2027, 3, 1), 5, C).calendar_verified is False
@@ -352,8 +365,12 @@ def test_admin_import_of_a_new_year_is_honoured_and_verified(rt: Runtime) -> Non
 
     with rt.reader() as uow:
         cal = load_calendar(uow.session)
-        stored = {r.day: (r.is_workday, r.name, r.source) for r in uow.session.scalars(
-            select(CalendarDay).where(CalendarDay.day >= D(2027, 1, 1)))}
+        stored = {
+            r.day: (r.is_workday, r.name, r.source)
+            for r in uow.session.scalars(
+                select(CalendarDay).where(CalendarDay.day >= D(2027, 1, 1))
+            )
+        }
         year = uow.session.get(CalendarYear, 2027)
         assert year is not None and year.verified and year.source == "admin"
     assert cal is not before
@@ -403,11 +420,14 @@ def test_parse_schedule_json_forms(rt: Runtime) -> None:
     assert parse_schedule(as_object) == csv_rows  # recognised without a .json name
     assert parse_schedule("\ufeff" + as_list, "") == csv_rows  # with a byte-order mark
     # spellings of is_workday and a missing name
-    mixed = json.dumps([
-        {"date": "2027-03-05", "is_workday": "休", "name": "测试假日"},
-        {"date": "2027-03-06", "is_workday": 1},
-        {"date": " 2027-03-07 ", "is_workday": "上班", "name": None},
-    ], ensure_ascii=False)
+    mixed = json.dumps(
+        [
+            {"date": "2027-03-05", "is_workday": "休", "name": "测试假日"},
+            {"date": "2027-03-06", "is_workday": 1},
+            {"date": " 2027-03-07 ", "is_workday": "上班", "name": None},
+        ],
+        ensure_ascii=False,
+    )
     assert parse_schedule(mixed, "m.json") == [
         (D(2027, 3, 5), False, "测试假日"),
         (D(2027, 3, 6), True, ""),
@@ -509,13 +529,19 @@ BAD_FILES = [
     ('[{"is_workday": true}]', "x.json", "date", "item 1"),
     ('[{"date": "2027-01-01", "is_workday": "perhaps"}]', "x.json", "is_workday", "item 1"),
     ('[{"date": "2027-01-01"}]', "x.json", "is_workday", "item 1"),
-    ('[{"date": "2027-01-01", "is_workday": true}, {"date": "2027-1-2", "is_workday": 0}]',
-     "x.json", "date", "item 2"),
+    (
+        '[{"date": "2027-01-01", "is_workday": true}, {"date": "2027-1-2", "is_workday": 0}]',
+        "x.json",
+        "date",
+        "item 2",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("content", "filename", "field", "where"), BAD_FILES)
-def test_parse_schedule_rejects_bad_input(content: str, filename: str, field: str, where: str) -> None:
+def test_parse_schedule_rejects_bad_input(
+    content: str, filename: str, field: str, where: str
+) -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_schedule(content, filename)
     err = exc.value
@@ -534,7 +560,9 @@ def test_adding_working_days_is_fast(rt: Runtime) -> None:
     cal = _cal(rt)
     start = D(2024, 12, 31)
     expected = _ref_due(start, 250, W)
-    assert expected == D(2026, 1, 5)  # 248 in 2025; Mon 5 Jan, 2026 (1–3 Jan off, Sun 4 Jan working)
+    assert expected == D(
+        2026, 1, 5
+    )  # 248 in 2025; Mon 5 Jan, 2026 (1–3 Jan off, Sun 4 Jan working)
     assert cal.add_working_days(start, 250) == expected
     starts = [D(2004, 1, 1) + dt.timedelta(days=(i * 37) % 8000) for i in range(20_000)]
     t0 = time.perf_counter()

@@ -9,11 +9,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import select
 
 import workflows
-from casework.cases import fire, get_case, open_case
-from casework.errors import DomainError
+from casework.cases.service import fire, open_case
+from casework.core.errors import DomainError
 from casework.history import replay_state, verify_case
 from casework.models import CaseEvent
-from tests.helpers import good_data
+from tests.helpers import get_case, good_data
 from workflows.base import SYSTEM
 
 WORKFLOWS = workflows.names()
@@ -32,8 +32,15 @@ def test_random_trigger_sequences_keep_state_and_history_consistent(rt, demo):
 
         @rule(workflow=st.sampled_from(WORKFLOWS))
         def open(self, workflow):
-            case = open_case(rt.uow(), actor=actor, workflow=workflow, org_unit_id=owner,
-                             employer_id=employer, worker_count=12, amount_claimed="50000")
+            case = open_case(
+                rt.uow(),
+                actor=actor,
+                workflow=workflow,
+                org_unit_id=owner,
+                employer_id=employer,
+                worker_count=12,
+                amount_claimed="50000",
+            )
             self.cases.append((case.id, workflow))
 
         @precondition(lambda self: self.cases)
@@ -48,7 +55,7 @@ def test_random_trigger_sequences_keep_state_and_history_consistent(rt, demo):
             with rt.reader() as uow:
                 before = get_case(uow.session, case_id)
             try:
-                after = fire(rt.uow(), case_id, trigger, actor=who, data=payload)
+                after = fire(rt.uow(), case_id=case_id, trigger=trigger, actor=who, data=payload)
             except DomainError:
                 with rt.reader() as uow:
                     again = get_case(uow.session, case_id)
@@ -65,7 +72,9 @@ def test_random_trigger_sequences_keep_state_and_history_consistent(rt, demo):
                     case = get_case(uow.session, case_id)
                     assert case.state in wf.states
                     events = uow.session.scalars(
-                        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+                        select(CaseEvent)
+                        .where(CaseEvent.case_id == case_id)
+                        .order_by(CaseEvent.seq)
                     ).all()
                     assert replay_state(wf.initial, events) == case.state
                     assert verify_case(uow.session, case) is None

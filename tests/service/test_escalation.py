@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from casework.cases import fire, get_case, open_case
-from casework.clocks import explain, extend_clock, pause_clock, resume_clock
-from casework.errors import Conflict, InvalidInput, NotPermitted
-from casework.escalation import request_escalation, take_over
+from casework.cases.service import fire, open_case
+from casework.clocks.queries import all_clocks, clock_view
+from casework.clocks.service import extend_clock, pause_clock, resume_clock
+from casework.core.errors import Conflict, InvalidInput, NotPermitted
+from casework.escalation.service import request_escalation, take_over
+from casework.escalation.sweep import sweep
 from casework.models import CaseEvent, DeadlineAction, Escalation, Notification, User
-from casework.sweep import sweep
-from tests.helpers import good_data
-from tests.test_history_and_cli import run_cli
+from tests.helpers import get_case, good_data, run_cli
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -29,12 +29,22 @@ def at(y, m, d, h=9):
 def _notes(rt, username, kind="escalation"):
     with rt.reader() as uow:
         uid = uow.session.scalar(select(User.id).where(User.username == username))
-        return list(uow.session.scalars(select(Notification).where(Notification.user_id == uid, Notification.kind == kind)))
+        return list(
+            uow.session.scalars(
+                select(Notification).where(Notification.user_id == uid, Notification.kind == kind)
+            )
+        )
 
 
 def _unit_notes(rt, unit_id, kind="escalation"):
     with rt.reader() as uow:
-        return list(uow.session.scalars(select(Notification).where(Notification.org_unit_id == unit_id, Notification.kind == kind)))
+        return list(
+            uow.session.scalars(
+                select(Notification).where(
+                    Notification.org_unit_id == unit_id, Notification.kind == kind
+                )
+            )
+        )
 
 
 def _case(rt, case_id):
@@ -44,7 +54,8 @@ def _case(rt, case_id):
 
 def _clocks(rt, case_id):
     with rt.reader() as uow:
-        return explain(uow.session, get_case(uow.session, case_id))
+        case = get_case(uow.session, case_id)
+        return [clock_view(case, d) for d in all_clocks(uow.session, case_id)]
 
 
 # -- routing (服务下沉) -------------------------------------------------------------------------
@@ -53,8 +64,12 @@ def _clocks(rt, case_id):
 def test_new_cases_go_down_to_the_lowest_competent_unit(rt, demo):
     hotline = demo.actor("hotline")  # a city-level operator
     acme, building, food = demo.employer("科技"), demo.employer("建筑"), demo.employer("餐饮")
+
     def owner(workflow, employer, **kw):
-        return open_case(rt.uow(), actor=hotline, workflow=workflow, employer_id=employer.id, **kw).org_unit.code
+        return open_case(
+            rt.uow(), actor=hotline, workflow=workflow, employer_id=employer.id, **kw
+        ).org_unit.code
+
     assert owner("mediation", acme) == "TH-SP-ACME"  # enterprise mediation committee
     assert owner("mediation", building) == "TH-SP"  # no union: the township federation
     assert owner("wage_arrears", acme) == "TH-SP"  # wage arrears: township
@@ -66,11 +81,19 @@ def test_new_cases_go_down_to_the_lowest_competent_unit(rt, demo):
 
 
 def test_a_mass_incident_is_reported_to_parent_and_grandparent_at_once(rt, demo):
-    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="wage_arrears",
-                     employer_id=demo.employer("建筑").id, worker_count=40, mass_incident=True)
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow="wage_arrears",
+        employer_id=demo.employer("建筑").id,
+        worker_count=40,
+        mass_incident=True,
+    )
     assert case.org_unit.code == "TH"  # collective: township + 1; it stays there
     assert len(_notes(rt, "supervisor.guangzhou", "mass_incident")) == 1  # parent of TH
-    assert len(_unit_notes(rt, demo.unit("GD").id, "mass_incident")) == 1  # grandparent (no supervisor user)
+    assert (
+        len(_unit_notes(rt, demo.unit("GD").id, "mass_incident")) == 1
+    )  # grandparent (no supervisor user)
     assert _notes(rt, "supervisor.tianhe", "mass_incident") == []
 
 
@@ -79,8 +102,13 @@ def test_a_mass_incident_is_reported_to_parent_and_grandparent_at_once(rt, demo)
 
 def test_handling_expiry_lifts_grassroots_to_city_and_stops_at_the_ceiling(rt, demo):
     t0 = at(2025, 3, 3, 10)  # Monday
-    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
-                     employer_id=demo.employer("科技").id, now=t0)
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow="hotline",
+        employer_id=demo.employer("科技").id,
+        now=t0,
+    )
     assert case.org_unit.code == "TH-SP-ACME"
     [clock] = _clocks(rt, case.id)
     assert (clock["rule"], clock["due"], clock["unit"]) == ("dispatch", "2025-03-04", "working")
@@ -102,30 +130,58 @@ def test_handling_expiry_lifts_grassroots_to_city_and_stops_at_the_ceiling(rt, d
     assert len(_notes(rt, "supervisor.tianhe")) == 1
     assert len(_notes(rt, "supervisor.guangzhou")) == 1
     with rt.reader() as uow:
-        kinds = list(uow.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id, CaseEvent.kind.like("escalat%")).order_by(CaseEvent.seq)))
+        kinds = list(
+            uow.session.scalars(
+                select(CaseEvent.kind)
+                .where(CaseEvent.case_id == case.id, CaseEvent.kind.like("escalat%"))
+                .order_by(CaseEvent.seq)
+            )
+        )
         assert kinds == ["escalated", "escalated", "escalated", "escalation_at_ceiling"]
-        assert uow.session.scalar(select(func.count()).select_from(Escalation).where(Escalation.case_id == case.id)) == 4
+        assert (
+            uow.session.scalar(
+                select(func.count()).select_from(Escalation).where(Escalation.case_id == case.id)
+            )
+            == 4
+        )
     # the unit the case came from still sees it, and sees what happened
     origin = demo.actor("caseworker.acme")
     assert origin.can_see(stored) and origin.acting_roles(stored) == frozenset()
     with pytest.raises(NotPermitted):
-        fire(rt.uow(), case.id, "dispatch", actor=origin)
+        fire(rt.uow(), case_id=case.id, trigger="dispatch", actor=origin)
 
 
 def test_the_same_clock_is_never_acted_on_twice(rt, demo):
-    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
-                     employer_id=demo.employer("科技").id, now=at(2025, 3, 3))
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow="hotline",
+        employer_id=demo.employer("科技").id,
+        now=at(2025, 3, 3),
+    )
     first = sweep(rt, now=at(2025, 3, 5))
     again = sweep(rt, now=at(2025, 3, 5))
     assert (first.expired, again.expired) == (1, 0)
     assert _case(rt, case.id).org_unit.code == "TH-SP"
     with rt.reader() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(DeadlineAction).where(DeadlineAction.action == "expire")) == 1
+        assert (
+            uow.session.scalar(
+                select(func.count())
+                .select_from(DeadlineAction)
+                .where(DeadlineAction.action == "expire")
+            )
+            == 1
+        )
 
 
 def test_dry_run_lists_and_changes_nothing(rt, demo, db_url):
-    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
-                     employer_id=demo.employer("科技").id, now=at(2025, 3, 3))
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow="hotline",
+        employer_id=demo.employer("科技").id,
+        now=at(2025, 3, 3),
+    )
     out = run_cli(db_url, "sweep", "--now", "2025-03-05T09:00:00+08:00", "--dry-run")
     assert out.returncode == 0, out.stderr
     assert case.ref in out.stdout and "escalate" in out.stdout and "dispatch" in out.stdout
@@ -140,36 +196,77 @@ def test_dry_run_lists_and_changes_nothing(rt, demo, db_url):
 
 def test_mediation_fails_after_15_days_and_the_worker_is_told_arbitration_is_open(rt, demo):
     actor = demo.actor("caseworker.acme")
-    case = open_case(rt.uow(), actor=actor, workflow="mediation", employer_id=demo.employer("科技").id,
-                     now=at(2025, 9, 26))  # Friday
+    case = open_case(
+        rt.uow(),
+        actor=actor,
+        workflow="mediation",
+        employer_id=demo.employer("科技").id,
+        now=at(2025, 9, 26),
+    )  # Friday
     clocks = {c["rule"]: c for c in _clocks(rt, case.id)}
-    assert clocks["acceptance_decision"]["due"] == "2025-09-30"  # Sun 28 Sep is a make-up working day
+    assert (
+        clocks["acceptance_decision"]["due"] == "2025-09-30"
+    )  # Sun 28 Sep is a make-up working day
     assert clocks["mediation_period"]["due"] == "2025-10-11"  # 11 Oct is a make-up Saturday
-    fire(rt.uow(), case.id, "accept", actor=actor, now=at(2025, 9, 29))
+    fire(rt.uow(), case_id=case.id, trigger="accept", actor=actor, now=at(2025, 9, 29))
     assert sweep(rt, now=at(2025, 10, 11, 23)).expired == 0
     report = sweep(rt, now=at(2025, 10, 12))
     assert (report.expired, report.fired) == (1, 1)
     stored = _case(rt, case.id)
     assert stored.state == "failed" and stored.org_unit.code == "TH-SP-ACME"
     with rt.reader() as uow:
-        ev = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition").order_by(CaseEvent.seq.desc())).first()
+        ev = uow.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+            .order_by(CaseEvent.seq.desc())
+        ).first()
         assert (ev.trigger, ev.actor) == ("expire", "system")
-        notes = list(uow.session.scalars(select(Notification).where(Notification.case_id == case.id, Notification.kind == "deadline_expired")))
+        notes = list(
+            uow.session.scalars(
+                select(Notification).where(
+                    Notification.case_id == case.id, Notification.kind == "deadline_expired"
+                )
+            )
+        )
     assert notes and "申请劳动争议仲裁" in notes[0].body
-    assert {c["rule"]: c["status"] for c in _clocks(rt, case.id)} == {"acceptance_decision": "met", "mediation_period": "expired"}
+    assert {c["rule"]: c["status"] for c in _clocks(rt, case.id)} == {
+        "acceptance_decision": "met",
+        "mediation_period": "expired",
+    }
 
 
 def test_unanswered_opinion_letter_becomes_overdue_after_15_working_days(rt, demo):
     actor = demo.actor("supervisor.tianhe")
-    case = open_case(rt.uow(), actor=actor, workflow="supervision", org_unit_id=demo.unit("TH").id, now=at(2025, 9, 22))
-    fire(rt.uow(), case.id, "start_investigation", actor=actor, data=good_data("supervision", "start_investigation"), now=at(2025, 9, 22))
-    fire(rt.uow(), case.id, "issue_opinion_letter", actor=actor, now=at(2025, 9, 25))
+    case = open_case(
+        rt.uow(),
+        actor=actor,
+        workflow="supervision",
+        org_unit_id=demo.unit("TH").id,
+        now=at(2025, 9, 22),
+    )
+    fire(
+        rt.uow(),
+        case_id=case.id,
+        trigger="start_investigation",
+        actor=actor,
+        data=good_data("supervision", "start_investigation"),
+        now=at(2025, 9, 22),
+    )
+    fire(
+        rt.uow(), case_id=case.id, trigger="issue_opinion_letter", actor=actor, now=at(2025, 9, 25)
+    )
     reply = next(c for c in _clocks(rt, case.id) if c["rule"] == "opinion_letter_reply")
     # 15 working days after Thu 25 Sep 2025: 26, 28(Sun), 29, 30 Sep, 9, 10, 11(Sat), 13-17, 20-22 Oct
     assert reply["due"] == "2025-10-22"
     sweep(rt, now=at(2025, 10, 23))
     assert _case(rt, case.id).state == "opinion_overdue"
-    fire(rt.uow(), case.id, "issue_suggestion_letter", actor=actor, now=at(2025, 10, 24))
+    fire(
+        rt.uow(),
+        case_id=case.id,
+        trigger="issue_suggestion_letter",
+        actor=actor,
+        now=at(2025, 10, 24),
+    )
 
 
 # -- pause, resume, extension ---------------------------------------------------------------
@@ -177,55 +274,124 @@ def test_unanswered_opinion_letter_becomes_overdue_after_15_working_days(rt, dem
 
 def test_legal_aid_review_pauses_while_materials_are_missing(rt, demo):
     actor = demo.actor("supervisor.tianhe")
-    case = open_case(rt.uow(), actor=actor, workflow="legal_aid", org_unit_id=demo.unit("TH").id, now=at(2025, 3, 3))
+    case = open_case(
+        rt.uow(),
+        actor=actor,
+        workflow="legal_aid",
+        org_unit_id=demo.unit("TH").id,
+        now=at(2025, 3, 3),
+    )
     assert _clocks(rt, case.id)[0]["due"] == "2025-03-12"  # 7 working days
-    fire(rt.uow(), case.id, "request_materials", actor=actor, data=good_data("legal_aid", "request_materials"), now=at(2025, 3, 5))
+    fire(
+        rt.uow(),
+        case_id=case.id,
+        trigger="request_materials",
+        actor=actor,
+        data=good_data("legal_aid", "request_materials"),
+        now=at(2025, 3, 5),
+    )
     review = next(c for c in _clocks(rt, case.id) if c["rule"] == "review")
     assert review["status"] == "paused"
     assert sweep(rt, now=at(2025, 3, 14)).expired == 0  # paused: the old due date passes harmlessly
-    fire(rt.uow(), case.id, "supply_materials", actor=actor, now=at(2025, 3, 17))
+    fire(rt.uow(), case_id=case.id, trigger="supply_materials", actor=actor, now=at(2025, 3, 17))
     clocks = {c["rule"]: c for c in _clocks(rt, case.id)}
     # 2 of 7 working days were used (4, 5 Mar); 5 remain from Mon 17 Mar: 18-21, 24 Mar
-    assert (clocks["review"]["status"], clocks["review"]["due"], clocks["review"]["paused_days"]) == ("running", "2025-03-24", 12)
+    assert (
+        clocks["review"]["status"],
+        clocks["review"]["due"],
+        clocks["review"]["paused_days"],
+    ) == ("running", "2025-03-24", 12)
     assert clocks["materials"]["status"] == "met"
     with rt.reader() as uow:
-        kinds = list(uow.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(["deadline_paused", "deadline_resumed"])).order_by(CaseEvent.seq)))
+        kinds = list(
+            uow.session.scalars(
+                select(CaseEvent.kind)
+                .where(
+                    CaseEvent.case_id == case.id,
+                    CaseEvent.kind.in_(["deadline_paused", "deadline_resumed"]),
+                )
+                .order_by(CaseEvent.seq)
+            )
+        )
     assert kinds == ["deadline_paused", "deadline_resumed"]
 
 
 def test_materials_never_supplied_means_withdrawn(rt, demo):
     actor = demo.actor("supervisor.tianhe")
-    case = open_case(rt.uow(), actor=actor, workflow="legal_aid", org_unit_id=demo.unit("TH").id, now=at(2025, 3, 3))
-    fire(rt.uow(), case.id, "request_materials", actor=actor, data=good_data("legal_aid", "request_materials"), now=at(2025, 3, 5))
+    case = open_case(
+        rt.uow(),
+        actor=actor,
+        workflow="legal_aid",
+        org_unit_id=demo.unit("TH").id,
+        now=at(2025, 3, 3),
+    )
+    fire(
+        rt.uow(),
+        case_id=case.id,
+        trigger="request_materials",
+        actor=actor,
+        data=good_data("legal_aid", "request_materials"),
+        now=at(2025, 3, 5),
+    )
     sweep(rt, now=at(2025, 3, 21))  # 15 calendar days after 5 Mar = Thu 20 Mar
     assert _case(rt, case.id).state == "withdrawn"
 
 
 def test_manual_pause_resume_and_lawful_extensions(rt, demo):
     actor = demo.actor("supervisor.tianhe")
-    case = open_case(rt.uow(), actor=actor, workflow="mediation", org_unit_id=demo.unit("TH").id, now=at(2025, 3, 3))
-    uow = rt.uow()
-    with uow:
-        c = get_case(uow.session, case.id)
-        d = extend_clock(uow, c, "mediation_period", 15, actor=actor, note="双方当事人书面同意延长", now=at(2025, 3, 10))
-        uow.commit()
+    case = open_case(
+        rt.uow(),
+        actor=actor,
+        workflow="mediation",
+        org_unit_id=demo.unit("TH").id,
+        now=at(2025, 3, 3),
+    )
+    d = extend_clock(
+        rt.uow(),
+        case_id=case.id,
+        rule="mediation_period",
+        days=15,
+        actor=actor,
+        note="双方当事人书面同意延长",
+        now=at(2025, 3, 10),
+    )
     assert d.due_on.isoformat() == "2025-04-02"  # 18 Mar + 15 days
-    with pytest.raises(InvalidInput), uow:  # the law allows no more
-            extend_clock(uow, get_case(uow.session, case.id), "mediation_period", 1, actor=actor, note="再延", now=at(2025, 3, 11))
-    with pytest.raises(InvalidInput), uow:  # a handling limit is not the law's to extend
-            extend_clock(uow, get_case(uow.session, case.id), "acceptance_decision", 2, actor=actor, note="x")
-    with uow:
-        c = get_case(uow.session, case.id)
-        pause_clock(uow, c, "acceptance_decision", actor=actor, reason="等待企业提供材料", now=at(2025, 3, 4))
-        uow.commit()
-    with uow:
-        c = get_case(uow.session, case.id)
-        resume_clock(uow, c, "acceptance_decision", actor=actor, now=at(2025, 3, 6))
-        uow.commit()
+    with pytest.raises(InvalidInput):  # the law allows no more
+        extend_clock(
+            rt.uow(),
+            case_id=case.id,
+            rule="mediation_period",
+            days=1,
+            actor=actor,
+            note="再延",
+            now=at(2025, 3, 11),
+        )
+    with pytest.raises(InvalidInput):  # a handling limit is not the law's to extend
+        extend_clock(
+            rt.uow(), case_id=case.id, rule="acceptance_decision", days=2, actor=actor, note="x"
+        )
+    pause_clock(
+        rt.uow(),
+        case_id=case.id,
+        rule="acceptance_decision",
+        actor=actor,
+        reason="等待企业提供材料",
+        now=at(2025, 3, 4),
+    )
+    resume_clock(
+        rt.uow(), case_id=case.id, rule="acceptance_decision", actor=actor, now=at(2025, 3, 6)
+    )
     acc = next(c for c in _clocks(rt, case.id) if c["rule"] == "acceptance_decision")
-    assert (acc["due"], acc["paused_days"]) == ("2025-03-10", 2)  # 1 of 3 used; 2 more from Thu 6 Mar
+    assert (acc["due"], acc["paused_days"]) == (
+        "2025-03-10",
+        2,
+    )  # 1 of 3 used; 2 more from Thu 6 Mar
     with rt.reader() as r:
-        ext = r.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_extended")).one()
+        ext = r.session.scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_extended"
+            )
+        ).one()
     assert ext.data["approved_by"] == "supervisor.tianhe" and ext.data["days"] == 15
 
 
@@ -234,56 +400,102 @@ def test_manual_pause_resume_and_lawful_extensions(rt, demo):
 
 def test_a_unit_asks_to_be_relieved_and_a_supervisor_takes_over(rt, demo):
     shipai = demo.actor("caseworker.shipai")
-    case = open_case(rt.uow(), actor=shipai, workflow="wage_arrears", employer_id=demo.employer("建筑").id, now=at(2025, 3, 3))
+    case = open_case(
+        rt.uow(),
+        actor=shipai,
+        workflow="wage_arrears",
+        employer_id=demo.employer("建筑").id,
+        now=at(2025, 3, 3),
+    )
     with pytest.raises(InvalidInput):
-        request_escalation(rt.uow(), case.id, actor=shipai, reason="lazy", comment="x")
-    esc = request_escalation(rt.uow(), case.id, actor=shipai, reason="conflict_of_interest", comment="工会主席系企业高管亲属", now=at(2025, 3, 4))
+        request_escalation(rt.uow(), case_id=case.id, actor=shipai, reason="lazy", comment="x")
+    esc = request_escalation(
+        rt.uow(),
+        case_id=case.id,
+        actor=shipai,
+        reason="conflict_of_interest",
+        comment="工会主席系企业高管亲属",
+        now=at(2025, 3, 4),
+    )
     assert (esc.reason, esc.at_ceiling) == ("conflict_of_interest", False)
     stored = _case(rt, case.id)
     assert stored.org_unit.code == "TH" and stored.escalation_level == 1
     assert len(_notes(rt, "supervisor.tianhe")) == 1
     verification = next(c for c in _clocks(rt, case.id) if c["status"] == "running")
-    assert (verification["rule"], verification["started_on"]) == ("verification", "2025-03-04")  # restarted
+    assert (verification["rule"], verification["started_on"]) == (
+        "verification",
+        "2025-03-04",
+    )  # restarted
     # the township keeps read access, but it is no longer theirs to act on
     with pytest.raises(NotPermitted):
-        fire(rt.uow(), case.id, "verify", actor=shipai)
-    taken = take_over(rt.uow(), case.id, actor=demo.actor("supervisor.guangzhou"), comment="市总督办")
+        fire(rt.uow(), case_id=case.id, trigger="verify", actor=shipai)
+    taken = take_over(
+        rt.uow(), case_id=case.id, actor=demo.actor("supervisor.guangzhou"), comment="市总督办"
+    )
     assert taken.org_unit.code == "GZ"
     with pytest.raises(NotPermitted):
-        take_over(rt.uow(), case.id, actor=demo.actor("supervisor.tianhe"))
+        take_over(rt.uow(), case_id=case.id, actor=demo.actor("supervisor.tianhe"))
 
 
 def test_an_escalation_is_recorded_once_per_step_and_level(rt, demo):
-    from casework.access import SYSTEM_ACTOR
-    from casework.escalation import lift_one_level
+    from casework.escalation.service import lift_one_level
+    from casework.people.access import SYSTEM_ACTOR
 
-    case = open_case(rt.uow(), actor=demo.actor("caseworker.shipai"), workflow="wage_arrears",
-                     employer_id=demo.employer("建筑").id, now=at(2025, 3, 3))
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("caseworker.shipai"),
+        workflow="wage_arrears",
+        employer_id=demo.employer("建筑").id,
+        now=at(2025, 3, 3),
+    )
     uow = rt.uow()
     with uow:
         c = get_case(uow.session, case.id)
-        lift_one_level(uow, c, reason="deadline_expired", actor=SYSTEM_ACTOR, entry_seq=1, now=at(2025, 3, 9))
+        lift_one_level(
+            uow, c, reason="deadline_expired", actor=SYSTEM_ACTOR, entry_seq=1, now=at(2025, 3, 9)
+        )
         uow.commit()
     with uow:
         c = get_case(uow.session, case.id)
         c.escalation_level = 0  # pretend a racing sweeper still saw the old level
         with pytest.raises(Conflict):
-            lift_one_level(uow, c, reason="deadline_expired", actor=SYSTEM_ACTOR, entry_seq=1, now=at(2025, 3, 9))
+            lift_one_level(
+                uow,
+                c,
+                reason="deadline_expired",
+                actor=SYSTEM_ACTOR,
+                entry_seq=1,
+                now=at(2025, 3, 9),
+            )
 
 
 def test_explain_shows_the_arithmetic(rt, demo, db_url):
-    case = open_case(rt.uow(), actor=demo.actor("supervisor.tianhe"), workflow="legal_aid",
-                     org_unit_id=demo.unit("TH").id, now=at(2026, 12, 24))
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("supervisor.tianhe"),
+        workflow="legal_aid",
+        org_unit_id=demo.unit("TH").id,
+        now=at(2026, 12, 24),
+    )
     out = run_cli(db_url, "explain", case.ref)
     assert out.returncode == 0
     assert "法律援助法 第四十三条" in out.stdout and "7 working days from 2026-12-24" in out.stdout
-    assert "due 2027-01-04" in out.stdout and "calendar NOT verified" in out.stdout  # 1 Jan 2027 counted: Mon-Fri fallback
+    assert (
+        "due 2027-01-04" in out.stdout and "calendar NOT verified" in out.stdout
+    )  # 1 Jan 2027 counted: Mon-Fri fallback
 
 
 def test_deadline_command_contract(rt, db_url):
-    out = run_cli(db_url, "deadline", "--start", "2025-09-30", "--days", "3", "--unit", "working", "--json")
-    assert out.returncode == 0 and json.loads(out.stdout) == {"due": "2025-10-11", "calendar_verified": True}
-    out = run_cli(db_url, "deadline", "--start", "2027-03-01", "--days", "15", "--unit", "calendar", "--json")
+    out = run_cli(
+        db_url, "deadline", "--start", "2025-09-30", "--days", "3", "--unit", "working", "--json"
+    )
+    assert out.returncode == 0 and json.loads(out.stdout) == {
+        "due": "2025-10-11",
+        "calendar_verified": True,
+    }
+    out = run_cli(
+        db_url, "deadline", "--start", "2027-03-01", "--days", "15", "--unit", "calendar", "--json"
+    )
     assert json.loads(out.stdout) == {"due": "2027-03-16", "calendar_verified": False}
     bad = run_cli(db_url, "deadline", "--start", "someday", "--days", "3", "--unit", "working")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
@@ -291,12 +503,22 @@ def test_deadline_command_contract(rt, db_url):
 
 def test_calendar_commands_import_a_new_year(rt, db_url, tmp_path):
     f = tmp_path / "2027.csv"
-    f.write_text("date,is_workday,name\n2027-01-01,false,元旦\n2027-03-16,false,测试假日\n2027-03-13,true,调休上班\n", encoding="utf-8")
+    f.write_text(
+        "date,is_workday,name\n2027-01-01,false,元旦\n2027-03-16,false,测试假日\n2027-03-13,true,调休上班\n",
+        encoding="utf-8",
+    )
     assert run_cli(db_url, "calendar", "import", str(f)).returncode == 0
-    out = run_cli(db_url, "deadline", "--start", "2027-03-01", "--days", "15", "--unit", "calendar", "--json")
+    out = run_cli(
+        db_url, "deadline", "--start", "2027-03-01", "--days", "15", "--unit", "calendar", "--json"
+    )
     assert json.loads(out.stdout) == {"due": "2027-03-17", "calendar_verified": True}
-    assert run_cli(db_url, "calendar", "set", "2027-03-17", "--holiday", "--name", "临时").returncode == 0
-    out = run_cli(db_url, "deadline", "--start", "2027-03-01", "--days", "15", "--unit", "calendar", "--json")
+    assert (
+        run_cli(db_url, "calendar", "set", "2027-03-17", "--holiday", "--name", "临时").returncode
+        == 0
+    )
+    out = run_cli(
+        db_url, "deadline", "--start", "2027-03-01", "--days", "15", "--unit", "calendar", "--json"
+    )
     assert json.loads(out.stdout)["due"] == "2027-03-18"
     show = run_cli(db_url, "calendar", "show", "2027")
     assert "verified" in show.stdout and "调休上班" in show.stdout
@@ -313,12 +535,22 @@ def test_scheduler_process_sweeps_on_its_own(rt, demo, db_url):
 
     from tests.conftest import subprocess_env
 
-    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow="hotline",
-                     employer_id=demo.employer("科技").id, now=at(2025, 3, 3))
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow="hotline",
+        employer_id=demo.employer("科技").id,
+        now=at(2025, 3, 3),
+    )
     env = subprocess_env(db_url)
     env["CASEWORK_SWEEP_INTERVAL"] = "1"
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "casework"), "scheduler"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "casework"), "scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and _case(rt, case.id).org_unit.code == "TH-SP-ACME":
@@ -344,8 +576,13 @@ WALKS = {
 @pytest.mark.parametrize("workflow", list(WALKS))
 def test_each_workflow_left_alone_rises_to_the_ceiling_or_ends_by_law(rt, demo, workflow):
     employer, expected, final = WALKS[workflow]
-    case = open_case(rt.uow(), actor=demo.actor("hotline"), workflow=workflow,
-                     employer_id=demo.employer(employer).id, now=at(2025, 3, 3, 10))
+    case = open_case(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        workflow=workflow,
+        employer_id=demo.employer(employer).id,
+        now=at(2025, 3, 3, 10),
+    )
     owners = [case.org_unit.code]
     for day in range(1, 60):
         sweep(rt, now=at(2025, 3, 3) + dt.timedelta(days=day))
@@ -355,7 +592,11 @@ def test_each_workflow_left_alone_rises_to_the_ceiling_or_ends_by_law(rt, demo, 
     stored = _case(rt, case.id)
     assert owners == expected and stored.state == final
     assert stored.origin_org_unit.code == expected[0]
-    assert demo.actor("caseworker.acme" if expected[0] == "TH-SP-ACME" else "caseworker.shipai").can_see(stored) \
+    assert (
+        demo.actor(
+            "caseworker.acme" if expected[0] == "TH-SP-ACME" else "caseworker.shipai"
+        ).can_see(stored)
         or expected[0] == "TH"
+    )
     for username, unit in (("supervisor.tianhe", "TH"), ("supervisor.guangzhou", "GZ")):
         assert len(_notes(rt, username)) == (1 if unit in expected[1:] else 0), username

@@ -6,7 +6,7 @@ import requests
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from casework.migrate import current_revision, head_revision
+from casework.core.migrate import current_revision, head_revision
 from casework.models import Base
 from tests.api_support import LiveServer
 from tests.conftest import subprocess_env
@@ -14,7 +14,9 @@ from tests.conftest import subprocess_env
 
 def test_migrations_match_the_models(rt):
     with rt.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == []
     assert current_revision(rt.engine) == head_revision()
 

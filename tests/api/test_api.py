@@ -15,8 +15,7 @@ import requests
 from sqlalchemy import update
 
 from casework.models import ApiToken, Case
-from tests.helpers import force_state, new_case
-from tests.test_history_and_cli import run_cli
+from tests.helpers import force_state, new_case, run_cli
 
 BUILDER = {"name": "广州市某建筑劳务有限公司", "credit_code": "91440106MA5BD00024"}
 CASE_BODY = {
@@ -42,7 +41,11 @@ def _problem(r, status):
 
 
 def test_login_gives_a_token_that_expires_and_can_be_revoked(api, rt):
-    r = requests.post(api.url("/auth/token"), json={"username": "caseworker.shipai", "password": "casework-demo"}, timeout=10)
+    r = requests.post(
+        api.url("/auth/token"),
+        json={"username": "caseworker.shipai", "password": "casework-demo"},
+        timeout=10,
+    )
     assert r.status_code == 201
     body = r.json()
     assert body["token"] and body["user"]["username"] == "caseworker.shipai"
@@ -50,7 +53,10 @@ def test_login_gives_a_token_that_expires_and_can_be_revoked(api, rt):
     expires = dt.datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
     assert dt.timedelta(hours=11) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=12)
     auth = {"Authorization": f"Bearer {body['token']}"}
-    assert requests.get(api.url("/me"), headers=auth, timeout=10).json()["username"] == "caseworker.shipai"
+    assert (
+        requests.get(api.url("/me"), headers=auth, timeout=10).json()["username"]
+        == "caseworker.shipai"
+    )
     # Only the hash is stored.
     with rt.reader() as uow:
         stored = uow.session.query(ApiToken.token_hash).all()
@@ -63,13 +69,24 @@ def test_login_gives_a_token_that_expires_and_can_be_revoked(api, rt):
     # Expired: 401.
     other = api.token("caseworker.shipai")
     with rt.engine.begin() as conn:
-        conn.execute(update(ApiToken.__table__).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
-    p = _problem(requests.get(api.url("/me"), headers={"Authorization": f"Bearer {other}"}, timeout=10), 401)
+        conn.execute(
+            update(ApiToken.__table__).values(
+                expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+            )
+        )
+    p = _problem(
+        requests.get(api.url("/me"), headers={"Authorization": f"Bearer {other}"}, timeout=10), 401
+    )
     assert "过期" in p["detail"]
 
 
 def test_no_or_bad_token_is_401_with_a_challenge(api):
-    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+    ):
         r = requests.get(api.url("/cases"), headers=headers, timeout=10)
         _problem(r, 401)
         assert r.headers["WWW-Authenticate"].startswith("Bearer")
@@ -77,12 +94,24 @@ def test_no_or_bad_token_is_401_with_a_challenge(api):
 
 def test_repeated_failed_logins_are_throttled(api):
     # An unknown user and a wrong password get the same answer.
-    unknown = _problem(requests.post(api.url("/auth/token"), json={"username": "nobody", "password": "x"}, timeout=10), 401)
+    unknown = _problem(
+        requests.post(
+            api.url("/auth/token"), json={"username": "nobody", "password": "x"}, timeout=10
+        ),
+        401,
+    )
     wrong = {"username": "hotline", "password": "wrong"}
-    assert _problem(requests.post(api.url("/auth/token"), json=wrong, timeout=10), 401)["detail"] == unknown["detail"]
+    assert (
+        _problem(requests.post(api.url("/auth/token"), json=wrong, timeout=10), 401)["detail"]
+        == unknown["detail"]
+    )
     for _ in range(3):
         _problem(requests.post(api.url("/auth/token"), json=wrong, timeout=10), 401)
-    r = requests.post(api.url("/auth/token"), json={"username": "hotline", "password": "casework-demo"}, timeout=10)
+    r = requests.post(
+        api.url("/auth/token"),
+        json={"username": "hotline", "password": "casework-demo"},
+        timeout=10,
+    )
     body = _problem(r, 429)
     assert int(r.headers["Retry-After"]) > 0 and body["retry_after"] > 0
 
@@ -91,14 +120,29 @@ def test_repeated_failed_logins_are_throttled(api):
 
 
 def test_validation_errors_name_each_field_and_never_echo_personal_data(api):
-    bad = {**CASE_BODY, "workers": [{"name": "陈七", "id_number": "440106199001011234"}], "worker_count": 0, "extra": 1}
+    bad = {
+        **CASE_BODY,
+        "workers": [{"name": "陈七", "id_number": "440106199001011234"}],
+        "worker_count": 0,
+        "extra": 1,
+    }
     body = _problem(api.post("supervisor.tianhe", "/cases", json=bad), 422)
     assert set(body["errors"]) >= {"worker_count", "extra"}
-    r = api.post("supervisor.tianhe", "/cases", json={**CASE_BODY, "workers": [{"name": "陈七", "id_number": "440106199001011234"}]})
+    r = api.post(
+        "supervisor.tianhe",
+        "/cases",
+        json={**CASE_BODY, "workers": [{"name": "陈七", "id_number": "440106199001011234"}]},
+    )
     body = _problem(r, 422)
     assert list(body["errors"]) == ["workers.0.id_number"]
     assert "440106199001011234" not in r.text
-    r = api.call("supervisor.tianhe", "POST", "/cases", data="{not json", headers={"Content-Type": "application/json"})
+    r = api.call(
+        "supervisor.tianhe",
+        "POST",
+        "/cases",
+        data="{not json",
+        headers={"Content-Type": "application/json"},
+    )
     _problem(r, 400)
     _problem(api.get("supervisor.tianhe", "/cases?overdu=true"), 422)
 
@@ -115,10 +159,21 @@ def test_pagination_envelope_and_limit(api, rt, demo):
 
 def test_transition_errors_409_and_422_say_why(api, rt, demo):
     case = new_case(rt, demo, "supervision", unit="TH")
-    body = _problem(api.post("supervisor.tianhe", f"/cases/{case.id}/transitions", json={"trigger": "record_refusal"}), 409)
+    body = _problem(
+        api.post(
+            "supervisor.tianhe", f"/cases/{case.id}/transitions", json={"trigger": "record_refusal"}
+        ),
+        409,
+    )
     assert "start_investigation" in body["allowed_triggers"]
-    body = _problem(api.post("supervisor.tianhe", f"/cases/{case.id}/transitions",
-                             json={"trigger": "start_investigation", "data": {"investigators": ["甲"]}}), 422)
+    body = _problem(
+        api.post(
+            "supervisor.tianhe",
+            f"/cases/{case.id}/transitions",
+            json={"trigger": "start_investigation", "data": {"investigators": ["甲"]}},
+        ),
+        422,
+    )
     assert body["guard"] == "two_investigators" and "两名" in body["reason"]
 
 
@@ -135,11 +190,17 @@ def test_open_case_is_routed_by_the_engine_with_location_and_etag(api):
     assert case["amount_claimed"] == "12000.00"
     assert case["workers"][0]["id_number"] == "440106********1235"
     assert case["workers"][0]["phone"] == "138****5678"
-    assert {"rule", "due", "unit", "citation", "calendar_verified", "paused"} <= set(case["deadlines"][0])
+    assert {"rule", "due", "unit", "citation", "calendar_verified", "paused"} <= set(
+        case["deadlines"][0]
+    )
     assert all({"trigger", "label_zh"} <= set(t) for t in case["allowed_triggers"])
     minimal = {k: v for k, v in CASE_BODY.items() if k in ("workflow", "employer")}
     r2 = api.post("supervisor.guangzhou", "/cases", json=minimal)
-    assert r2.status_code == 201 and r2.json()["amount_claimed"] is None and r2.json()["worker_count"] == 1
+    assert (
+        r2.status_code == 201
+        and r2.json()["amount_claimed"] is None
+        and r2.json()["worker_count"] == 1
+    )
     # A caseworker of another district cannot open a case for this employer (it would vanish
     # from their sight at once); a unit below the competent one can, and keeps sight of it.
     _problem(api.post("caseworker.nanhuaxi", "/cases", json=CASE_BODY), 403)
@@ -147,7 +208,14 @@ def test_open_case_is_routed_by_the_engine_with_location_and_etag(api):
     assert r3.status_code == 201 and r3.json()["org_unit"]["code"] == "TH-SP"
     assert r3.json()["origin_org_unit"]["code"] == "TH-SP-ACME"
     assert api.get("caseworker.acme", f"/cases/{r3.json()['id']}").status_code == 200
-    assert requests.get(api.base + r.headers["Location"], headers=api.as_("supervisor.guangzhou").headers, timeout=10).json()["id"] == case["id"]
+    assert (
+        requests.get(
+            api.base + r.headers["Location"],
+            headers=api.as_("supervisor.guangzhou").headers,
+            timeout=10,
+        ).json()["id"]
+        == case["id"]
+    )
 
 
 def test_list_filters(api, rt, demo):
@@ -155,7 +223,11 @@ def test_list_filters(api, rt, demo):
     b = new_case(rt, demo, "mediation", unit="TH-SP", actor="caseworker.shipai")
     c = new_case(rt, demo, "supervision", unit="TH", actor="supervisor.tianhe")
     force_state(rt, b.id, "mediating")
-    api.post("supervisor.tianhe", f"/cases/{a.id}/assignment", json={"user_id": demo.actor("caseworker.shipai").user_id})
+    api.post(
+        "supervisor.tianhe",
+        f"/cases/{a.id}/assignment",
+        json={"user_id": demo.actor("caseworker.shipai").user_id},
+    )
 
     def ids(q, user="supervisor.tianhe"):
         return {i["id"] for i in api.get(user, "/cases" + q).json()["items"]}
@@ -170,8 +242,11 @@ def test_list_filters(api, rt, demo):
     assert ids("?q=没有这个") == set()
     assert ids("?overdue=true") == set()
     with rt.engine.begin() as conn:
-        conn.execute(update(Case.__table__).where(Case.__table__.c.id == c.id)
-                     .values(next_due_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1)))
+        conn.execute(
+            update(Case.__table__)
+            .where(Case.__table__.c.id == c.id)
+            .values(next_due_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+        )
     assert ids("?overdue=true") == {c.id}
     assert c.id not in ids("?overdue=false")
     assert ids("", "caseworker.nanhuaxi") == set()
@@ -179,9 +254,15 @@ def test_list_filters(api, rt, demo):
 
 def test_comment_escalate_and_events_with_hashes(api, rt, demo):
     case = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="caseworker.shipai")
-    r = api.post("caseworker.shipai", f"/cases/{case.id}/comments", json={"text": "已电话联系用人单位"})
+    r = api.post(
+        "caseworker.shipai", f"/cases/{case.id}/comments", json={"text": "已电话联系用人单位"}
+    )
     assert r.status_code == 201 and r.json()["kind"] == "comment"
-    r = api.post("caseworker.shipai", f"/cases/{case.id}/escalations", json={"reason": "cannot_perform", "comment": "本级无执法手段"})
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{case.id}/escalations",
+        json={"reason": "cannot_perform", "comment": "本级无执法手段"},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["to_unit"]["code"] == "TH" and r.json()["reason_zh"]
     events = api.get("caseworker.shipai", f"/cases/{case.id}/events").json()["items"]
@@ -197,37 +278,72 @@ def test_comment_escalate_and_events_with_hashes(api, rt, demo):
 def test_pii_reveal_is_permitted_recorded_and_masked_elsewhere(api, rt, demo):
     case = api.post("caseworker.shipai", "/cases", json=CASE_BODY).json()
     person = case["workers"][0]["id"]
-    r = api.post("caseworker.shipai", f"/cases/{case['id']}/pii-reveal",
-                 json={"field": "id_number", "person_id": person, "reason": "出具法律援助材料"})
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{case['id']}/pii-reveal",
+        json={"field": "id_number", "person_id": person, "reason": "出具法律援助材料"},
+    )
     assert r.status_code == 200 and r.json()["value"] == "440106199001011235"
     assert r.headers["Cache-Control"] == "no-store"
     events = api.get("caseworker.shipai", f"/cases/{case['id']}/events").json()["items"]
     reveal = [e for e in events if e["kind"] == "pii_revealed"][0]
     assert reveal["actor"] == "caseworker.shipai" and reveal["data"]["reason"] == "出具法律援助材料"
     assert "440106199001011235" not in json.dumps(events)
-    _problem(api.post("auditor", f"/cases/{case['id']}/pii-reveal",
-                      json={"field": "phone", "person_id": person, "reason": "审计抽查"}), 403)
-    _problem(api.post("caseworker.nanhuaxi", f"/cases/{case['id']}/pii-reveal",
-                      json={"field": "phone", "person_id": person, "reason": "想看看"}), 404)
-    _problem(api.post("caseworker.shipai", f"/cases/{case['id']}/pii-reveal",
-                      json={"field": "phone", "person_id": person + 999, "reason": "核对"}), 404)
+    _problem(
+        api.post(
+            "auditor",
+            f"/cases/{case['id']}/pii-reveal",
+            json={"field": "phone", "person_id": person, "reason": "审计抽查"},
+        ),
+        403,
+    )
+    _problem(
+        api.post(
+            "caseworker.nanhuaxi",
+            f"/cases/{case['id']}/pii-reveal",
+            json={"field": "phone", "person_id": person, "reason": "想看看"},
+        ),
+        404,
+    )
+    _problem(
+        api.post(
+            "caseworker.shipai",
+            f"/cases/{case['id']}/pii-reveal",
+            json={"field": "phone", "person_id": person + 999, "reason": "核对"},
+        ),
+        404,
+    )
 
 
 def test_documents_are_numbered_cited_and_level_checked(api, rt, demo):
     case = new_case(rt, demo, "supervision", unit="TH-SP", actor="caseworker.shipai")
     force_state(rt, case.id, "investigating")
-    r = api.post("caseworker.shipai", f"/cases/{case.id}/documents", json={"kind": "tip_letter", "addressee": "广州市某建筑劳务有限公司"})
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{case.id}/documents",
+        json={"kind": "tip_letter", "addressee": "广州市某建筑劳务有限公司"},
+    )
     assert r.status_code == 201, r.text
     doc = r.json()
     assert doc["number"] and doc["citation"] and doc["issuer"]["code"] == "TH-SP"
     assert api.get("caseworker.shipai", f"/cases/{case.id}").json()["state"] == "tip_letter_issued"
     other = new_case(rt, demo, "supervision", unit="TH-SP", actor="caseworker.shipai")
     force_state(rt, other.id, "investigating")
-    doc2 = api.post("caseworker.shipai", f"/cases/{other.id}/documents", json={"kind": "tip_letter", "addressee": "某公司"}).json()
+    doc2 = api.post(
+        "caseworker.shipai",
+        f"/cases/{other.id}/documents",
+        json={"kind": "tip_letter", "addressee": "某公司"},
+    ).json()
     assert doc2["number"] != doc["number"]
     force_state(rt, other.id, "opinion_refused")
-    body = _problem(api.post("caseworker.shipai", f"/cases/{other.id}/documents",
-                             json={"kind": "suggestion_letter", "addressee": "天河区人社局"}), 422)
+    body = _problem(
+        api.post(
+            "caseworker.shipai",
+            f"/cases/{other.id}/documents",
+            json={"kind": "suggestion_letter", "addressee": "天河区人社局"},
+        ),
+        422,
+    )
     assert "县级以上" in body["detail"]
     listed = api.get("caseworker.shipai", f"/cases/{case.id}/documents").json()
     assert listed["total"] == 1 and listed["items"][0]["number"] == doc["number"]
@@ -237,34 +353,70 @@ def test_documents_are_numbered_cited_and_level_checked(api, rt, demo):
 
 
 def test_consultation_is_answered_without_a_case(api):
-    r = api.post("hotline", "/intakes", json={
-        "caller": {"name": "周八", "phone": "13500135000"}, "employer": BUILDER,
-        "category": "consultation", "complexity": "normal", "worker_count": 1, "description": "咨询加班费计算"})
+    r = api.post(
+        "hotline",
+        "/intakes",
+        json={
+            "caller": {"name": "周八", "phone": "13500135000"},
+            "employer": BUILDER,
+            "category": "consultation",
+            "complexity": "normal",
+            "worker_count": 1,
+            "description": "咨询加班费计算",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["case"] is None and r.json()["merged_into"] is None
     assert r.json()["work_order"]["state"] == "answered"
 
 
 def test_unknown_employer_without_unit_waits_for_manual_dispatch(api):
-    r = api.post("hotline", "/intakes", json={
-        "caller": {"name": "吴九", "phone": "13600136001"}, "employer": {"name": "某未登记小作坊"},
-        "category": "wage_arrears", "complexity": "difficult", "worker_count": 3, "description": "老板失联"})
+    r = api.post(
+        "hotline",
+        "/intakes",
+        json={
+            "caller": {"name": "吴九", "phone": "13600136001"},
+            "employer": {"name": "某未登记小作坊"},
+            "category": "wage_arrears",
+            "complexity": "difficult",
+            "worker_count": 3,
+            "description": "老板失联",
+        },
+    )
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["case"] is None and body["routed_to"]["code"] == "GZ" and body["routed_to"]["manual_dispatch"] is True
+    assert (
+        body["case"] is None
+        and body["routed_to"]["code"] == "GZ"
+        and body["routed_to"]["manual_dispatch"] is True
+    )
     assert body["work_order"]["manual_dispatch"] is True
     # With the union named, a new employer is created there and the case routed down.
-    r = api.post("hotline", "/intakes", json={
-        "caller": {"name": "郑十", "phone": "13600136002"},
-        "employer": {"name": "海珠某制衣厂", "org_unit_code": "HZ-NHX"},
-        "category": "dispute", "complexity": "normal", "worker_count": 1, "description": "解除劳动合同争议"})
+    r = api.post(
+        "hotline",
+        "/intakes",
+        json={
+            "caller": {"name": "郑十", "phone": "13600136002"},
+            "employer": {"name": "海珠某制衣厂", "org_unit_code": "HZ-NHX"},
+            "category": "dispute",
+            "complexity": "normal",
+            "worker_count": 1,
+            "description": "解除劳动合同争议",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["case"]["workflow"] == "mediation" and r.json()["routed_to"]["code"] == "HZ-NHX"
 
 
 def test_only_operators_file_intakes(api):
-    body = {"caller": {"name": "周八", "phone": "13500135000"}, "employer": BUILDER, "category": "consultation",
-            "complexity": "normal", "worker_count": 1, "description": "咨询"}
+    body = {
+        "caller": {"name": "周八", "phone": "13500135000"},
+        "employer": BUILDER,
+        "category": "consultation",
+        "complexity": "normal",
+        "worker_count": 1,
+        "description": "咨询",
+    }
     _problem(api.post("caseworker.shipai", "/intakes", json=body), 403)
 
 
@@ -275,20 +427,54 @@ def test_org_units_subtree_and_admin_changes(api, demo):
     codes = [u["code"] for u in api.get("supervisor.tianhe", "/org-units").json()["items"]]
     assert codes == ["TH", "TH-SP", "TH-SP-ACME"]
     _problem(api.get("supervisor.tianhe", f"/org-units/{demo.unit('HZ').id}"), 404)
-    r = api.post("admin", "/org-units", json={"code": "TH-SP-NEW", "name": "某新建企业工会", "level": "grassroots",
-                                               "parent_id": demo.unit("TH-SP").id})
+    r = api.post(
+        "admin",
+        "/org-units",
+        json={
+            "code": "TH-SP-NEW",
+            "name": "某新建企业工会",
+            "level": "grassroots",
+            "parent_id": demo.unit("TH-SP").id,
+        },
+    )
     assert r.status_code == 201, r.text
-    r = api.call("admin", "PATCH", f"/org-units/{r.json()['id']}", json={"name": "某新建企业联合工会"})
+    r = api.call(
+        "admin", "PATCH", f"/org-units/{r.json()['id']}", json={"name": "某新建企业联合工会"}
+    )
     assert r.status_code == 200 and r.json()["name"] == "某新建企业联合工会"
-    _problem(api.post("supervisor.tianhe", "/org-units", json={"code": "X1", "name": "x", "level": "grassroots",
-                                                              "parent_id": demo.unit("TH").id}), 403)
-    _problem(api.post("admin", "/org-units", json={"code": "TH", "name": "重复", "level": "grassroots",
-                                                    "parent_id": demo.unit("TH-SP").id}), 409)
+    _problem(
+        api.post(
+            "supervisor.tianhe",
+            "/org-units",
+            json={
+                "code": "X1",
+                "name": "x",
+                "level": "grassroots",
+                "parent_id": demo.unit("TH").id,
+            },
+        ),
+        403,
+    )
+    _problem(
+        api.post(
+            "admin",
+            "/org-units",
+            json={
+                "code": "TH",
+                "name": "重复",
+                "level": "grassroots",
+                "parent_id": demo.unit("TH-SP").id,
+            },
+        ),
+        409,
+    )
 
 
 def test_workflows_match_the_cli_and_diagrams_are_mermaid(api, db_url):
     cli = json.loads(run_cli(db_url, "workflows", "--json").stdout)
-    cli_by_name = {w["name"]: w for w in (cli if isinstance(cli, list) else cli.get("workflows", cli))}
+    cli_by_name = {
+        w["name"]: w for w in (cli if isinstance(cli, list) else cli.get("workflows", cli))
+    }
     listed = api.get("auditor", "/workflows").json()
     assert {w["name"] for w in listed["items"]} == set(cli_by_name)
     assert api.get("auditor", "/workflows/legal_aid").json() == cli_by_name["legal_aid"]
@@ -299,11 +485,26 @@ def test_workflows_match_the_cli_and_diagrams_are_mermaid(api, db_url):
 
 def test_calendar_deadline_and_admin_day(api):
     r = api.get("caseworker.shipai", "/calendar/deadline?start=2026-09-28&days=5&unit=working")
-    assert r.json() == {"due": "2026-10-10", "calendar_verified": True}  # over the National Day week
-    _problem(api.call("caseworker.shipai", "PUT", "/calendar/days/2026-10-09", json={"is_workday": False}), 403)
-    r = api.call("admin", "PUT", "/calendar/days/2026-10-09", json={"is_workday": False, "name": "临时调整"})
+    assert r.json() == {
+        "due": "2026-10-10",
+        "calendar_verified": True,
+    }  # over the National Day week
+    _problem(
+        api.call(
+            "caseworker.shipai", "PUT", "/calendar/days/2026-10-09", json={"is_workday": False}
+        ),
+        403,
+    )
+    r = api.call(
+        "admin", "PUT", "/calendar/days/2026-10-09", json={"is_workday": False, "name": "临时调整"}
+    )
     assert r.status_code == 200 and r.json()["source"] == "admin"
-    assert api.get("caseworker.shipai", "/calendar/deadline?start=2026-09-28&days=5&unit=working").json()["due"] == "2026-10-12"
+    assert (
+        api.get(
+            "caseworker.shipai", "/calendar/deadline?start=2026-09-28&days=5&unit=working"
+        ).json()["due"]
+        == "2026-10-12"
+    )
     _problem(api.get("caseworker.shipai", "/calendar/deadline?start=2026-13-01&days=5"), 422)
 
 
@@ -317,7 +518,9 @@ def test_report_json_and_csv_with_bom(api, rt, demo):
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][0] == "单位代码" and any(row[0] == "TH-SP" for row in rows[1:])
-    _problem(api.get("caseworker.shipai", f"/reports/summary?org_unit_id={demo.unit('GZ').id}"), 404)
+    _problem(
+        api.get("caseworker.shipai", f"/reports/summary?org_unit_id={demo.unit('GZ').id}"), 404
+    )
 
 
 # -- observability ---------------------------------------------------------------------------
@@ -325,7 +528,12 @@ def test_report_json_and_csv_with_bom(api, rt, demo):
 
 def test_metrics_add_up_across_workers_and_show_sweep_results(api, live_server, db_url, rt, demo):
     def count(text):
-        return sum(float(v) for v in re.findall(r'casework_http_requests_total\{[^}]*route="/api/v1/me"[^}]*\} ([0-9.e+]+)', text))
+        return sum(
+            float(v)
+            for v in re.findall(
+                r'casework_http_requests_total\{[^}]*route="/api/v1/me"[^}]*\} ([0-9.e+]+)', text
+            )
+        )
 
     before = count(requests.get(live_server.base + "/metrics", timeout=10).text)
     s = requests.Session()
@@ -340,7 +548,9 @@ def test_metrics_add_up_across_workers_and_show_sweep_results(api, live_server, 
     case = new_case(rt, demo, "wage_arrears", unit="TH-SP")
     run_cli(db_url, "sweep", "--now", (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat())
     text = requests.get(live_server.base + "/metrics", timeout=10).text
-    assert re.search(r'casework_sweep_actions_total\{action="expire",result="escalate"\} [1-9]', text), text[-800:]
+    assert re.search(
+        r'casework_sweep_actions_total\{action="expire",result="escalate"\} [1-9]', text
+    ), text[-800:]
     assert api.get("supervisor.tianhe", f"/cases/{case.id}").json()["org_unit"]["code"] == "TH"
 
 
@@ -353,39 +563,87 @@ def test_request_logs_are_json_with_the_request_id(api, live_server):
     for _ in range(50):
         text = live_server.log_path.read_text(encoding="utf-8")
         complete = text[: text.rfind("\n") + 1]  # gunicorn may be half-way through a line
-        lines = [json.loads(line) for line in complete.splitlines()
-                 if line.startswith("{") and '"casework.request"' in line]
+        lines = [
+            json.loads(line)
+            for line in complete.splitlines()
+            if line.startswith("{") and '"casework.request"' in line
+        ]
         if any(entry.get("request_id") == rid for entry in lines):
             break
         time.sleep(0.1)
     mine = [e for e in lines if e.get("request_id") == "trace-abc-123"]
-    assert mine and mine[0]["route"] == "/api/v1/me" and mine[0]["status"] == 200 and mine[0]["user"] == "auditor"
+    assert (
+        mine
+        and mine[0]["route"] == "/api/v1/me"
+        and mine[0]["status"] == 200
+        and mine[0]["user"] == "auditor"
+    )
     searched = [e for e in lines if e.get("request_id") == rid]
-    assert searched and "13812345678" not in json.dumps(searched)  # the query string is never logged
+    assert searched and "13812345678" not in json.dumps(
+        searched
+    )  # the query string is never logged
 
 
 def test_admin_manages_users_and_deactivation_revokes_tokens(api, demo):
-    r = api.post("admin", "/users", json={"username": "caseworker.new", "display_name": "新办案员",
-                                           "org_unit_id": demo.unit("TH-SP").id, "roles": ["caseworker"],
-                                           "password": "a-long-password"})
+    r = api.post(
+        "admin",
+        "/users",
+        json={
+            "username": "caseworker.new",
+            "display_name": "新办案员",
+            "org_unit_id": demo.unit("TH-SP").id,
+            "roles": ["caseworker"],
+            "password": "a-long-password",
+        },
+    )
     assert r.status_code == 201, r.text
     new = r.json()
-    assert new["org_unit"]["code"] == "TH-SP" and new["roles"] == ["caseworker"] and "password" not in new
+    assert (
+        new["org_unit"]["code"] == "TH-SP"
+        and new["roles"] == ["caseworker"]
+        and "password" not in new
+    )
     token = api.token("caseworker.new", "a-long-password")
     headers = {"Authorization": f"Bearer {token}"}
     assert requests.get(api.url("/me"), headers=headers, timeout=10).status_code == 200
     # The township sees its new colleague (to assign cases); the other district does not.
-    assert "caseworker.new" in [u["username"] for u in api.get("caseworker.shipai", "/users").json()["items"]]
+    assert "caseworker.new" in [
+        u["username"] for u in api.get("caseworker.shipai", "/users").json()["items"]
+    ]
     _problem(api.get("caseworker.nanhuaxi", f"/users/{new['id']}"), 404)
-    r = api.call("admin", "PATCH", f"/users/{new['id']}", json={"roles": ["caseworker", "supervisor"]})
+    r = api.call(
+        "admin", "PATCH", f"/users/{new['id']}", json={"roles": ["caseworker", "supervisor"]}
+    )
     assert r.status_code == 200 and r.json()["roles"] == ["caseworker", "supervisor"]
-    assert requests.get(api.url("/me"), headers=headers, timeout=10).json()["roles"] == ["caseworker", "supervisor"]
+    assert requests.get(api.url("/me"), headers=headers, timeout=10).json()["roles"] == [
+        "caseworker",
+        "supervisor",
+    ]
     r = api.call("admin", "PATCH", f"/users/{new['id']}", json={"is_active": False})
     assert r.status_code == 200 and r.json()["is_active"] is False
     _problem(requests.get(api.url("/me"), headers=headers, timeout=10), 401)
-    _problem(requests.post(api.url("/auth/token"), json={"username": "caseworker.new", "password": "a-long-password"},
-                           timeout=10), 401)
-    _problem(api.post("admin", "/users", json={"username": "caseworker.new", "display_name": "重名",
-                                                "org_unit_id": demo.unit("TH-SP").id, "roles": ["caseworker"],
-                                                "password": "a-long-password"}), 409)
-    _problem(api.call("supervisor.tianhe", "PATCH", f"/users/{new['id']}", json={"is_active": True}), 403)
+    _problem(
+        requests.post(
+            api.url("/auth/token"),
+            json={"username": "caseworker.new", "password": "a-long-password"},
+            timeout=10,
+        ),
+        401,
+    )
+    _problem(
+        api.post(
+            "admin",
+            "/users",
+            json={
+                "username": "caseworker.new",
+                "display_name": "重名",
+                "org_unit_id": demo.unit("TH-SP").id,
+                "roles": ["caseworker"],
+                "password": "a-long-password",
+            },
+        ),
+        409,
+    )
+    _problem(
+        api.call("supervisor.tianhe", "PATCH", f"/users/{new['id']}", json={"is_active": True}), 403
+    )

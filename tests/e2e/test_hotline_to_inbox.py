@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.test_history_and_cli import run_cli
+from tests.helpers import run_cli
 
 CALL = {
     "caller": {"name": "李四", "phone": "13912345678", "id_number": "11010519491231002X"},
@@ -35,7 +35,12 @@ def test_hotline_call_to_escalation_over_http(api, demo, db_url):
     again = api.post("hotline", "/intakes", json=CALL, headers={"Idempotency-Key": "call-0001"})
     assert again.status_code == 201 and again.json() == first
     # The same key with a different body is refused.
-    other = api.post("hotline", "/intakes", json={**CALL, "worker_count": 3}, headers={"Idempotency-Key": "call-0001"})
+    other = api.post(
+        "hotline",
+        "/intakes",
+        json={**CALL, "worker_count": 3},
+        headers={"Idempotency-Key": "call-0001"},
+    )
     assert other.status_code == 422
     assert other.headers["Content-Type"].startswith("application/problem+json")
 
@@ -58,26 +63,40 @@ def test_hotline_call_to_escalation_over_http(api, demo, db_url):
 
     # The caseworker moves it forward with the current version...
     etag = f'"{case["version"]}"'
-    r = api.post("caseworker.shipai", f"/cases/{case_id}/transitions", json={"trigger": "verify", "data": {"months_in_arrears": 3}},
-                 headers={"If-Match": etag})
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{case_id}/transitions",
+        json={"trigger": "verify", "data": {"months_in_arrears": 3}},
+        headers={"If-Match": etag},
+    )
     assert r.status_code == 200, r.text
     moved = r.json()
     assert moved["state"] == "verified" and moved["version"] > case["version"]
     assert r.headers["ETag"] == f'"{moved["version"]}"'
     # ...and a write with the stale version gets 412, changing nothing.
-    r = api.post("caseworker.shipai", f"/cases/{case_id}/transitions", json={"trigger": "start_negotiation"},
-                 headers={"If-Match": etag})
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{case_id}/transitions",
+        json={"trigger": "start_negotiation"},
+        headers={"If-Match": etag},
+    )
     assert r.status_code == 412, r.text
     assert r.json()["current_version"] == moved["version"]
     assert api.get("caseworker.shipai", f"/cases/{case_id}").json()["state"] == "verified"
 
     # A repeat call about the same worker (same phone) and employer merges into the open case.
-    repeat = {**CALL, "caller": {"name": "李四", "phone": "139-1234-5678"}, "description": "再次来电催办"}
+    repeat = {
+        **CALL,
+        "caller": {"name": "李四", "phone": "139-1234-5678"},
+        "description": "再次来电催办",
+    }
     r = api.post("hotline", "/intakes", json=repeat, headers={"Idempotency-Key": "call-0002"})
     assert r.status_code == 201, r.text
     assert r.json()["merged_into"] == case_id
     assert r.json()["work_order"]["id"] != first["work_order"]["id"]
-    kinds = [e["kind"] for e in api.get("caseworker.shipai", f"/cases/{case_id}/events").json()["items"]]
+    kinds = [
+        e["kind"] for e in api.get("caseworker.shipai", f"/cases/{case_id}/events").json()["items"]
+    ]
     assert "repeat_call" in kinds
 
     # The handling deadline passes; the sweep lifts the case to the county union.

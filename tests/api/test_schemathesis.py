@@ -16,8 +16,8 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
+from casework.core.settings import load_settings
 from casework.runtime import build_runtime
-from casework.settings import load_settings
 from tests.conftest import TEST_KEYS
 from tests.helpers import new_case
 
@@ -56,13 +56,21 @@ def seeded(api, rt, demo):
 
 
 @schema.parametrize()
-@settings(max_examples=20, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_every_operation_conforms_and_never_fails(case, seeded):
     headers, base = seeded
     # positive_data_acceptance is left out on purpose: business rules that a schema cannot state
     # (ID-number and credit-code checksums, guards, the workflow's states) rightly answer 422 or
     # 409 to some schema-valid bodies. Every other check runs, including negative data rejection.
-    case.call_and_validate(base_url=base, headers=headers, timeout=30,
-                           excluded_checks=[positive_data_acceptance])
+    case.call_and_validate(
+        base_url=base, headers=headers, timeout=30, excluded_checks=[positive_data_acceptance]
+    )

@@ -26,20 +26,35 @@ NOW = "2026-06-01T09:00:00+08:00"
 
 def _pg_only(rt):
     if rt.engine.dialect.name != "postgresql":
-        pytest.skip("FOR UPDATE SKIP LOCKED across processes is the PostgreSQL path; "
-                    "SQLite serialises sweepers (covered by test_the_same_clock_is_never_acted_on_twice)")
+        pytest.skip(
+            "FOR UPDATE SKIP LOCKED across processes is the PostgreSQL path; "
+            "SQLite serialises sweepers (covered by test_the_same_clock_is_never_acted_on_twice)"
+        )
 
 
 def _sweeper(db_url, batch):
-    return subprocess.Popen([CLI, "sweep", "--now", NOW, "--batch", str(batch)], env=subprocess_env(db_url),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [CLI, "sweep", "--now", NOW, "--batch", str(batch)],
+        env=subprocess_env(db_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _counts(rt):
     with rt.reader() as uow:
         s = uow.session
-        actions = s.scalar(select(func.count()).select_from(DeadlineAction).where(DeadlineAction.action == "expire"))
-        distinct = s.scalar(select(func.count(func.distinct(DeadlineAction.deadline_id))).where(DeadlineAction.action == "expire"))
+        actions = s.scalar(
+            select(func.count())
+            .select_from(DeadlineAction)
+            .where(DeadlineAction.action == "expire")
+        )
+        distinct = s.scalar(
+            select(func.count(func.distinct(DeadlineAction.deadline_id))).where(
+                DeadlineAction.action == "expire"
+            )
+        )
         escalations = s.scalar(select(func.count()).select_from(Escalation))
         lifted = s.scalar(select(func.count()).select_from(Case).where(Case.escalation_level == 1))
         twice = s.scalar(select(func.count()).select_from(Case).where(Case.escalation_level > 1))
@@ -49,7 +64,9 @@ def _counts(rt):
 def test_four_sweepers_at_once_handle_10000_due_clocks_exactly_once(rt, demo, db_url):
     _pg_only(rt)
     now = dt.datetime.fromisoformat(NOW)
-    seed_work_orders(rt.engine, unit_id=demo.unit("TH-SP-ACME").id, total=10_000, due=10_000, now=now, tag="c4")
+    seed_work_orders(
+        rt.engine, unit_id=demo.unit("TH-SP-ACME").id, total=10_000, due=10_000, now=now, tag="c4"
+    )
     started = time.monotonic()
     procs = [_sweeper(db_url, 100) for _ in range(4)]
     outputs = [p.communicate(timeout=900)[0] for p in procs]
@@ -67,7 +84,9 @@ def test_a_sweeper_killed_mid_batch_loses_nothing(rt, demo, db_url):
     _pg_only(rt)
     now = dt.datetime.fromisoformat(NOW)
     total, batch = 3_000, 500
-    seed_work_orders(rt.engine, unit_id=demo.unit("TH-SP-ACME").id, total=total, due=total, now=now, tag="k9")
+    seed_work_orders(
+        rt.engine, unit_id=demo.unit("TH-SP-ACME").id, total=total, due=total, now=now, tag="k9"
+    )
     proc = _sweeper(db_url, batch)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and _counts(rt)[0] < batch:
@@ -77,7 +96,16 @@ def test_a_sweeper_killed_mid_batch_loses_nothing(rt, demo, db_url):
     done_before = _counts(rt)[0]
     assert 0 < done_before < total and done_before % batch == 0  # no partial batch was committed
     with rt.engine.connect() as conn:  # the killed transaction's locks are gone
-        assert conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'")).scalar() == 0
-    rest = subprocess.run([CLI, "sweep", "--now", NOW], env=subprocess_env(db_url), capture_output=True, text=True, timeout=900)
+        assert (
+            conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'")).scalar()
+            == 0
+        )
+    rest = subprocess.run(
+        [CLI, "sweep", "--now", NOW],
+        env=subprocess_env(db_url),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert rest.returncode == 0, rest.stdout + rest.stderr
     assert _counts(rt) == (total, total, total, total, 0)

@@ -31,7 +31,7 @@ ALL = list(workflows.REGISTRY.values())
 
 # Every definition as exported before the transition tables were written (``to_dict`` of each
 # workflow, in registry order). Only deliberate changes may differ from it.
-GOLDEN = Path(__file__).parent / "data" / "workflow_definitions.json"
+GOLDEN = Path(__file__).parent.parent / "data" / "workflow_definitions.json"
 
 
 def test_five_processes_are_registered():

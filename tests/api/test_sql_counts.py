@@ -27,7 +27,11 @@ def client(rt, demo):
 
 
 def _queries(stmts):
-    return [s for s in stmts if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")]
+    return [
+        s
+        for s in stmts
+        if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    ]
 
 
 def _call(client, rt, method, path, headers, **kw):
@@ -53,8 +57,12 @@ CASE_BODY = {
 
 def test_case_detail_is_a_fixed_number_of_statements(client, rt, demo):
     h = client.login("supervisor.tianhe")
-    small = client.post("/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(1)}).get_json()
-    big = client.post("/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(10)}).get_json()
+    small = client.post(
+        "/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(1)}
+    ).get_json()
+    big = client.post(
+        "/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(10)}
+    ).get_json()
     client.get(f"/api/v1/cases/{small['id']}", headers=h)  # warm: the calendar snapshot is cached
     _, few = _call(client, rt, "GET", f"/api/v1/cases/{small['id']}", h)
     r, many = _call(client, rt, "GET", f"/api/v1/cases/{big['id']}", h)
@@ -65,23 +73,43 @@ def test_case_detail_is_a_fixed_number_of_statements(client, rt, demo):
 
 def test_transition_is_bounded(client, rt, demo):
     h = client.login("supervisor.tianhe")
-    case = client.post("/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(3)}).get_json()
-    r, stmts = _call(client, rt, "POST", f"/api/v1/cases/{case['id']}/transitions", {**h, "If-Match": f'"{case["version"]}"'},
-                     json={"trigger": "verify", "data": {"months_in_arrears": 2}})
+    case = client.post(
+        "/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(3)}
+    ).get_json()
+    r, stmts = _call(
+        client,
+        rt,
+        "POST",
+        f"/api/v1/cases/{case['id']}/transitions",
+        {**h, "If-Match": f'"{case["version"]}"'},
+        json={"trigger": "verify", "data": {"months_in_arrears": 2}},
+    )
     assert r.get_json()["state"] == "verified"
     assert len(stmts) <= 16, stmts  # measured 13 (SQLite) and 12 (PostgreSQL)
 
 
 def test_intake_is_bounded(client, rt, demo):
     h = client.login("hotline")
-    body = {"caller": {"name": "王五", "phone": "13700137000"},
-            "employer": {"name": "广州市某建筑劳务有限公司", "credit_code": "91440106MA5BD00024"},
-            "category": "wage_arrears", "worker_count": 1, "description": "欠薪"}
-    client.post("/api/v1/intakes", headers=h, json={**body, "caller": {"name": "赵六", "phone": "13600136000"}})
-    r, stmts = _call(client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body)
+    body = {
+        "caller": {"name": "王五", "phone": "13700137000"},
+        "employer": {"name": "广州市某建筑劳务有限公司", "credit_code": "91440106MA5BD00024"},
+        "category": "wage_arrears",
+        "worker_count": 1,
+        "description": "欠薪",
+    }
+    client.post(
+        "/api/v1/intakes",
+        headers=h,
+        json={**body, "caller": {"name": "赵六", "phone": "13600136000"}},
+    )
+    r, stmts = _call(
+        client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
+    )
     assert r.get_json()["routed_to"]["code"] == "TH-SP"
     assert len(stmts) <= 36, stmts  # measured 31 (SQLite) and 26 (PostgreSQL)
-    _, replay = _call(client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body)
+    _, replay = _call(
+        client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
+    )
     assert len(replay) <= 10, replay
 
 
@@ -92,8 +120,13 @@ def test_case_list_does_not_grow_with_the_page(client, rt, demo):
     client.get("/api/v1/cases", headers=h)
     _, few = _call(client, rt, "GET", "/api/v1/cases?per_page=100", h)
     for i in range(30):
-        new_case(rt, demo, ("mediation", "wage_arrears", "supervision")[i % 3], unit=("TH-SP", "HZ-NHX", "TH")[i % 3],
-                 actor="supervisor.guangzhou")
+        new_case(
+            rt,
+            demo,
+            ("mediation", "wage_arrears", "supervision")[i % 3],
+            unit=("TH-SP", "HZ-NHX", "TH")[i % 3],
+            actor="supervisor.guangzhou",
+        )
     r, many = _call(client, rt, "GET", "/api/v1/cases?per_page=100", h)
     assert r.get_json()["total"] == 33 and len(r.get_json()["items"]) == 33
     assert len(many) == len(few), many
@@ -101,13 +134,19 @@ def test_case_list_does_not_grow_with_the_page(client, rt, demo):
 
 
 def test_escalation_inbox_does_not_grow_with_the_page(client, rt, demo):
-    from casework.escalation import request_escalation
+    from casework.escalation.service import request_escalation
 
     h = client.login("supervisor.guangzhou")
     _, empty = _call(client, rt, "GET", "/api/v1/escalations", h)
     for _ in range(8):
         case = new_case(rt, demo, "wage_arrears", unit="TH-SP")
-        request_escalation(rt.uow(), case.id, actor=demo.actor("caseworker.shipai"), reason="cannot_perform", comment="人手不足")
+        request_escalation(
+            rt.uow(),
+            case_id=case.id,
+            actor=demo.actor("caseworker.shipai"),
+            reason="cannot_perform",
+            comment="人手不足",
+        )
     r, stmts = _call(client, rt, "GET", "/api/v1/escalations", h)
     assert r.get_json()["total"] == 8
     assert len(stmts) <= len(empty) + 1, stmts  # plus the caller's notices for the page's cases

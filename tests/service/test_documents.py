@@ -9,15 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 import workflows
-from casework import presenters
-from casework.cases import get_case
-from casework.documents import (
-    document_kinds,
-    format_number,
-    issue_document,
-    list_documents,
-)
-from casework.errors import (
+from casework.core.errors import (
     GuardRefused,
     InvalidInput,
     LevelTooLow,
@@ -26,10 +18,12 @@ from casework.errors import (
     TransitionNotAllowed,
     VersionConflict,
 )
-from casework.escalation import request_escalation
+from casework.documents.queries import document_kinds, documents
+from casework.documents.service import format_number, issue_document
+from casework.escalation.service import request_escalation
 from casework.history import verify_case
-from casework.models import CaseEvent, Deadline, Document, DocumentCounter, OrgUnit
-from tests.helpers import force_state, new_case
+from casework.models import CaseEvent, Deadline, Document, DocumentCounter
+from tests.helpers import force_state, get_case, new_case
 from workflows.base import LEVELS, level_rank
 from workflows.documents import DOCUMENT_KINDS, kinds_for
 
@@ -47,7 +41,7 @@ def _supervision(rt, demo, state, *, unit="TH", actor="supervisor.tianhe"):
 def _issue(rt, demo, case, kind, *, actor="supervisor.tianhe", **kw):
     kw.setdefault("addressee", EMPLOYER)
     kw.setdefault("now", NOW)
-    return issue_document(rt.uow(), case.id, actor=demo.actor(actor), kind=kind, **kw)
+    return issue_document(rt.uow(), case_id=case.id, actor=demo.actor(actor), kind=kind, **kw)
 
 
 def _snapshot(rt, case_id):
@@ -59,10 +53,18 @@ def _snapshot(rt, case_id):
             case.state,
             case.version,
             case.event_seq,
-            s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case_id)),
+            s.scalar(
+                select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case_id)
+            ),
             s.scalar(select(func.count()).select_from(Document)),
             s.scalar(select(func.count()).select_from(Deadline).where(Deadline.case_id == case_id)),
-            sorted(s.execute(select(DocumentCounter.issuer_unit_id, DocumentCounter.year, DocumentCounter.last)).all()),
+            sorted(
+                s.execute(
+                    select(
+                        DocumentCounter.issuer_unit_id, DocumentCounter.year, DocumentCounter.last
+                    )
+                ).all()
+            ),
         )
 
 
@@ -70,7 +72,9 @@ def _events(rt, case_id, kind):
     with rt.reader() as uow:
         return list(
             uow.session.scalars(
-                select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind).order_by(CaseEvent.seq)
+                select(CaseEvent)
+                .where(CaseEvent.case_id == case_id, CaseEvent.kind == kind)
+                .order_by(CaseEvent.seq)
             )
         )
 
@@ -114,8 +118,17 @@ def test_one_letter_two_books_cite_what_the_supervision_workflow_cites():
     assert [k.abbr_zh for k in kinds_for("supervision")][:3] == ["提", "意", "建"]
     listed = document_kinds("mediation")
     assert [k["name"] for k in listed] == ["mediation_agreement"]
-    assert set(listed[0]) == {"name", "label_zh", "label_en", "abbr_zh", "citation", "min_level",
-                              "workflows", "trigger", "reply_rule"}
+    assert set(listed[0]) == {
+        "name",
+        "label_zh",
+        "label_en",
+        "abbr_zh",
+        "citation",
+        "min_level",
+        "workflows",
+        "trigger",
+        "reply_rule",
+    }
     assert len(document_kinds()) == len(DOCUMENT_KINDS)
 
 
@@ -134,7 +147,9 @@ def test_numbers_run_per_issuing_unit_and_year(rt, demo):
     d4 = _issue(rt, demo, th1, "opinion_letter")  # every kind shares the unit's sequence
     d5 = _issue(rt, demo, th_next_year, "opinion_letter", now=dt.datetime(2027, 1, 4, 9, tzinfo=SH))
     # Shanghai's year, not UTC's: 2026-12-31 23:30 UTC is already 2027 in Guangzhou.
-    d6 = _issue(rt, demo, th2, "opinion_letter", now=dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC))
+    d6 = _issue(
+        rt, demo, th2, "opinion_letter", now=dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)
+    )
 
     assert d1.number == "TH〔2026〕提字第001号"
     assert d2.number == "TH〔2026〕提字第002号"
@@ -145,7 +160,8 @@ def test_numbers_run_per_issuing_unit_and_year(rt, demo):
     assert (d1.issuer_unit_id, d3.issuer_unit_id) == (demo.unit("TH").id, demo.unit("HZ").id)
     with rt.reader() as uow:
         counters = {
-            (u, y): last for u, y, last in uow.session.execute(
+            (u, y): last
+            for u, y, last in uow.session.execute(
                 select(DocumentCounter.issuer_unit_id, DocumentCounter.year, DocumentCounter.last)
             )
         }
@@ -161,8 +177,14 @@ def test_a_refused_issue_uses_no_number(rt, demo):
     # The guard refuses after the number was drawn: the whole transaction rolls back.
     with pytest.raises(GuardRefused):
         _issue(rt, demo, case, "procuratorate_referral", data={"subject": "overtime"})
-    doc = _issue(rt, demo, case, "procuratorate_referral", addressee="天河区人民检察院",
-                 data={"subject": "migrant_wages", "employer_uncooperative": True})
+    doc = _issue(
+        rt,
+        demo,
+        case,
+        "procuratorate_referral",
+        addressee="天河区人民检察院",
+        data={"subject": "migrant_wages", "employer_uncooperative": True},
+    )
     assert doc.number == "TH〔2026〕检字第001号"
     assert doc.reply_due is None
     assert get_case_state(rt, case.id) == "procuratorate_referred"
@@ -186,7 +208,11 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
         stored = get_case(s, case.id)
         assert stored.state == "opinion_letter_issued"
         assert stored.version == case.version + 1  # one bump for the whole act
-        clock = s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.rule == "opinion_letter_reply")).one()
+        clock = s.scalars(
+            select(Deadline).where(
+                Deadline.case_id == case.id, Deadline.rule == "opinion_letter_reply"
+            )
+        ).one()
         assert clock.status == "running" and clock.started_on == NOW.date()
         # 15 working days from Mon 2 March 2026 (the day itself not counted): Mon 23 March.
         assert clock.due_on == dt.date(2026, 3, 23)
@@ -194,25 +220,40 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
         assert stored.next_due_at == clock.due_at
         saved = s.get(Document, doc.id)
         assert saved.citation == DOCUMENT_KINDS["opinion_letter"].citation
-        assert "工会法 第二十二条" in saved.citation and "浙江省工会劳动法律监督条例 第二十二条" in saved.citation
-        assert (saved.kind, saved.addressee, saved.issuer_unit_id) == ("opinion_letter", EMPLOYER, demo.unit("TH").id)
+        assert (
+            "工会法 第二十二条" in saved.citation
+            and "浙江省工会劳动法律监督条例 第二十二条" in saved.citation
+        )
+        assert (saved.kind, saved.addressee, saved.issuer_unit_id) == (
+            "opinion_letter",
+            EMPLOYER,
+            demo.unit("TH").id,
+        )
         assert saved.created_by_id == demo.actor("supervisor.tianhe").user_id
         assert saved.issued_at == NOW.astimezone(dt.UTC)
         assert verify_case(s, stored) is None
-        docs = list_documents(s, stored)
-        assert [d.id for d in docs] == [doc.id]
-        view = presenters.document(docs[0], s.get(OrgUnit, docs[0].issuer_unit_id))
+    page = documents(rt.reader(), actor=demo.actor("supervisor.tianhe"), case_id=case.id)
+    assert [d["id"] for d in page.items] == [doc.id]
+    view = page.items[0]
     assert view["number"] == "TH〔2026〕意字第001号" and view["reply_due"] == "2026-03-23"
     assert view["issuer"]["code"] == "TH" and view["kind_label_zh"] == "工会劳动法律监督意见书"
 
     transition = _events(rt, case.id, "transition")[-1]
     assert (transition.from_state, transition.to_state, transition.trigger) == (
-        "investigating", "opinion_letter_issued", "issue_opinion_letter")
+        "investigating",
+        "opinion_letter_issued",
+        "issue_opinion_letter",
+    )
     assert doc.number in transition.data["comment"]
     issued = _events(rt, case.id, "document_issued")
     assert len(issued) == 1 and issued[0].seq > transition.seq
-    assert issued[0].data == {"kind": "opinion_letter", "number": doc.number, "addressee": EMPLOYER,
-                              "issuer": "TH", "reply_due": "2026-03-23"}
+    assert issued[0].data == {
+        "kind": "opinion_letter",
+        "number": doc.number,
+        "addressee": EMPLOYER,
+        "issuer": "TH",
+        "reply_due": "2026-03-23",
+    }
     after = _snapshot(rt, case.id)
     assert after[4] == before[4] + 1
 
@@ -241,8 +282,14 @@ def test_mediation_agreement_signs_the_agreement_with_its_data(rt, demo):
         _issue(rt, demo, case, "mediation_agreement", addressee="申请人及被申请人")
     assert err.value.field == "agreement_claims"
     assert _snapshot(rt, case.id) == before
-    doc = _issue(rt, demo, case, "mediation_agreement", addressee="申请人及被申请人",
-                 data={"agreement_claims": ["wages"], "performance_due": "2026-04-30"})
+    doc = _issue(
+        rt,
+        demo,
+        case,
+        "mediation_agreement",
+        addressee="申请人及被申请人",
+        data={"agreement_claims": ["wages"], "performance_due": "2026-04-30"},
+    )
     assert doc.number == "TH〔2026〕调字第001号"
     assert doc.citation == "劳动争议调解仲裁法 第十四条" and doc.reply_due is None
     with rt.reader() as uow:
@@ -258,36 +305,70 @@ def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_coun
     case = _supervision(rt, demo, "opinion_refused", unit="TH-SP", actor="caseworker.shipai")
     before = _snapshot(rt, case.id)
     with pytest.raises(LevelTooLow) as err:
-        _issue(rt, demo, case, "suggestion_letter", actor="caseworker.shipai", addressee="天河区人力资源和社会保障局")
+        _issue(
+            rt,
+            demo,
+            case,
+            "suggestion_letter",
+            actor="caseworker.shipai",
+            addressee="天河区人力资源和社会保障局",
+        )
     assert "建议书只能由县级以上工会发出" in err.value.message_zh
     assert "county level or above" in err.value.message_en
-    assert err.value.details == {"kind": "suggestion_letter", "min_level": "county", "level": "township"}
+    assert err.value.details == {
+        "kind": "suggestion_letter",
+        "min_level": "county",
+        "level": "township",
+    }
     # Even a county supervisor cannot issue it while a township holds the case.
     with pytest.raises(LevelTooLow):
         _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
     assert _snapshot(rt, case.id) == before
 
     # 维权上提一级: the township asks the county to take over; the county issues it.
-    request_escalation(rt.uow(), case.id, actor=demo.actor("caseworker.shipai"),
-                       reason="requires_higher_level", comment="需发出建议书", now=NOW)
+    request_escalation(
+        rt.uow(),
+        case_id=case.id,
+        actor=demo.actor("caseworker.shipai"),
+        reason="requires_higher_level",
+        comment="需发出建议书",
+        now=NOW,
+    )
     doc = _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
     assert doc.number == "TH〔2026〕建字第001号"
     assert doc.issuer_unit_id == demo.unit("TH").id
     with rt.reader() as uow:
         s = uow.session
         stored = get_case(s, case.id)
-        clock = s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.rule == "suggestion_decision")).one()
+        clock = s.scalars(
+            select(Deadline).where(
+                Deadline.case_id == case.id, Deadline.rule == "suggestion_decision"
+            )
+        ).one()
     assert stored.state == "suggestion_letter_issued"
     assert doc.reply_due == clock.due_on == dt.date(2026, 3, 9)  # 5 working days
     # The township that handed the case up still reads it, but may not act on it.
     with pytest.raises(NotPermitted):
-        _issue(rt, demo, case, "procuratorate_referral", actor="caseworker.shipai",
-               data={"subject": "migrant_wages", "employer_uncooperative": True})
+        _issue(
+            rt,
+            demo,
+            case,
+            "procuratorate_referral",
+            actor="caseworker.shipai",
+            data={"subject": "migrant_wages", "employer_uncooperative": True},
+        )
 
 
 def test_suggestion_letter_on_a_case_opened_at_county(rt, demo):
     case = _supervision(rt, demo, "opinion_overdue", unit="HZ", actor="supervisor.guangzhou")
-    doc = _issue(rt, demo, case, "suggestion_letter", actor="supervisor.guangzhou", addressee="海珠区人力资源和社会保障局")
+    doc = _issue(
+        rt,
+        demo,
+        case,
+        "suggestion_letter",
+        actor="supervisor.guangzhou",
+        addressee="海珠区人力资源和社会保障局",
+    )
     assert doc.number == "HZ〔2026〕建字第001号"
 
 
@@ -321,8 +402,14 @@ def test_scope_and_role_refusals(rt, demo):
     with pytest.raises(NotPermitted):  # a city operator who did not open it
         _issue(rt, demo, case, "tip_letter", actor="hotline")
     with pytest.raises(NotFound):
-        issue_document(rt.uow(), 999999, actor=demo.actor("supervisor.tianhe"), kind="tip_letter",
-                       addressee=EMPLOYER, now=NOW)
+        issue_document(
+            rt.uow(),
+            case_id=999999,
+            actor=demo.actor("supervisor.tianhe"),
+            kind="tip_letter",
+            addressee=EMPLOYER,
+            now=NOW,
+        )
     assert _snapshot(rt, case.id) == before
     # A supervisor above may issue; the issuer is still the unit owning the case.
     doc = _issue(rt, demo, case, "tip_letter", actor="supervisor.guangzhou")
@@ -336,7 +423,9 @@ def test_version_conflict_writes_nothing(rt, demo):
         _issue(rt, demo, case, "tip_letter", expected_version=case.version + 1)
     assert err.value.details["current_version"] == case.version
     assert _snapshot(rt, case.id) == before
-    assert _issue(rt, demo, case, "tip_letter", expected_version=case.version).number.endswith("第001号")
+    assert _issue(rt, demo, case, "tip_letter", expected_version=case.version).number.endswith(
+        "第001号"
+    )
 
 
 @pytest.mark.parametrize(
@@ -346,10 +435,21 @@ def test_version_conflict_writes_nothing(rt, demo):
         ({"kind": "mediation_agreement"}, "kind", "tip_letter"),
         ({"kind": "tip_letter", "addressee": "  "}, "addressee", "送达对象"),
         ({"kind": "tip_letter", "addressee": "某" * 201}, "addressee", "200"),
-        ({"kind": "tip_letter", "reply_due": NOW.date() - dt.timedelta(days=1)}, "reply_due", "2026-03-02"),
+        (
+            {"kind": "tip_letter", "reply_due": NOW.date() - dt.timedelta(days=1)},
+            "reply_due",
+            "2026-03-02",
+        ),
         ({"kind": "tip_letter", "reply_due": "2026-04-01"}, "reply_due", "日期"),
     ],
-    ids=["unknown-kind", "other-workflow", "blank-addressee", "long-addressee", "past-reply", "not-a-date"],
+    ids=[
+        "unknown-kind",
+        "other-workflow",
+        "blank-addressee",
+        "long-addressee",
+        "past-reply",
+        "not-a-date",
+    ],
 )
 def test_bad_input_is_refused_by_field(rt, demo, kw, field, says):
     case = _supervision(rt, demo, "investigating")

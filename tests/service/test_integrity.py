@@ -8,18 +8,21 @@ import pytest
 import transitions
 from sqlalchemy import func, select
 
-import casework.cases as cases_mod
-from casework.cases import assign, comment, fire, fire_on, get_case
-from casework.errors import VersionConflict
+import casework.cases.service as cases_mod
+from casework.cases.service import assign, comment, fire
+from casework.core.errors import VersionConflict
 from casework.models import Case, CaseEvent
-from tests.helpers import new_case
+from tests.helpers import get_case, new_case
 
 
 def _events(rt, case_id):
     """Created, transition and assignment events (clock bookkeeping events not counted)."""
     with rt.reader() as uow:
-        return uow.session.scalar(select(func.count()).select_from(CaseEvent).where(
-            CaseEvent.case_id == case_id, CaseEvent.kind.not_like("deadline%")))
+        return uow.session.scalar(
+            select(func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.case_id == case_id, CaseEvent.kind.not_like("deadline%"))
+        )
 
 
 def test_a_stale_copy_cannot_overwrite_a_newer_write(rt, demo):
@@ -28,12 +31,12 @@ def test_a_stale_copy_cannot_overwrite_a_newer_write(rt, demo):
     actor = demo.actor("supervisor.tianhe")
     with rt.reader() as r:
         stale = get_case(r.session, case.id)  # B's copy, version 1
-    won = fire(rt.uow(), case.id, "accept", actor=actor)  # A wins
+    won = fire(rt.uow(), case_id=case.id, trigger="accept", actor=actor)  # A wins
     assert won.version == stale.version + 1
     b = rt.uow()
     with b:
         mine = b.session.merge(stale, load=False)
-        fire_on(b, mine, "refuse", actor=actor, data={"reason": "重复申请"})
+        fire(b, case_id=mine.id, trigger="refuse", actor=actor, data={"reason": "重复申请"})
         with pytest.raises(VersionConflict):
             cases_mod.commit_or_conflict(b)
     with rt.reader() as uow:
@@ -44,17 +47,19 @@ def test_a_stale_copy_cannot_overwrite_a_newer_write(rt, demo):
 
 def test_two_open_sessions_one_wins_the_other_gets_a_version_conflict(rt, demo):
     if rt.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): two writing sessions cannot "
-                    "interleave there; the stale-copy test covers it on SQLite")
+        pytest.skip(
+            "SQLite serialises writers (BEGIN IMMEDIATE): two writing sessions cannot "
+            "interleave there; the stale-copy test covers it on SQLite"
+        )
     case = new_case(rt, demo, "mediation")
     actor = demo.actor("supervisor.tianhe")
     a, b = rt.uow(), rt.uow()
     with a, b:
         case_a = get_case(a.session, case.id)
         case_b = get_case(b.session, case.id)
-        fire_on(a, case_a, "accept", actor=actor)
+        fire(a, case_id=case_a.id, trigger="accept", actor=actor)
         a.commit()
-        fire_on(b, case_b, "refuse", actor=actor, data={"reason": "x"})
+        fire(b, case_id=case_b.id, trigger="refuse", actor=actor, data={"reason": "x"})
         with pytest.raises(VersionConflict):
             cases_mod.commit_or_conflict(b)
     with rt.reader() as uow:
@@ -67,9 +72,20 @@ def test_if_match_style_expected_version(rt, demo):
     case = new_case(rt, demo, "mediation")
     actor = demo.actor("supervisor.tianhe")
     with pytest.raises(VersionConflict) as err:
-        fire(rt.uow(), case.id, "accept", actor=actor, expected_version=case.version + 5)
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger="accept",
+            actor=actor,
+            expected_version=case.version + 5,
+        )
     assert err.value.details["current_version"] == case.version
-    assert fire(rt.uow(), case.id, "accept", actor=actor, expected_version=case.version).version == case.version + 1
+    assert (
+        fire(
+            rt.uow(), case_id=case.id, trigger="accept", actor=actor, expected_version=case.version
+        ).version
+        == case.version + 1
+    )
 
 
 def test_concurrent_threads_exactly_one_write_per_version(rt, demo):
@@ -81,7 +97,13 @@ def test_concurrent_threads_exactly_one_write_per_version(rt, demo):
     def worker(i: int) -> None:
         barrier.wait()
         try:
-            fire(rt.uow(), case.id, "accept", actor=actor, expected_version=case.version)
+            fire(
+                rt.uow(),
+                case_id=case.id,
+                trigger="accept",
+                actor=actor,
+                expected_version=case.version,
+            )
             results.append("ok")
         except VersionConflict:
             results.append("conflict")
@@ -105,13 +127,17 @@ def test_a_failure_after_the_trigger_leaves_state_and_history_unchanged(rt, demo
     def boom(*a, **kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(cases_mod, "append_event", boom)
+    monkeypatch.setattr(cases_mod, "record", boom)
     with pytest.raises(RuntimeError):
-        fire(rt.uow(), case.id, "accept", actor=actor)
+        fire(rt.uow(), case_id=case.id, trigger="accept", actor=actor)
     monkeypatch.undo()
     with rt.reader() as uow:
         stored = get_case(uow.session, case.id)
-        assert (stored.state, stored.version, stored.event_seq) == ("applied", case.version, case.event_seq)
+        assert (stored.state, stored.version, stored.event_seq) == (
+            "applied",
+            case.version,
+            case.event_seq,
+        )
     assert _events(rt, case.id) == 1
 
 
@@ -121,7 +147,7 @@ def test_a_failure_later_in_the_same_unit_of_work_rolls_the_trigger_back(rt, dem
     uow = rt.uow()
     with pytest.raises(ZeroDivisionError), uow:
         c = get_case(uow.session, case.id)
-        fire_on(uow, c, "verify", actor=actor)
+        fire(uow, case_id=c.id, trigger="verify", actor=actor)
         uow.session.flush()  # the UPDATE and the event INSERT reached the database ...
         raise ZeroDivisionError("a later step of the use case fails")
     with rt.reader() as r:
@@ -137,14 +163,22 @@ def test_assignment_is_recorded_and_versioned(rt, demo):
 
         user_id = uow.session.scalar(select(User.id).where(User.username == "caseworker.acme"))
         other_id = uow.session.scalar(select(User.id).where(User.username == "caseworker.shipai"))
-    after = assign(rt.uow(), case.id, user_id, actor=demo.actor("supervisor.tianhe"))
+    after = assign(
+        rt.uow(), case_id=case.id, user_id=user_id, actor=demo.actor("supervisor.tianhe")
+    )
     assert after.assignee_id == user_id and after.version == case.version + 1
-    from casework.errors import InvalidInput
+    from casework.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):  # not a member of the owning unit
-        assign(rt.uow(), case.id, other_id, actor=demo.actor("supervisor.tianhe"))
+        assign(rt.uow(), case_id=case.id, user_id=other_id, actor=demo.actor("supervisor.tianhe"))
     with pytest.raises(VersionConflict):
-        assign(rt.uow(), case.id, user_id, actor=demo.actor("supervisor.tianhe"), expected_version=case.version)
+        assign(
+            rt.uow(),
+            case_id=case.id,
+            user_id=user_id,
+            actor=demo.actor("supervisor.tianhe"),
+            expected_version=case.version,
+        )
 
 
 def test_no_state_machine_is_built_per_case_or_per_request(rt, demo, monkeypatch):
@@ -159,8 +193,8 @@ def test_no_state_machine_is_built_per_case_or_per_request(rt, demo, monkeypatch
     actor = demo.actor("supervisor.tianhe")
     for _ in range(20):
         case = new_case(rt, demo, "hotline")
-        fire(rt.uow(), case.id, "dispatch", actor=actor)
-        fire(rt.uow(), case.id, "accept", actor=actor)
+        fire(rt.uow(), case_id=case.id, trigger="dispatch", actor=actor)
+        fire(rt.uow(), case_id=case.id, trigger="accept", actor=actor)
     assert built == []
     import workflows
 
@@ -168,29 +202,61 @@ def test_no_state_machine_is_built_per_case_or_per_request(rt, demo, monkeypatch
 
 
 def test_case_references_count_per_process_and_year(rt, demo):
-    refs = [new_case(rt, demo, "mediation").ref for _ in range(3)] + [new_case(rt, demo, "legal_aid").ref]
+    refs = [new_case(rt, demo, "mediation").ref for _ in range(3)] + [
+        new_case(rt, demo, "legal_aid").ref
+    ]
     year = refs[0].split("-")[1]
-    assert refs == [f"MED-{year}-000001", f"MED-{year}-000002", f"MED-{year}-000003", f"AID-{year}-000001"]
+    assert refs == [
+        f"MED-{year}-000001",
+        f"MED-{year}-000002",
+        f"MED-{year}-000003",
+        f"AID-{year}-000001",
+    ]
     with rt.reader() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Case)) == 4
 
 
 def test_a_wage_arrears_case_spawns_a_linked_supervision_case(rt, demo):
-    from casework.cases import link
-    from casework.errors import InvalidInput, NotPermitted
+    from casework.cases.service import link
+    from casework.core.errors import InvalidInput, NotPermitted
     from casework.models import CaseEvent
 
     parent = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="caseworker.shipai")
-    child = link(rt.uow(), parent.id, actor=demo.actor("caseworker.shipai"), workflow="supervision", summary="拒不支付，启动一函两书")
-    assert child.parent_id == parent.id and child.ref.startswith("SUP-") and child.state == "reported"
-    assert (child.org_unit_id, child.employer_id, child.worker_count) == (parent.org_unit_id, parent.employer_id, parent.worker_count)
+    child = link(
+        rt.uow(),
+        parent_id=parent.id,
+        actor=demo.actor("caseworker.shipai"),
+        workflow="supervision",
+        summary="拒不支付，启动一函两书",
+    )
+    assert (
+        child.parent_id == parent.id and child.ref.startswith("SUP-") and child.state == "reported"
+    )
+    assert (child.org_unit_id, child.employer_id, child.worker_count) == (
+        parent.org_unit_id,
+        parent.employer_id,
+        parent.worker_count,
+    )
     with rt.reader() as uow:
-        kinds = list(uow.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == parent.id, CaseEvent.kind.not_like("deadline%")).order_by(CaseEvent.seq)))
+        kinds = list(
+            uow.session.scalars(
+                select(CaseEvent.kind)
+                .where(CaseEvent.case_id == parent.id, CaseEvent.kind.not_like("deadline%"))
+                .order_by(CaseEvent.seq)
+            )
+        )
         assert kinds == ["created", "linked"]
-        created = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == child.id, CaseEvent.kind == "created")).one()
+        created = uow.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == child.id, CaseEvent.kind == "created")
+        ).one()
         assert created.data["parent"] == parent.ref
     with pytest.raises(InvalidInput):  # mediation does not spawn wage arrears
         med = new_case(rt, demo, "mediation", unit="TH-SP", actor="caseworker.shipai")
-        link(rt.uow(), med.id, actor=demo.actor("caseworker.shipai"), workflow="wage_arrears")
+        link(
+            rt.uow(),
+            parent_id=med.id,
+            actor=demo.actor("caseworker.shipai"),
+            workflow="wage_arrears",
+        )
     with pytest.raises(NotPermitted):
-        comment(rt.uow(), parent.id, "审计意见", actor=demo.actor("auditor"))
+        comment(rt.uow(), case_id=parent.id, text="审计意见", actor=demo.actor("auditor"))

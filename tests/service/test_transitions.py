@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 import workflows
-from casework.cases import allowed_triggers, fire, get_case
-from casework.errors import (
+from casework.cases.rules import allowed_triggers
+from casework.cases.service import fire
+from casework.core.errors import (
     GuardRefused,
     InvalidInput,
     LevelTooLow,
@@ -18,8 +19,9 @@ from casework.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
+from casework.core.time import local_date
 from casework.models import CaseEvent
-from tests.helpers import force_state, good_data, new_case
+from tests.helpers import force_state, get_case, good_data, new_case
 from workflows.base import SYSTEM
 
 EDGES = [
@@ -53,14 +55,23 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
     force_state(rt, case.id, source)
     actor = _actor_for(demo, t.roles)
     data = good_data(workflow, trigger)
-    after = fire(rt.uow(), case.id, trigger, actor=actor, data=data, comment="测试")
+    after = fire(rt.uow(), case_id=case.id, trigger=trigger, actor=actor, data=data, comment="测试")
     assert after.state == t.dest
     with rt.reader() as uow:
         stored = get_case(uow.session, case.id)
         assert stored.state == t.dest
         assert stored.version == case.version + 1
-        ev = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition").order_by(CaseEvent.seq.desc())).first()
-        assert (ev.kind, ev.from_state, ev.to_state, ev.trigger) == ("transition", source, t.dest, trigger)
+        ev = uow.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+            .order_by(CaseEvent.seq.desc())
+        ).first()
+        assert (ev.kind, ev.from_state, ev.to_state, ev.trigger) == (
+            "transition",
+            source,
+            t.dest,
+            trigger,
+        )
         assert ev.actor == actor.username and ev.data.get("comment") == "测试"
         for key in t.records:
             if key in data:
@@ -69,13 +80,21 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
 
 
 @pytest.mark.parametrize(("workflow", "trigger", "state"), ELSEWHERE, ids=lambda v: str(v))
-def test_transition_refused_from_other_states_naming_the_valid_ones(rt, demo, workflow, trigger, state):
+def test_transition_refused_from_other_states_naming_the_valid_ones(
+    rt, demo, workflow, trigger, state
+):
     wf = workflows.get(workflow)
     case = new_case(rt, demo, workflow)
     force_state(rt, case.id, state)
     t = wf.transitions[[x.trigger for x in wf.transitions].index(trigger)]
     with pytest.raises(TransitionNotAllowed) as err:
-        fire(rt.uow(), case.id, trigger, actor=_actor_for(demo, t.roles), data=good_data(workflow, trigger))
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger=trigger,
+            actor=_actor_for(demo, t.roles),
+            data=good_data(workflow, trigger),
+        )
     valid = [x.trigger for x in wf.transitions_from(state)]
     assert err.value.details["allowed"] == valid
     assert state in err.value.message_en
@@ -91,7 +110,13 @@ def test_minimum_org_level_is_enforced_and_named(rt, demo, workflow, trigger, so
     case = new_case(rt, demo, workflow, unit="TH-SP")  # a township federation
     force_state(rt, case.id, source)
     with pytest.raises(LevelTooLow) as err:
-        fire(rt.uow(), case.id, trigger, actor=demo.actor("supervisor.tianhe"), data=good_data(workflow, trigger))
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger=trigger,
+            actor=demo.actor("supervisor.tianhe"),
+            data=good_data(workflow, trigger),
+        )
     assert err.value.details["min_level"] == level
     assert level in err.value.message_en and "县（区）总工会" in err.value.message_zh
 
@@ -99,7 +124,7 @@ def test_minimum_org_level_is_enforced_and_named(rt, demo, workflow, trigger, so
 def test_unknown_trigger_lists_the_valid_ones(rt, demo):
     case = new_case(rt, demo, "mediation")
     with pytest.raises(UnknownTrigger) as err:
-        fire(rt.uow(), case.id, "teleport", actor=demo.actor("supervisor.tianhe"))
+        fire(rt.uow(), case_id=case.id, trigger="teleport", actor=demo.actor("supervisor.tianhe"))
     assert err.value.details["allowed"] == ["accept", "refuse", "expire", "withdraw"]
 
 
@@ -108,12 +133,20 @@ def test_roles_and_scope_decide_who_may_fire(rt, demo):
     # a caseworker of another unit, an auditor, the hotline operator: not theirs to act on
     for who in ("caseworker.shipai", "auditor", "hotline", "caseworker.nanhuaxi"):
         with pytest.raises((NotPermitted, Exception)) as err:
-            fire(rt.uow(), case.id, "accept", actor=demo.actor(who))
+            fire(rt.uow(), case_id=case.id, trigger="accept", actor=demo.actor(who))
         assert err.type.__name__ in ("NotPermitted", "NotFound"), who
     # the unit's own caseworker may, and so may a supervisor above it
-    assert fire(rt.uow(), case.id, "accept", actor=demo.actor("caseworker.acme")).state == "mediating"
+    assert (
+        fire(rt.uow(), case_id=case.id, trigger="accept", actor=demo.actor("caseworker.acme")).state
+        == "mediating"
+    )
     other = new_case(rt, demo, "mediation", unit="TH-SP-ACME", actor="caseworker.acme")
-    assert fire(rt.uow(), other.id, "accept", actor=demo.actor("supervisor.tianhe")).state == "mediating"
+    assert (
+        fire(
+            rt.uow(), case_id=other.id, trigger="accept", actor=demo.actor("supervisor.tianhe")
+        ).state
+        == "mediating"
+    )
 
 
 def test_not_permitted_says_which_roles(rt, demo):
@@ -122,7 +155,7 @@ def test_not_permitted_says_which_roles(rt, demo):
     # supervisor.tianhe also holds 'caseworker': make a caseworker-only actor at the same unit
     caseworker_only = replace(demo.actor("supervisor.tianhe"), roles=frozenset({"caseworker"}))
     with pytest.raises(NotPermitted) as err:
-        fire(rt.uow(), case.id, "uphold_objection", actor=caseworker_only)
+        fire(rt.uow(), case_id=case.id, trigger="uphold_objection", actor=caseworker_only)
     assert err.value.details["roles"] == ["supervisor"]
     assert "supervisor" in err.value.message_zh
 
@@ -130,22 +163,31 @@ def test_not_permitted_says_which_roles(rt, demo):
 def test_system_only_transitions_are_refused_to_people(rt, demo):
     case = new_case(rt, demo, "mediation")
     with pytest.raises(NotPermitted):
-        fire(rt.uow(), case.id, "expire", actor=demo.actor("supervisor.tianhe"))
-    assert fire(rt.uow(), case.id, "expire", actor=demo.actor("system")).state == "failed"
+        fire(rt.uow(), case_id=case.id, trigger="expire", actor=demo.actor("supervisor.tianhe"))
+    assert (
+        fire(rt.uow(), case_id=case.id, trigger="expire", actor=demo.actor("system")).state
+        == "failed"
+    )
 
 
 def test_a_caseworker_outside_the_subtree_does_not_learn_the_case_exists(rt, demo):
-    from casework.errors import NotFound
+    from casework.core.errors import NotFound
 
     case = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="caseworker.shipai")
     with pytest.raises(NotFound):
-        fire(rt.uow(), case.id, "verify", actor=demo.actor("caseworker.nanhuaxi"))
+        fire(rt.uow(), case_id=case.id, trigger="verify", actor=demo.actor("caseworker.nanhuaxi"))
 
 
 def test_required_data_is_named(rt, demo):
     case = new_case(rt, demo, "mediation")
     with pytest.raises(InvalidInput) as err:
-        fire(rt.uow(), case.id, "refuse", actor=demo.actor("supervisor.tianhe"), data={"reason": "  "})
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger="refuse",
+            actor=demo.actor("supervisor.tianhe"),
+            data={"reason": "  "},
+        )
     assert err.value.field == "reason"
 
 
@@ -156,7 +198,13 @@ def _refused(rt, demo, workflow, state, trigger, data, **case_kw):
     case = new_case(rt, demo, workflow, **case_kw)
     force_state(rt, case.id, state)
     with pytest.raises(GuardRefused) as err:
-        fire(rt.uow(), case.id, trigger, actor=demo.actor("supervisor.tianhe"), data=data)
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger=trigger,
+            actor=demo.actor("supervisor.tianhe"),
+            data=data,
+        )
     with rt.reader() as uow:
         assert get_case(uow.session, case.id).state == state
     return err.value
@@ -165,49 +213,145 @@ def _refused(rt, demo, workflow, state, trigger, data, **case_kw):
 def _passes(rt, demo, workflow, state, trigger, data, **case_kw):
     case = new_case(rt, demo, workflow, **case_kw)
     force_state(rt, case.id, state)
-    return fire(rt.uow(), case.id, trigger, actor=demo.actor("supervisor.tianhe"), data=data).state
+    return fire(
+        rt.uow(), case_id=case.id, trigger=trigger, actor=demo.actor("supervisor.tianhe"), data=data
+    ).state
 
 
 def test_payment_order_only_for_wage_injury_severance_or_damages(rt, demo):
-    err = _refused(rt, demo, "mediation", "breached", "apply_payment_order", {"agreement_claims": ["overtime_rest"]})
+    err = _refused(
+        rt,
+        demo,
+        "mediation",
+        "breached",
+        "apply_payment_order",
+        {"agreement_claims": ["overtime_rest"]},
+    )
     assert err.details["guard"] == "payment_order_eligible" and "第十六条" in err.message_zh
-    assert _passes(rt, demo, "mediation", "breached", "apply_payment_order", {"agreement_claims": ["severance"]}) == "payment_order_applied"
+    assert (
+        _passes(
+            rt,
+            demo,
+            "mediation",
+            "breached",
+            "apply_payment_order",
+            {"agreement_claims": ["severance"]},
+        )
+        == "payment_order_applied"
+    )
 
 
 def test_payment_order_guard_reads_what_the_agreement_recorded(rt, demo):
     case = new_case(rt, demo, "mediation")
     force_state(rt, case.id, "mediating")
     actor = demo.actor("supervisor.tianhe")
-    fire(rt.uow(), case.id, "sign_agreement", actor=actor, data={"agreement_claims": ["injury_medical"]})
-    fire(rt.uow(), case.id, "report_breach", actor=actor)
-    assert fire(rt.uow(), case.id, "apply_payment_order", actor=actor).state == "payment_order_applied"
+    fire(
+        rt.uow(),
+        case_id=case.id,
+        trigger="sign_agreement",
+        actor=actor,
+        data={"agreement_claims": ["injury_medical"]},
+    )
+    fire(rt.uow(), case_id=case.id, trigger="report_breach", actor=actor)
+    assert (
+        fire(rt.uow(), case_id=case.id, trigger="apply_payment_order", actor=actor).state
+        == "payment_order_applied"
+    )
 
 
 def test_criminal_referral_needs_the_provincial_threshold(rt, demo):
-    err = _refused(rt, demo, "wage_arrears", "absconded", "refer_criminal", {"months_in_arrears": 2}, worker_count=1, amount_claimed="4000")
+    err = _refused(
+        rt,
+        demo,
+        "wage_arrears",
+        "absconded",
+        "refer_criminal",
+        {"months_in_arrears": 2},
+        worker_count=1,
+        amount_claimed="4000",
+    )
     assert err.details["guard"] == "criminal_threshold" and "立案标准" in err.message_zh
-    assert _passes(rt, demo, "wage_arrears", "absconded", "refer_criminal", {"months_in_arrears": 3}, worker_count=1, amount_claimed="5000") == "criminal_referred"
-    assert _passes(rt, demo, "wage_arrears", "absconded", "refer_criminal", {}, worker_count=10, amount_claimed="30000") == "criminal_referred"
-    _refused(rt, demo, "wage_arrears", "absconded", "refer_criminal", {}, worker_count=9, amount_claimed="29999.99")
+    assert (
+        _passes(
+            rt,
+            demo,
+            "wage_arrears",
+            "absconded",
+            "refer_criminal",
+            {"months_in_arrears": 3},
+            worker_count=1,
+            amount_claimed="5000",
+        )
+        == "criminal_referred"
+    )
+    assert (
+        _passes(
+            rt,
+            demo,
+            "wage_arrears",
+            "absconded",
+            "refer_criminal",
+            {},
+            worker_count=10,
+            amount_claimed="30000",
+        )
+        == "criminal_referred"
+    )
+    _refused(
+        rt,
+        demo,
+        "wage_arrears",
+        "absconded",
+        "refer_criminal",
+        {},
+        worker_count=9,
+        amount_claimed="29999.99",
+    )
 
 
 def test_means_test_with_the_migrant_worker_exemption(rt, demo):
-    err = _refused(rt, demo, "legal_aid", "applied", "grant", {"migrant_worker": False, "claim_type": "wages"})
+    err = _refused(
+        rt, demo, "legal_aid", "applied", "grant", {"migrant_worker": False, "claim_type": "wages"}
+    )
     assert "第四十二条" in err.message_zh
-    _refused(rt, demo, "legal_aid", "applied", "grant", {"migrant_worker": True, "claim_type": "discrimination"})
-    assert _passes(rt, demo, "legal_aid", "applied", "grant", {"migrant_worker": True, "claim_type": "work_injury"}) == "granted"
-    assert _passes(rt, demo, "legal_aid", "applied", "grant", {"means_test_passed": True}) == "granted"
+    _refused(
+        rt,
+        demo,
+        "legal_aid",
+        "applied",
+        "grant",
+        {"migrant_worker": True, "claim_type": "discrimination"},
+    )
+    assert (
+        _passes(
+            rt,
+            demo,
+            "legal_aid",
+            "applied",
+            "grant",
+            {"migrant_worker": True, "claim_type": "work_injury"},
+        )
+        == "granted"
+    )
+    assert (
+        _passes(rt, demo, "legal_aid", "applied", "grant", {"means_test_passed": True}) == "granted"
+    )
 
 
 def test_early_aid_only_when_fewer_than_seven_days_remain(rt, demo):
-    from casework.cases import today_shanghai
+    from casework.core.time import local_date
 
-    far = (today_shanghai() + dt.timedelta(days=7)).isoformat()
-    near = (today_shanghai() + dt.timedelta(days=6)).isoformat()
+    far = (local_date() + dt.timedelta(days=7)).isoformat()
+    near = (local_date() + dt.timedelta(days=6)).isoformat()
     err = _refused(rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": far})
     assert "第四十四条" in err.message_zh
-    assert _passes(rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": near}) == "handling"
-    _refused(rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": "not-a-date"})
+    assert (
+        _passes(rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": near})
+        == "handling"
+    )
+    _refused(
+        rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": "not-a-date"}
+    )
 
 
 def test_termination_needs_a_statutory_ground(rt, demo):
@@ -216,20 +360,36 @@ def test_termination_needs_a_statutory_ground(rt, demo):
 
 
 def test_investigation_needs_two_supervisors(rt, demo):
-    err = _refused(rt, demo, "supervision", "reported", "start_investigation", {"investigators": ["甲", "甲"]})
+    err = _refused(
+        rt, demo, "supervision", "reported", "start_investigation", {"investigators": ["甲", "甲"]}
+    )
     assert "两名以上" in err.message_zh
     _refused(rt, demo, "supervision", "reported", "start_investigation", {"investigators": "甲,乙"})
 
 
 def test_procuratorate_referral_needs_a_group_dispute_on_wages_or_insurance(rt, demo):
     data = {"subject": "social_insurance", "employer_uncooperative": True}
-    _refused(rt, demo, "supervision", "opinion_refused", "refer_to_procuratorate", data, worker_count=3)
-    _refused(rt, demo, "supervision", "opinion_refused", "refer_to_procuratorate", {**data, "subject": "overtime"})
-    assert _passes(rt, demo, "supervision", "opinion_refused", "refer_to_procuratorate", data) == "procuratorate_referred"
+    _refused(
+        rt, demo, "supervision", "opinion_refused", "refer_to_procuratorate", data, worker_count=3
+    )
+    _refused(
+        rt,
+        demo,
+        "supervision",
+        "opinion_refused",
+        "refer_to_procuratorate",
+        {**data, "subject": "overtime"},
+    )
+    assert (
+        _passes(rt, demo, "supervision", "opinion_refused", "refer_to_procuratorate", data)
+        == "procuratorate_referred"
+    )
 
 
 def test_callback_records_satisfaction(rt, demo):
-    err = _refused(rt, demo, "hotline", "result_reported", "complete_callback", {"satisfaction": "meh"})
+    err = _refused(
+        rt, demo, "hotline", "result_reported", "complete_callback", {"satisfaction": "meh"}
+    )
     assert "满意度" in err.message_zh
 
 
@@ -240,22 +400,44 @@ def test_allowed_triggers_follow_state_role_level_and_guards(rt, demo):
     case = new_case(rt, demo, "mediation", unit="TH-SP-ACME", actor="caseworker.acme")
     with rt.reader() as uow:
         c = get_case(uow.session, case.id)
-        names = [o.trigger for o in allowed_triggers(c, demo.actor("caseworker.acme"))]
+        names = [
+            o.trigger
+            for o in allowed_triggers(
+                c, demo.actor("caseworker.acme"), guard_settings={}, today=local_date()
+            )
+        ]
         assert names == ["accept", "refuse", "withdraw"]  # not the system-only 'expire'
-        assert allowed_triggers(c, demo.actor("auditor")) == []
-        assert allowed_triggers(c, demo.actor("caseworker.shipai")) == []
+        assert (
+            allowed_triggers(c, demo.actor("auditor"), guard_settings={}, today=local_date()) == []
+        )
+        assert (
+            allowed_triggers(
+                c, demo.actor("caseworker.shipai"), guard_settings={}, today=local_date()
+            )
+            == []
+        )
     susp = new_case(rt, demo, "supervision", unit="TH-SP", actor="caseworker.shipai")
     force_state(rt, susp.id, "opinion_refused")
     with rt.reader() as uow:
         c = get_case(uow.session, susp.id)
-        names = [o.trigger for o in allowed_triggers(c, demo.actor("caseworker.shipai"))]
+        names = [
+            o.trigger
+            for o in allowed_triggers(
+                c, demo.actor("caseworker.shipai"), guard_settings={}, today=local_date()
+            )
+        ]
         assert "issue_suggestion_letter" not in names  # township: below county
         assert names == ["close"]
     breached = new_case(rt, demo, "mediation", attributes={"agreement_claims": ["overtime_rest"]})
     force_state(rt, breached.id, "breached")
     with rt.reader() as uow:
         c = get_case(uow.session, breached.id)
-        names = [o.trigger for o in allowed_triggers(c, demo.actor("supervisor.tianhe"))]
+        names = [
+            o.trigger
+            for o in allowed_triggers(
+                c, demo.actor("supervisor.tianhe"), guard_settings={}, today=local_date()
+            )
+        ]
         assert "apply_payment_order" not in names and "refer_to_arbitration" in names
 
 
@@ -263,9 +445,19 @@ def test_events_are_ordered_per_case(rt, demo):
     case = new_case(rt, demo, "hotline")
     actor = demo.actor("supervisor.tianhe")
     for trig, data in [("dispatch", {}), ("accept", {}), ("report_result", {"result": "好"})]:
-        fire(rt.uow(), case.id, trig, actor=actor, data=data)
+        fire(rt.uow(), case_id=case.id, trigger=trig, actor=actor, data=data)
     with rt.reader() as uow:
-        seqs = list(uow.session.scalars(select(CaseEvent.seq).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+        seqs = list(
+            uow.session.scalars(
+                select(CaseEvent.seq).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+            )
+        )
         assert seqs == list(range(1, len(seqs) + 1))
-        kinds = list(uow.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(["created", "transition"])).order_by(CaseEvent.seq)))
+        kinds = list(
+            uow.session.scalars(
+                select(CaseEvent.kind)
+                .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(["created", "transition"]))
+                .order_by(CaseEvent.seq)
+            )
+        )
         assert kinds == ["created", "transition", "transition", "transition"]
