@@ -61,7 +61,8 @@ class ProblemSchema(Schema):
     type = fields.String(
         required=True,
         metadata=d(
-            "问题类型 URI (a URI reference naming the problem type, e.g. /problems/version_conflict)"
+            "问题类型 URI (a URI reference naming the problem type, "
+            "e.g. /problems/version_conflict)"
         ),
     )
     title = fields.String(required=True, metadata=d("问题类型的简短说明（中文）"))
@@ -493,7 +494,8 @@ class TriggerSchema(Schema):
     records = fields.List(fields.String(), metadata=d("Data keys it records"))
     available = fields.Boolean(
         metadata=d(
-            "False when a rule blocks it on the facts known now (it may pass with the data it records)"
+            "False when a rule blocks it on the facts known now "
+            "(it may pass with the data it records)"
         )
     )
     blocked_reason_zh = fields.String(allow_none=True, metadata=d("为何暂不可用"))
@@ -597,7 +599,8 @@ class EscalationRequestSchema(Schema):
             ["no_union", "cannot_perform", "conflict_of_interest", "requires_higher_level", "other"]
         ),
         metadata=d(
-            "no_union 未建会, cannot_perform 无力办理, conflict_of_interest 利益冲突, requires_higher_level 需上级行使职权, other"
+            "no_union 未建会, cannot_perform 无力办理, conflict_of_interest 利益冲突, "
+            "requires_higher_level 需上级行使职权, other"
         ),
     )
     comment = Text(
@@ -758,7 +761,9 @@ class IntakeSchema(Schema):
             ]
         ),
         metadata=d(
-            "咨询 consultation / 欠薪 wage_arrears / 劳动争议 dispute / 法律援助 legal_aid / 违法举报 violation_report / 意见建议 suggestion"
+            "咨询 consultation / 欠薪 wage_arrears "
+            "/ 劳动争议 dispute / 法律援助 legal_aid "
+            "/ 违法举报 violation_report / 意见建议 suggestion"
         ),
     )
     complexity = fields.String(
@@ -834,7 +839,8 @@ class DocumentCreateSchema(Schema):
         required=True,
         validate=validate.Length(min=1, max=32),
         metadata=d(
-            "tip_letter 提示函, opinion_letter 意见书, suggestion_letter 建议书, mediation_agreement 调解协议书, ..."
+            "tip_letter 提示函, opinion_letter 意见书, suggestion_letter 建议书, "
+            "mediation_agreement 调解协议书, ..."
         ),
     )
     addressee = Text(
@@ -848,7 +854,8 @@ class DocumentCreateSchema(Schema):
         keys=fields.String(validate=validate.Length(max=64)),
         load_default=dict,
         metadata=d(
-            "Data for the workflow step the document advances (e.g. agreement_claims for a mediation agreement)"
+            "Data for the workflow step the document advances "
+            "(e.g. agreement_claims for a mediation agreement)"
         ),
     )
 

@@ -17,18 +17,21 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import event, text
 
-from casework.people.access import load_actor
 from casework.cases.service import WorkerInput, fire, open_case
-from casework.demo import load_demo
 from casework.core.migrate import upgrade
-from casework.models import OrgUnit
-from casework.runtime import build_runtime
 from casework.core.settings import load_settings
+from casework.demo import load_demo
+from casework.models import OrgUnit
+from casework.people.access import load_actor
+from casework.runtime import build_runtime
 
 
 def run(url: str, n: int) -> dict[str, float]:
-    env = {"CASEWORK_DATABASE_URL": url, "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
-           "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32)}
+    env = {
+        "CASEWORK_DATABASE_URL": url,
+        "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
+        "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32),
+    }
     rt = build_runtime(load_settings(env))
     if rt.engine.dialect.name == "postgresql":
         with rt.engine.begin() as c:
@@ -47,8 +50,15 @@ def run(url: str, n: int) -> dict[str, float]:
     t0 = time.perf_counter()
     ids = []
     for i in range(n):
-        ids.append(open_case(rt.uow(), actor=actor, workflow="hotline", org_unit_id=th,
-                             workers=[WorkerInput(name=f"职工{i}", phone=f"138{i:08d}")]).id)
+        ids.append(
+            open_case(
+                rt.uow(),
+                actor=actor,
+                workflow="hotline",
+                org_unit_id=th,
+                workers=[WorkerInput(name=f"职工{i}", phone=f"138{i:08d}")],
+            ).id
+        )
     t_open = time.perf_counter() - t0
     open_stmts = counter["n"] / n
     counter["n"] = 0
@@ -59,8 +69,12 @@ def run(url: str, n: int) -> dict[str, float]:
     t_fire = time.perf_counter() - t0
     fire_stmts = counter["n"] / (2 * n)
     rt.dispose()
-    return {"open_per_s": n / t_open, "fire_per_s": 2 * n / t_fire,
-            "open_statements": open_stmts, "fire_statements": fire_stmts}
+    return {
+        "open_per_s": n / t_open,
+        "fire_per_s": 2 * n / t_fire,
+        "open_statements": open_stmts,
+        "fire_statements": fire_stmts,
+    }
 
 
 def main() -> None:
@@ -74,8 +88,11 @@ def main() -> None:
             backends["postgresql"] = args.postgres
         for name, url in backends.items():
             r = run(url, args.cases)
-            print(f"{name:<10} open {r['open_per_s']:7.1f} cases/s ({r['open_statements']:.1f} SQL each)   "
-                  f"fire {r['fire_per_s']:7.1f} transitions/s ({r['fire_statements']:.1f} SQL each)")
+            print(
+                f"{name:<10} open {r['open_per_s']:7.1f} cases/s "
+                f"({r['open_statements']:.1f} SQL each)   "
+                f"fire {r['fire_per_s']:7.1f} transitions/s ({r['fire_statements']:.1f} SQL each)"
+            )
 
 
 if __name__ == "__main__":

@@ -21,19 +21,22 @@ from seeding import seed_work_orders
 from sqlalchemy import text
 
 from casework.clocks.calendar import seed_from_package
-from casework.demo import load_demo
 from casework.core.migrate import upgrade
+from casework.core.settings import load_settings
+from casework.demo import load_demo
+from casework.escalation.sweep import sweep
 from casework.models import OrgUnit
 from casework.runtime import build_runtime
-from casework.core.settings import load_settings
-from casework.escalation.sweep import sweep
 
 NOW = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
 
 
 def fresh(url: str):
-    env = {"CASEWORK_DATABASE_URL": url, "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
-           "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32)}
+    env = {
+        "CASEWORK_DATABASE_URL": url,
+        "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
+        "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32),
+    }
     rt = build_runtime(load_settings(env))
     with rt.engine.begin() as c:
         c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -64,9 +67,17 @@ def main() -> None:
             seed_work_orders(rt.engine, unit_id=unit, total=m, due=m, now=NOW, tag=f"due{i}")
             if n == max(args.open) and i == 0:
                 with rt.engine.connect() as c:
-                    plan = "\n".join(r[0] for r in c.execute(text(
-                        "EXPLAIN ANALYZE SELECT id FROM deadlines WHERE status = 'running' AND due_at <= :now "
-                        "ORDER BY due_at, id LIMIT 100 FOR UPDATE SKIP LOCKED"), {"now": NOW}))
+                    plan = "\n".join(
+                        r[0]
+                        for r in c.execute(
+                            text(
+                                "EXPLAIN ANALYZE SELECT id FROM deadlines "
+                                "WHERE status = 'running' AND due_at <= :now "
+                                "ORDER BY due_at, id LIMIT 100 FOR UPDATE SKIP LOCKED"
+                            ),
+                            {"now": NOW},
+                        )
+                    )
             t0 = time.perf_counter()
             report = sweep(rt, now=NOW)
             t = time.perf_counter() - t0
@@ -77,7 +88,10 @@ def main() -> None:
     lo, hi = min(args.open), max(args.open)
     for m in args.due:
         ratio = results[(hi, m)] / results[(lo, m)]
-        print(f"t(N={hi:,})/t(N={lo:,}) at M={m:,}: {ratio:.2f}  {'OK' if ratio <= 2 else 'OVER BUDGET (> 2)'}")
+        print(
+            f"t(N={hi:,})/t(N={lo:,}) at M={m:,}: {ratio:.2f}  "
+            f"{'OK' if ratio <= 2 else 'OVER BUDGET (> 2)'}"
+        )
     print(f"\nclaim query plan at N={hi:,}:\n{plan}")
 
 

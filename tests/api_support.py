@@ -34,9 +34,14 @@ from casework.runtime import Runtime
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PASSWORD = "casework-demo"
-LOG_DIR = (
-    Path(os.environ.get("CASEWORK_TEST_LOG_DIR", "/tmp")) / f"casework-test-logs-{os.getpid()}"
-)
+
+
+def log_dir() -> Path:
+    """One folder per run for every log the suite scans, shared by parallel (xdist) workers: the
+    controlling process names it and hands it to each worker (see conftest)."""
+    base = Path(os.environ.get("CASEWORK_TEST_LOG_DIR", "/tmp"))
+    default = base / f"casework-test-logs-{os.getpid()}"
+    return Path(os.environ.setdefault("CASEWORK_TEST_RUN_DIR", str(default)))
 
 
 def free_port() -> int:
@@ -57,6 +62,10 @@ class WsgiResponse:
         self.headers = resp.headers
         self.content: bytes = resp.get_data()
         self.text: str = resp.get_data(as_text=True)
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
 
     def json(self) -> Any:
         return jsonlib.loads(self.text)
@@ -210,13 +219,14 @@ class LiveServer:
         argv: list[str] | None = None,
         port: int | None = None,
     ) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        logs = log_dir()
+        logs.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.metrics_dir = LOG_DIR / f"prom-{self.port}"
+        self.metrics_dir = logs / f"prom-{self.port}"
         shutil.rmtree(self.metrics_dir, ignore_errors=True)
         self.metrics_dir.mkdir()
-        self.log_path = LOG_DIR / f"{name}-{self.port}.log"
+        self.log_path = logs / f"{name}-{self.port}.log"
         env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)}
         argv = argv or [
             GUNICORN,

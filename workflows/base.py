@@ -389,7 +389,7 @@ class Workflow:
 #     TRANSITIONS = edges(
 #         # trigger  from       to           中文        English   who            level data
 #         ("accept", "applied", "mediating", "受理",     "accept", CASE_HANDLERS),
-#         ("refuse", "applied", "refused",   "不予受理", "refuse", CASE_HANDLERS, None, data("why*")),
+#         ("refuse", "applied", "refused", "不予受理", "refuse", CASE_HANDLERS, None, data("why*")),
 #     )
 #
 # ``from`` is one state or a tuple of states; the trailing columns (lowest org level, the data

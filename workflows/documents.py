@@ -63,7 +63,8 @@ _KINDS = (
         label_zh="工会劳动法律监督意见书",
         label_en="labour-law supervision opinion letter",
         abbr_zh="意",
-        citation=f"{SUPERVISION_BASIS}；浙江省工会劳动法律监督条例 第二十二条（书面答复期限，各省不同）",
+        citation=f"{SUPERVISION_BASIS}；"
+        "浙江省工会劳动法律监督条例 第二十二条（书面答复期限，各省不同）",
         min_level=None,
         workflows=("supervision",),
         trigger="issue_opinion_letter",
@@ -127,7 +128,8 @@ _KINDS = (
         label_zh="不予法律援助决定书",
         label_en="decision to deny legal aid",
         abbr_zh="援",
-        citation="法律援助法 第四十三条（决定不给予法律援助的，书面告知并说明理由）；工会法 第三十条",
+        citation="法律援助法 第四十三条（决定不给予法律援助的，书面告知并说明理由）；"
+        "工会法 第三十条",
         min_level="county",
         workflows=("legal_aid",),
         trigger="deny",

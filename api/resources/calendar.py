@@ -30,7 +30,7 @@ def deadline(args):
 @blp.response(200, CalendarDaySchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)
 def set_day(body, day):
-    """设置某日（管理员）Mark one date a working day or a holiday (wins over the published schedule)."""
+    """设置某日（管理员）Mark one date a working day or a holiday (wins over the published schedule)."""  # noqa: E501 - the summary line of the OpenAPI operation
     try:
         when = dt.date.fromisoformat(day) if len(day) == 10 else None
     except ValueError:

@@ -64,7 +64,7 @@ def _case(case_id: int, status: int = 200, **headers: str):
 )
 @problems(blp, 400, 401, 403, 404, 415, 422)
 def open_case(body):
-    """立案 Open a case. The engine routes it to the competent unit of the employer's chain (服务下沉)."""
+    """立案 Open a case. The engine routes it to the competent unit of the employer's chain (服务下沉)."""  # noqa: E501 - the summary line of the OpenAPI operation
     workers = [case_service.WorkerInput(**w) for w in body.pop("workers")]
     case = case_service.open_case(rt().uow(), actor=actor(), workers=workers, **body)
     return _case(case.id, 201, Location=url_for("cases.case", case_id=case.id))

@@ -10,7 +10,7 @@ from api.schemas import (
     NotificationSchema,
     PaginationArgs,
 )
-from casework.escalation import queries as escalations
+from casework.escalation import queries as escalation_queries
 from casework.notices import queries as notices
 from casework.notices import service as notice_service
 
@@ -25,7 +25,7 @@ blp = Blueprint(
 @problems(blp, 401, 422)
 def escalations(args):
     """上提案件 Escalations into the caller's subtree: open cases first, newest first."""
-    return escalations.inbox(rt().reader(), actor=actor(), **page_args(args)).as_dict()
+    return escalation_queries.inbox(rt().reader(), actor=actor(), **page_args(args)).as_dict()
 
 
 @blp.route("/notifications", methods=["GET"])

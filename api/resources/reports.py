@@ -23,7 +23,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 )
 @problems(blp, 401, 404, 422)
 def summary(args):
-    """统计汇总 Per unit of the subtree: open, closed, overdue, escalated in/out, median days to close."""
+    """统计汇总 Per unit of the subtree: open, closed, overdue, escalated in/out, median days to close."""  # noqa: E501 - the summary line of the OpenAPI operation
     report = reports.summary(
         rt().reader(),
         actor=actor(),

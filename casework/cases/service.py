@@ -141,7 +141,8 @@ def _owner(
             return owner, actor.org_unit_id
         raise NotPermitted(
             "该用人单位属于其他地区工会，请转由其所属工会或12351热线受理",
-            "the employer belongs to another part of the tree; file it there or through the hotline",
+            "the employer belongs to another part of the tree; "
+            "file it there or through the hotline",
         )
     owner_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
     if owner_id is None:

@@ -165,17 +165,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if args.dry_run:
         print(
-            f"dry run at {report.now.isoformat()}: {len(report.planned)} clocks due, nothing changed"
+            f"dry run at {report.now.isoformat()}: {len(report.planned)} clocks due, "
+            "nothing changed"
         )
         for p in report.planned:
             print(
-                f"  {p['case']:<18} {p['rule']:<24} due {p['due']}  -> {p['action']}  ({p['citation']})"
+                f"  {p['case']:<18} {p['rule']:<24} due {p['due']}  -> {p['action']}  "
+                f"({p['citation']})"
             )
         return 0
     print(
         f"sweep at {report.now.isoformat()}: {report.expired} expired "
         f"({report.escalated} escalated, {report.at_ceiling} at ceiling, {report.fired} fired, "
-        f"{report.notified} notifications), {report.reminders} reminders, {report.skipped} skipped, "
+        f"{report.notified} notifications), {report.reminders} reminders, "
+        f"{report.skipped} skipped, "
         f"{report.failed} failed"
     )
     return 1 if report.failed else 0
@@ -198,7 +201,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
                 cal.set_day(uow.session, day, is_workday=args.workday, name=args.name)
                 uow.commit()
             print(
-                f"{day.isoformat()} is now a {'working day' if args.workday else 'holiday'} ({args.name or ''})"
+                f"{day.isoformat()} is now a {'working day' if args.workday else 'holiday'} "
+                f"({args.name or ''})"
             )
         elif args.calendar_command == "import":
             content = Path(args.file).read_text(encoding="utf-8")
@@ -223,7 +227,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
                 for d in listing["days"]:
                     kind = "上班" if d["is_workday"] else "休息"
                     print(
-                        f"  {d['date']} 周{'一二三四五六日'[d['weekday'] - 1]} {kind} {d['name']} [{d['source']}]"
+                        f"  {d['date']} 周{'一二三四五六日'[d['weekday'] - 1]} {kind} "
+                        f"{d['name']} [{d['source']}]"
                     )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -264,7 +269,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         wf = workflows.get(case.workflow)
         header = (
             f"{case.ref} {wf.label_zh} state={case.state} ({wf.state(case.state).label_zh}) "
-            f"owner={case.org_unit.code} {case.org_unit.name} escalation_level={case.escalation_level}"
+            f"owner={case.org_unit.code} {case.org_unit.name} "
+            f"escalation_level={case.escalation_level}"
         )
     rt.dispose()
     if args.json:
@@ -283,6 +289,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             f"      {c['days']} {unit} from {c['started_on']} (start day not counted)"
             f", paused {c['paused_days']} days, extended {c['extended_days']} days"
             f" -> due {c['due']} (expires end of day, Asia/Shanghai)"
-            f"{'' if c['calendar_verified'] else '  calendar NOT verified'}; on expiry: {c['on_expiry']}"
+            f"{'' if c['calendar_verified'] else '  calendar NOT verified'}; "
+            f"on expiry: {c['on_expiry']}"
         )
     return 0

@@ -31,13 +31,6 @@ def rule_days(uow: UnitOfWork, wf: Workflow, rule: DeadlineRule, case: Case) -> 
     return rule.days_for(case.complexity)
 
 
-def rule_days(uow: UnitOfWork, wf: Workflow, rule: DeadlineRule, case: Case) -> int:
-    override = uow.settings.deadline_days.get(f"{wf.name}.{rule.name}")
-    if override is not None:
-        return override
-    return rule.days_for(case.complexity)
-
-
 def _remind_at(cal: WorkCalendar, due_on: dt.date, lead: int) -> dt.datetime:
     day = due_on
     for _ in range(max(lead, 0)):

@@ -122,7 +122,8 @@ def _check_state(case: Case, kind: DocumentKind) -> None:
     raise TransitionNotAllowed(
         f"当前状态“{wf.state(case.state).label_zh}”下不能发出{kind.label_zh}；"
         f"可用：{', '.join(allowed) or '无（已结案）'}",
-        f"a {kind.name} cannot be issued from {case.state}; valid: {', '.join(allowed) or 'none (terminal)'}",
+        f"a {kind.name} cannot be issued from {case.state}; "
+        f"valid: {', '.join(allowed) or 'none (terminal)'}",
         allowed=allowed,
         state=case.state,
         kind=kind.name,
@@ -135,7 +136,8 @@ def _check_issuer(case: Case, kind: DocumentKind, actor: Actor) -> None:
     check_level(
         unit,
         kind.min_level,
-        refused_zh=f"{kind.label_zh}只能由{LEVEL_WORDS_ZH.get(kind.min_level or '', '')}以上工会发出；"
+        refused_zh=f"{kind.label_zh}只能由"
+        f"{LEVEL_WORDS_ZH.get(kind.min_level or '', '')}以上工会发出；"
         f"本案现由{unit.name}（{LEVEL_LABELS_ZH[unit.level]}）承办，可申请上提一级办理",
         refused_en=f"a {kind.label_en} can only be issued by a union at {kind.min_level} level or "
         f"above (the case is held at {unit.level} level)",

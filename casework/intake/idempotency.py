@@ -67,7 +67,8 @@ def claim_key(
         if stored.request_hash != request_hash:
             raise IdempotencyKeyReused(
                 "同一幂等键（Idempotency-Key）已用于内容不同的请求，请为新请求使用新的键",
-                "this Idempotency-Key was already used with a different request body; use a new key",
+                "this Idempotency-Key was already used with a different request body; "
+                "use a new key",
             ) from None
         return dict(stored.response)
     return row

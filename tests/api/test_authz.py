@@ -237,7 +237,7 @@ class World:
 
     def session(self, user: str) -> requests.Session:
         if user not in self._sessions:
-            s = requests.Session()
+            s = self.api.http.Session()
             s.headers["Authorization"] = f"Bearer {self.token(user)}"
             self._sessions[user] = s
         return self._sessions[user]
@@ -329,13 +329,13 @@ class World:
         kw: dict[str, Any] = {"json": req.json, "params": req.params, "timeout": 30}
         url = self.api.url(req.path)
         if req.token is not None:
-            return requests.request(
+            return self.api.http.request(
                 req.method, url, headers={"Authorization": f"Bearer {req.token}"}, **kw
             )
         if principal == ANON:
-            return requests.request(req.method, url, **kw)
+            return self.api.http.request(req.method, url, **kw)
         if principal == BAD_TOKEN:
-            return requests.request(
+            return self.api.http.request(
                 req.method, url, headers={"Authorization": "Bearer not-a-real-token"}, **kw
             )
         return self.session(principal).request(req.method, url, **kw)
@@ -408,7 +408,7 @@ def logout_check(
 ) -> str | None:
     if req.token is None:
         return None
-    again = requests.get(
+    again = w.api.http.get(
         w.api.url("/me"), headers={"Authorization": f"Bearer {req.token}"}, timeout=30
     )
     return (
@@ -797,7 +797,7 @@ def planned_checks() -> int:
 
 
 def test_the_table_covers_every_operation_of_the_spec(api):
-    spec = requests.get(api.base + "/api/v1/openapi.json", timeout=10).json()
+    spec = api.http.get(api.base + "/api/v1/openapi.json").json()
     published = {
         (m.upper(), path) for path, item in spec["paths"].items() for m in item if m in HTTP_METHODS
     }
@@ -822,7 +822,8 @@ def test_authorisation(row: Row, api, rt, demo):
             where = f"{principal} on {target}" if target is not None else principal
             if resp.status_code != expected:
                 failures.append(
-                    f"{where}: expected {expected}, got {resp.status_code}: {_masked(resp.text)[:400]}"
+                    f"{where}: expected {expected}, got {resp.status_code}: "
+                    f"{_masked(resp.text)[:400]}"
                 )
             elif (
                 resp.ok

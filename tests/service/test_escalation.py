@@ -256,7 +256,8 @@ def test_unanswered_opinion_letter_becomes_overdue_after_15_working_days(rt, dem
         rt.uow(), case_id=case.id, trigger="issue_opinion_letter", actor=actor, now=at(2025, 9, 25)
     )
     reply = next(c for c in _clocks(rt, case.id) if c["rule"] == "opinion_letter_reply")
-    # 15 working days after Thu 25 Sep 2025: 26, 28(Sun), 29, 30 Sep, 9, 10, 11(Sat), 13-17, 20-22 Oct
+    # 15 working days after Thu 25 Sep 2025:
+    # 26, 28(Sun), 29, 30 Sep, 9, 10, 11(Sat), 13-17, 20-22 Oct
     assert reply["due"] == "2025-10-22"
     sweep(rt, now=at(2025, 10, 23))
     assert _case(rt, case.id).state == "opinion_overdue"
