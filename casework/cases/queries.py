@@ -37,7 +37,7 @@ def case_by_ref(session: Session, ref: str) -> Case:
 # -- views -----------------------------------------------------------------------------------
 
 
-def case_ref(case: Case, unit: dict[str, Any] | None = None) -> dict[str, Any]:
+def case_ref(case: Case) -> dict[str, Any]:
     """A case in brief, as other resources embed it."""
     return {
         "id": case.id,
@@ -45,7 +45,7 @@ def case_ref(case: Case, unit: dict[str, Any] | None = None) -> dict[str, Any]:
         "workflow": case.workflow,
         "state": case.state,
         "state_label_zh": workflows.get(case.workflow).state(case.state).label_zh,
-        "org_unit": unit if unit is not None else unit_ref(case.org_unit),
+        "org_unit": unit_ref(case.org_unit),
     }
 
 

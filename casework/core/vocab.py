@@ -42,11 +42,11 @@ CHANNELS: tuple[str, ...] = ("hotline", "walk_in", "online", "referral")
 # Category of a hotline call → the process it opens (None: answered on the work order).
 CATEGORIES: dict[str, str | None] = {
     "consultation": None,
-    "suggestion": None,
     "wage_arrears": "wage_arrears",
     "dispute": "mediation",
     "legal_aid": "legal_aid",
     "violation_report": "supervision",
+    "suggestion": None,
 }
 
 # Why a case rose one level (上代下), with the words a supervisor reads.

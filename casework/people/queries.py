@@ -45,21 +45,22 @@ def visible_user(session: Session, actor: Actor, user_id: int) -> User:
 # -- views -----------------------------------------------------------------------------------
 
 
-def unit_key(unit: OrgUnit) -> dict[str, Any]:
-    """The four fields that name a unit (stored in idempotent intake answers and reports)."""
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
-
-
 def unit_ref(unit: OrgUnit | None) -> dict[str, Any] | None:
+    """A unit as other views embed it (also stored in idempotent intake answers)."""
     if unit is None:
         return None
-    return {**unit_key(unit), "level_label_zh": LEVEL_LABELS_ZH[unit.level]}
+    return {
+        "id": unit.id,
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "level_label_zh": LEVEL_LABELS_ZH[unit.level],
+    }
 
 
 def org_unit_view(unit: OrgUnit) -> dict[str, Any]:
     return {
-        **unit_key(unit),
-        "level_label_zh": LEVEL_LABELS_ZH[unit.level],
+        **unit_ref(unit),  # type: ignore[dict-item]
         "parent_id": unit.parent_id,
         "depth": unit.depth,
         "created_at": iso(unit.created_at),

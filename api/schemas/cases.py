@@ -1,0 +1,361 @@
+"""Cases: opening, reading, listing, transitions, assignment, comments, history, personal data."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import Schema, fields, validate
+
+import workflows
+from api.schemas.base import (
+    NOT_BLANK,
+    Bool,
+    Int,
+    PaginationArgs,
+    Text,
+    UnitRefSchema,
+    UserRefSchema,
+    d,
+    page_of,
+)
+from casework.core.vocab import (
+    CHANNELS,
+    FIELDS_REVEALABLE,
+    INT32_MAX,
+    MANUAL_ESCALATION_REASONS,
+    TIERS,
+)
+
+# -- cases -----------------------------------------------------------------------------------
+
+
+class EmployerInputSchema(Schema):
+    name = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=200), NOT_BLANK],
+        metadata=d("用人单位名称"),
+    )
+    credit_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("统一社会信用代码 (18 characters, GB 32100 checksum)"),
+    )
+    org_unit_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata=d("Code of the union the employer belongs under (for an employer not yet known)"),
+    )
+
+
+class WorkerInputSchema(Schema):
+    name = Text(
+        required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("职工姓名")
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("居民身份证号 (18 characters, GB 11643 checksum); stored encrypted"),
+    )
+    phone = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("手机号; stored encrypted"),
+    )
+
+
+class Amount(fields.Field):
+    """Yuan as a JSON number (8600.5) or a decimal string ("8600.50"), read exactly as Decimal.
+    Range and decimals are the service's rule (casework.cases: 0 to 10^12, at most two)."""
+
+    default_error_messages = {"invalid": "Not a valid amount: a number or a decimal string."}
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not re.fullmatch(AMOUNT_PATTERN, value):
+            raise self.make_error("invalid")
+        try:
+            out = Decimal(str(value))
+        except InvalidOperation:
+            raise self.make_error("invalid") from None
+        if not out.is_finite():
+            raise self.make_error("invalid")
+        return out
+
+
+AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+AMOUNT_SPEC = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 999_999_999_999},
+        {"type": "string", "pattern": AMOUNT_PATTERN},
+    ]
+}
+
+
+class CaseCreateSchema(Schema):
+    workflow = fields.String(
+        required=True,
+        validate=validate.OneOf(workflows.names()),
+        metadata=d("Workflow name (see /workflows)"),
+    )
+    employer = fields.Nested(
+        EmployerInputSchema,
+        required=True,
+        metadata=d("The employer; found by credit code or name, else registered"),
+    )
+    workers = fields.List(
+        fields.Nested(WorkerInputSchema),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata=d("Workers concerned (at most 200 listed)"),
+    )
+    worker_count = Int(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=100000),
+        metadata=d("Number of workers concerned (≥ the workers listed)"),
+    )
+    amount_claimed = Amount(
+        allow_none=True,
+        metadata=d("Amount claimed in yuan: a number or a decimal string", **AMOUNT_SPEC),
+    )
+    summary = Text(load_default="", validate=validate.Length(max=10000), metadata=d("案情摘要"))
+    channel = fields.String(
+        load_default="walk_in",
+        validate=validate.OneOf(list(CHANNELS)),
+        metadata=d("How the case arrived"),
+    )
+    complexity = fields.String(
+        load_default="normal",
+        validate=validate.OneOf(list(TIERS)),
+        metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"),
+    )
+    mass_incident = Bool(
+        load_default=False, metadata=d("群体性事件: notify the two levels above at once")
+    )
+    attributes = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        load_default=dict,
+        metadata=d("Facts the workflow's rules read (e.g. months_unpaid)"),
+    )
+
+
+class EmployerSchema(Schema):
+    id = fields.Integer(metadata=d("Employer id"))
+    name = fields.String(metadata=d("用人单位名称"))
+    credit_code = fields.String(allow_none=True, metadata=d("统一社会信用代码"))
+    has_union = fields.Boolean(metadata=d("Whether it has its own union"))
+    org_unit_id = fields.Integer(metadata=d("The union it belongs under"))
+
+
+class WorkerSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Person id (for pii-reveal)"))
+    name = fields.String(required=True, metadata=d("职工姓名"))
+    id_number = fields.String(allow_none=True, metadata=d("身份证号, masked (440106********1234)"))
+    phone = fields.String(allow_none=True, metadata=d("手机号, masked (138****5678)"))
+
+
+class DeadlineSchema(Schema):
+    rule = fields.String(required=True, metadata=d("Deadline rule name"))
+    label_zh = fields.String(metadata=d("期限名称"))
+    kind = fields.String(metadata=d("statutory or handling"))
+    due = fields.String(required=True, metadata=d("Due date (Asia/Shanghai), YYYY-MM-DD"))
+    expires_at = fields.String(
+        metadata=d("The instant the clock expires (end of the due day), ISO 8601 UTC")
+    )
+    unit = fields.String(required=True, metadata=d("calendar or working days"))
+    days = fields.Integer(metadata=d("Length in days"))
+    started_on = fields.String(metadata=d("Start date"))
+    citation = fields.String(required=True, metadata=d("法律依据"))
+    calendar_verified = fields.Boolean(
+        required=True,
+        metadata=d("False when the official holiday schedule of a year in range is unknown"),
+    )
+    paused = fields.Boolean(required=True, metadata=d("Whether the clock is paused"))
+    status = fields.String(metadata=d("running or paused"))
+    on_expiry = fields.String(metadata=d("What happens on expiry"))
+    paused_days = fields.Integer(metadata=d("Days the clock stood still while paused"))
+    extended_days = fields.Integer(metadata=d("Days added by lawful extensions"))
+
+
+class TriggerSchema(Schema):
+    trigger = fields.String(required=True, metadata=d("Trigger name"))
+    label_zh = fields.String(required=True, metadata=d("操作名称"))
+    label_en = fields.String(metadata=d("Label in English"))
+    dest = fields.String(metadata=d("State it leads to"))
+    requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
+    records = fields.List(fields.String(), metadata=d("Data keys it records"))
+    available = fields.Boolean(
+        metadata=d(
+            "False when a rule blocks it on the facts known now "
+            "(it may pass with the data it records)"
+        )
+    )
+    blocked_reason_zh = fields.String(allow_none=True, metadata=d("为何暂不可用"))
+    blocked_reason_en = fields.String(allow_none=True, metadata=d("Why it is blocked, in English"))
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Case id"))
+    ref = fields.String(required=True, metadata=d("Reference, e.g. WAG-2026-000001"))
+    workflow = fields.String(required=True, metadata=d("Workflow name"))
+    workflow_label_zh = fields.String(metadata=d("流程名称"))
+    state = fields.String(required=True, metadata=d("Current state"))
+    state_label_zh = fields.String(required=True, metadata=d("当前状态"))
+    org_unit = fields.Nested(
+        UnitRefSchema, required=True, metadata=d("The unit holding the case now")
+    )
+    origin_org_unit = fields.Nested(
+        UnitRefSchema,
+        required=True,
+        metadata=d("The unit the case started at (closest to the worker)"),
+    )
+    escalation_level = fields.Integer(required=True, metadata=d("Levels risen so far (上代下)"))
+    assignee = fields.Nested(UserRefSchema, allow_none=True, metadata=d("Assigned caseworker"))
+    employer_name = fields.String(allow_none=True, metadata=d("用人单位名称"))
+    worker_count = fields.Integer(metadata=d("Workers concerned"))
+    next_due_at = fields.String(
+        allow_none=True, metadata=d("Nearest running deadline, ISO 8601 UTC")
+    )
+    overdue = fields.Boolean(metadata=d("Open and past its nearest deadline"))
+    version = fields.Integer(required=True, metadata=d("Version; the ETag; send it as If-Match"))
+    created_at = fields.String(required=True, metadata=d("Created, ISO 8601 UTC"))
+    updated_at = fields.String(required=True, metadata=d("Last changed, ISO 8601 UTC"))
+    closed_at = fields.String(allow_none=True, metadata=d("Closed, ISO 8601 UTC"))
+
+
+class CaseSchema(CaseSummarySchema):
+    state_label_en = fields.String(metadata=d("State in English"))
+    terminal = fields.Boolean(metadata=d("Whether the case is closed"))
+    employer = fields.Nested(EmployerSchema, allow_none=True, metadata=d("The employer"))
+    workers = fields.List(
+        fields.Nested(WorkerSchema), required=True, metadata=d("Workers, personal data masked")
+    )
+    amount_claimed = fields.String(
+        allow_none=True, metadata=d("Amount claimed in yuan, decimal string")
+    )
+    channel = fields.String(metadata=d("How the case arrived"))
+    complexity = fields.String(metadata=d("normal, difficult or complex"))
+    collective = fields.Boolean(metadata=d("集体争议 (workers ≥ the collective threshold)"))
+    mass_incident = fields.Boolean(metadata=d("群体性事件"))
+    summary = fields.String(metadata=d("案情摘要"))
+    attributes = fields.Dict(metadata=d("Facts recorded on the case"))
+    parent_id = fields.Integer(
+        allow_none=True, metadata=d("Parent case (e.g. the hotline work order)")
+    )
+    deadlines = fields.List(
+        fields.Nested(DeadlineSchema), required=True, metadata=d("Running and paused clocks")
+    )
+    allowed_triggers = fields.List(
+        fields.Nested(TriggerSchema), required=True, metadata=d("What the caller may do now")
+    )
+
+
+CasePage = page_of(CaseSummarySchema, "CasePage")
+
+
+class CaseListArgs(PaginationArgs):
+    workflow = fields.String(validate=validate.Length(max=32), metadata=d("Only this workflow"))
+    state = fields.String(validate=validate.Length(max=48), metadata=d("Only this state"))
+    org_unit_id = fields.Integer(
+        validate=validate.Range(min=1, max=INT32_MAX), metadata=d("Only cases held by this unit")
+    )
+    overdue = fields.Boolean(metadata=d("true: only open cases past their nearest deadline"))
+    assignee = fields.String(
+        validate=validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), metadata=d("'me' or a user id")
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata=d("Reference or employer name contains")
+    )
+
+
+class TransitionSchema(Schema):
+    trigger = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=48),
+        metadata=d("Trigger name (see allowed_triggers)"),
+    )
+    comment = fields.String(
+        allow_none=True, validate=validate.Length(max=10000), metadata=d("备注")
+    )
+    data = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        load_default=dict,
+        metadata=d("Data the trigger requires or records"),
+    )
+
+
+class EscalationRequestSchema(Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(list(MANUAL_ESCALATION_REASONS)),
+        metadata=d(
+            "no_union 未建会, cannot_perform 无力办理, conflict_of_interest 利益冲突, "
+            "requires_higher_level 需上级行使职权, other"
+        ),
+    )
+    comment = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=10000), NOT_BLANK],
+        metadata=d("上提说明"),
+    )
+
+
+class AssignmentSchema(Schema):
+    user_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("A caseworker or supervisor of the owning unit"),
+    )
+
+
+class CommentSchema(Schema):
+    text = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=10000), NOT_BLANK],
+        metadata=d("备注内容"),
+    )
+
+
+class EventSchema(Schema):
+    seq = fields.Integer(required=True, metadata=d("Position in the case history, from 1"))
+    at = fields.String(required=True, metadata=d("When, ISO 8601 UTC"))
+    actor = fields.String(required=True, metadata=d("Who (username, or system)"))
+    kind = fields.String(
+        required=True,
+        metadata=d("created, transition, escalated, assigned, comment, pii_revealed, ..."),
+    )
+    from_state = fields.String(allow_none=True, metadata=d("State before"))
+    to_state = fields.String(allow_none=True, metadata=d("State after"))
+    trigger = fields.String(allow_none=True, metadata=d("Trigger fired"))
+    data = fields.Dict(metadata=d("Details"))
+    prev_hash = fields.String(required=True, metadata=d("Hash of the previous event"))
+    hash = fields.String(required=True, metadata=d("SHA-256 over this event and prev_hash"))
+
+
+EventPage = page_of(EventSchema, "EventPage")
+
+
+class RevealSchema(Schema):
+    field = fields.String(
+        required=True,
+        validate=validate.OneOf(list(FIELDS_REVEALABLE)),
+        metadata=d("id_number or phone"),
+    )
+    person_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("A worker of the case (workers[].id)"),
+    )
+    reason = Text(
+        required=True,
+        validate=[validate.Length(min=2, max=500), NOT_BLANK],
+        metadata=d("查看原因 (recorded in the case history)"),
+    )
+
+
+class RevealedSchema(Schema):
+    person_id = Int(required=True, metadata=d("The worker"))
+    field = fields.String(required=True, metadata=d("id_number or phone"))
+    value = fields.String(required=True, metadata=d("The clear value (do not store or log it)"))

@@ -1,0 +1,119 @@
+"""Hotline intakes (12351 calls)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.base import (
+    NOT_BLANK,
+    Int,
+    Text,
+    UnitRefSchema,
+    d,
+)
+from api.schemas.cases import AMOUNT_SPEC, Amount, EmployerInputSchema
+from casework.core.vocab import (
+    CATEGORIES,
+    TIERS,
+)
+
+# -- intakes ---------------------------------------------------------------------------------
+
+
+class CallerSchema(Schema):
+    name = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=120), NOT_BLANK],
+        metadata=d("来电人姓名"),
+    )
+    phone = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("来电号码 (mobile); stored encrypted"),
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("身份证号; stored encrypted"),
+    )
+
+
+class IntakeSchema(Schema):
+    caller = fields.Nested(CallerSchema, required=True, metadata=d("The caller (the worker)"))
+    employer = fields.Nested(
+        EmployerInputSchema,
+        required=True,
+        metadata=d("The employer; org_unit_code routes a new one"),
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(list(CATEGORIES)),
+        metadata=d(
+            "咨询 consultation / 欠薪 wage_arrears "
+            "/ 劳动争议 dispute / 法律援助 legal_aid "
+            "/ 违法举报 violation_report / 意见建议 suggestion"
+        ),
+    )
+    complexity = fields.String(
+        load_default="normal",
+        validate=validate.OneOf(list(TIERS)),
+        metadata=d("一般 normal / 难点 difficult / 特别复杂 complex"),
+    )
+    worker_count = Int(
+        load_default=1, validate=validate.Range(min=1, max=100000), metadata=d("Workers concerned")
+    )
+    amount_claimed = Amount(
+        allow_none=True, metadata=d("Amount in yuan: a number or a decimal string", **AMOUNT_SPEC)
+    )
+    description = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=10000), NOT_BLANK],
+        metadata=d("来电内容"),
+    )
+
+
+class WorkOrderSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Work order id (a hotline case)"))
+    ref = fields.String(required=True, metadata=d("Work order reference, HOT-YYYY-NNNNNN"))
+    state = fields.String(metadata=d("Work order state"))
+    state_label_zh = fields.String(metadata=d("工单状态"))
+    category = fields.String(metadata=d("Call category"))
+    complexity = fields.String(metadata=d("Complexity"))
+    manual_dispatch = fields.Boolean(
+        metadata=d("True when it waits at the receiving unit for manual dispatch")
+    )
+
+
+class IntakeCaseSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Case id"))
+    ref = fields.String(required=True, metadata=d("Case reference"))
+    workflow = fields.String(metadata=d("Workflow"))
+    state = fields.String(metadata=d("State"))
+    state_label_zh = fields.String(metadata=d("当前状态"))
+    org_unit = fields.Nested(UnitRefSchema, metadata=d("Unit holding the case"))
+
+
+class RoutedToSchema(UnitRefSchema):
+    manual_dispatch = fields.Boolean(
+        metadata=d("True: not routed; waits at the receiving unit for manual dispatch")
+    )
+
+
+class IntakeResultSchema(Schema):
+    work_order = fields.Nested(
+        WorkOrderSchema, required=True, metadata=d("The work order created for this call")
+    )
+    case = fields.Nested(
+        IntakeCaseSchema,
+        allow_none=True,
+        required=True,
+        metadata=d(
+            "The case opened or merged into (null when answered directly or awaiting dispatch)"
+        ),
+    )
+    merged_into = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata=d("Id of the open case this repeat call was attached to, else null"),
+    )
+    routed_to = fields.Nested(RoutedToSchema, required=True, metadata=d("The unit that handles it"))

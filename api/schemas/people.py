@@ -1,0 +1,146 @@
+"""Org units, users and logging in."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.base import (
+    NOT_BLANK,
+    Bool,
+    Int,
+    PaginationArgs,
+    Text,
+    UnitRefSchema,
+    UserRefSchema,
+    d,
+)
+from casework.core.vocab import (
+    INT32_MAX,
+    LEVELS,
+    ROLES,
+)
+
+
+class OrgUnitSchema(UnitRefSchema):
+    parent_id = fields.Integer(allow_none=True, metadata=d("Parent unit id (null for the root)"))
+    depth = fields.Integer(metadata=d("Depth in the tree (root = 0)"))
+    created_at = fields.String(metadata=d("Creation time, ISO 8601 UTC"))
+
+
+class OrgUnitCreateSchema(Schema):
+    code = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+        metadata=d("Unique code: letters, digits, '-', '_', '.'"),
+    )
+    name = Text(
+        required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("工会名称")
+    )
+    level = fields.String(
+        required=True,
+        validate=validate.OneOf(list(LEVELS)),
+        metadata=d("Level, below the parent's"),
+    )
+    parent_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("Parent unit id (in the admin's subtree)"),
+    )
+
+
+class OrgUnitPatchSchema(Schema):
+    name = Text(validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("New name"))
+    level = fields.String(
+        validate=validate.OneOf(list(LEVELS)),
+        metadata=d("New level (below the parent, above the children)"),
+    )
+
+
+class UserSchema(UserRefSchema):
+    roles = fields.List(
+        fields.String(),
+        required=True,
+        metadata=d("Roles: operator, caseworker, supervisor, admin, auditor"),
+    )
+    org_unit = fields.Nested(UnitRefSchema, required=True, metadata=d("The user's own unit"))
+    is_active = fields.Boolean(metadata=d("Whether the user may log in"))
+
+
+ROLE_CHOICES = list(ROLES)
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=80), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+        metadata=d("Login name: letters, digits, '.', '_', '-'"),
+    )
+    display_name = Text(
+        required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称")
+    )
+    org_unit_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("The user's unit (in the admin's subtree)"),
+    )
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLE_CHOICES)),
+        required=True,
+        validate=validate.Length(min=1, max=5),
+        metadata=d("Roles: " + ", ".join(ROLE_CHOICES)),
+    )
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=8, max=256),
+        metadata=d("Initial password (8+ characters)"),
+    )
+
+
+class UserPatchSchema(Schema):
+    display_name = Text(
+        validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称")
+    )
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLE_CHOICES)),
+        validate=validate.Length(min=1, max=5),
+        metadata=d("The full new set of roles"),
+    )
+    is_active = Bool(
+        metadata=d("false: the user can no longer log in and their tokens are revoked")
+    )
+    password = fields.String(
+        load_only=True,
+        validate=validate.Length(min=8, max=256),
+        metadata=d("A new password (revokes their tokens)"),
+    )
+
+
+class UserListArgs(PaginationArgs):
+    org_unit_id = fields.Integer(
+        validate=validate.Range(min=1, max=INT32_MAX), metadata=d("Only users of this unit")
+    )
+
+
+# -- auth ------------------------------------------------------------------------------------
+
+
+class LoginSchema(Schema):
+    username = fields.String(
+        required=True, validate=validate.Length(min=1, max=80), metadata=d("Login name")
+    )
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=256),
+        load_only=True,
+        metadata=d("Password"),
+    )
+
+
+class TokenSchema(Schema):
+    token = fields.String(
+        required=True,
+        metadata=d("Bearer token; send as 'Authorization: Bearer <token>'. Shown once."),
+    )
+    expires_at = fields.String(required=True, metadata=d("Expiry time, ISO 8601 UTC"))
+    user = fields.Nested(UserSchema, required=True, metadata=d("The logged-in user"))

@@ -1,0 +1,104 @@
+"""Deadline arithmetic, calendar days and the per-unit summary report."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.schemas.base import (
+    Bool,
+    Text,
+    UnitRefSchema,
+    d,
+)
+from casework.core.vocab import (
+    DAY_UNITS,
+    INT32_MAX,
+)
+
+# -- calendar and reports --------------------------------------------------------------------
+
+
+class DeadlineArgs(Schema):
+    start = fields.Date(required=True, metadata=d("Start date, YYYY-MM-DD"))
+    days = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=3650), metadata=d("Length in days")
+    )
+    unit = fields.String(
+        load_default="working",
+        validate=validate.OneOf(list(reversed(DAY_UNITS))),
+        metadata=d("working or calendar"),
+    )
+
+
+class DueSchema(Schema):
+    due = fields.String(required=True, metadata=d("Due date, YYYY-MM-DD"))
+    calendar_verified = fields.Boolean(
+        required=True, metadata=d("False when a year in range has no official schedule yet")
+    )
+
+
+class CalendarDayInput(Schema):
+    is_workday = Bool(
+        required=True, metadata=d("true: a working day (调休上班); false: a holiday or rest day")
+    )
+    name = Text(allow_none=True, validate=validate.Length(max=120), metadata=d("名称（如 春节）"))
+
+
+class CalendarDaySchema(Schema):
+    day = fields.String(required=True, metadata=d("Date"))
+    is_workday = Bool(required=True, metadata=d("Working day or not"))
+    name = fields.String(metadata=d("名称"))
+    source = fields.String(metadata=d("admin or package"))
+
+
+class ReportArgs(Schema):
+    org_unit_id = fields.Integer(
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("Root of the report (default: your unit)"),
+    )
+    from_ = fields.Date(data_key="from", metadata=d("From date (Asia/Shanghai), inclusive"))
+    to = fields.Date(metadata=d("To date (Asia/Shanghai), inclusive"))
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv"]),
+        metadata=d("json or csv (UTF-8 with BOM)"),
+    )
+
+    @validates_schema
+    def _range(self, data, **kwargs):  # type: ignore[no-untyped-def]
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("must not be before 'from'", "to")
+
+
+class CountsSchema(Schema):
+    open = fields.Integer(metadata=d("在办"))
+    opened = fields.Integer(metadata=d("新收 (opened in the range)"))
+    closed = fields.Integer(metadata=d("已结"))
+    overdue = fields.Integer(metadata=d("逾期"))
+    escalated_in = fields.Integer(metadata=d("上提转入"))
+    escalated_out = fields.Integer(metadata=d("上提转出"))
+    median_days_to_close = fields.Float(allow_none=True, metadata=d("结案天数中位数"))
+
+
+class WorkflowCountsSchema(CountsSchema):
+    workflow = fields.String(metadata=d("Workflow"))
+    label_zh = fields.String(metadata=d("流程名称"))
+
+
+class UnitReportSchema(Schema):
+    org_unit = fields.Nested(UnitRefSchema, metadata=d("The unit"))
+    totals = fields.Nested(CountsSchema, metadata=d("All workflows"))
+    workflows = fields.List(fields.Nested(WorkflowCountsSchema), metadata=d("Per workflow"))
+
+
+class ReportSchema(Schema):
+    org_unit = fields.Nested(UnitRefSchema, metadata=d("Root of the report"))
+    from_ = fields.String(
+        data_key="from", attribute="from", allow_none=True, metadata=d("From date")
+    )
+    to = fields.String(allow_none=True, metadata=d("To date"))
+    generated_at = fields.String(metadata=d("When, ISO 8601 UTC"))
+    units = fields.List(
+        fields.Nested(UnitReportSchema),
+        metadata=d("One entry per unit of the subtree, in tree order"),
+    )
