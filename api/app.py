@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -26,6 +27,7 @@ from casework.core.settings import load_settings
 from casework.people import auth as people_auth
 from casework.runtime import Runtime, build_runtime
 
+STATIC = Path(__file__).resolve().parent / "static"
 API_DESCRIPTION = """\
 工会维权案件管理 REST API — casework.
 
@@ -80,7 +82,7 @@ def _authenticate() -> Any:
 
 
 def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
-    app = Flask("casework")
+    app = Flask("casework", static_folder=str(STATIC), static_url_path="/static")
     app.config.update(
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
@@ -90,7 +92,9 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="v1/openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Swagger UI is vendored and served by the app: /api/docs works without internet.
+        OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         API_SPEC_OPTIONS={
             "info": {"description": API_DESCRIPTION},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

@@ -13,6 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("CASEWORK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CASEWORK_WORKERS", "2"))
 threads = int(os.environ.get("CASEWORK_THREADS", "1"))
@@ -36,6 +38,4 @@ def on_starting(server):  # noqa: ARG001 - gunicorn hook signature
 
 
 def child_exit(server, worker):  # noqa: ARG001 - gunicorn hook signature
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)

@@ -26,10 +26,12 @@ from typing import Any
 from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
@@ -150,12 +152,10 @@ def metrics_response(rt: Runtime) -> Response:
     """This process's request metrics (or every worker's, in multiprocess mode), then the
     database's figures."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         requests_registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(requests_registry)
     else:
-        from prometheus_client import REGISTRY as requests_registry
+        requests_registry = REGISTRY
     database = CollectorRegistry()
     database.register(DatabaseCollector(rt))  # type: ignore[arg-type]
     return Response(

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from casework.core.db import make_engine
 from casework.models import Base
 
 config = context.config
@@ -22,8 +23,6 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from casework.core.db import make_engine
-
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as connection:
             _run(connection)

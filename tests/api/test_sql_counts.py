@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from api.app import create_app
+from casework.escalation.service import request_escalation
 from tests.helpers import new_case, statements
 
 PASSWORD = "casework-demo"
@@ -134,7 +135,6 @@ def test_case_list_does_not_grow_with_the_page(client, rt, demo):
 
 
 def test_escalation_inbox_does_not_grow_with_the_page(client, rt, demo):
-    from casework.escalation.service import request_escalation
 
     h = client.login("supervisor.guangzhou")
     _, empty = _call(client, rt, "GET", "/api/v1/escalations", h)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -464,7 +465,6 @@ def test_bad_input_is_refused_by_field(rt, demo, kw, field, says):
 
 
 def test_concurrent_issuers_get_distinct_gap_free_numbers(rt, demo):
-    from concurrent.futures import ThreadPoolExecutor
 
     cases = [_supervision(rt, demo, "investigating") for _ in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:

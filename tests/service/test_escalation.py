@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,9 +13,10 @@ from casework.cases.service import fire, open_case
 from casework.clocks.queries import all_clocks, clock_view
 from casework.clocks.service import extend_clock, pause_clock, resume_clock
 from casework.core.errors import Conflict, InvalidInput, NotPermitted
-from casework.escalation.service import request_escalation, take_over
+from casework.escalation.service import lift_one_level, request_escalation, take_over
 from casework.escalation.sweep import sweep
 from casework.models import CaseEvent, DeadlineAction, Escalation, Notification, User
+from casework.people.access import SYSTEM_ACTOR
 from tests.helpers import get_case, good_data, run_cli
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -439,8 +439,6 @@ def test_a_unit_asks_to_be_relieved_and_a_supervisor_takes_over(rt, demo):
 
 
 def test_an_escalation_is_recorded_once_per_step_and_level(rt, demo):
-    from casework.escalation.service import lift_one_level
-    from casework.people.access import SYSTEM_ACTOR
 
     case = open_case(
         rt.uow(),
@@ -527,40 +525,6 @@ def test_calendar_commands_import_a_new_year(rt, db_url, tmp_path):
     bad.write_text("2027-02-30,true\n", encoding="utf-8")
     res = run_cli(db_url, "calendar", "import", str(bad))
     assert res.returncode == 2 and "YYYY-MM-DD" in res.stderr
-
-
-def test_scheduler_process_sweeps_on_its_own(rt, demo, db_url):
-    import sys
-    import time
-    from pathlib import Path
-
-    from tests.conftest import subprocess_env
-
-    case = open_case(
-        rt.uow(),
-        actor=demo.actor("hotline"),
-        workflow="hotline",
-        employer_id=demo.employer("科技").id,
-        now=at(2025, 3, 3),
-    )
-    env = subprocess_env(db_url)
-    env["CASEWORK_SWEEP_INTERVAL"] = "1"
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "casework"), "scheduler"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and _case(rt, case.id).org_unit.code == "TH-SP-ACME":
-            time.sleep(0.3)
-        assert _case(rt, case.id).org_unit.code == "TH-SP"
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=20)
-    assert proc.returncode == 0, out
 
 
 WALKS = {

@@ -6,8 +6,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from casework.cases.service import comment, fire
+from casework.cli.reference import workflows_markdown
 from casework.history import event_hash, verify_all
 from casework.models import Case, CaseEvent
+from tests.conftest import ROOT
 from tests.helpers import new_case, run_cli
 
 
@@ -120,8 +122,6 @@ def test_history_hashes_chain_each_event_to_the_previous(rt, demo):
 
 
 def test_the_workflow_reference_page_is_generated_from_the_code():
-    from casework.cli.reference import workflows_markdown
-    from tests.conftest import ROOT
 
     page = (ROOT / "docs" / "workflows.md").read_text(encoding="utf-8")
     assert page == workflows_markdown(), (

@@ -9,9 +9,10 @@ import transitions
 from sqlalchemy import func, select
 
 import casework.cases.service as cases_mod
-from casework.cases.service import assign, comment, fire
-from casework.core.errors import VersionConflict
-from casework.models import Case, CaseEvent
+import workflows
+from casework.cases.service import assign, comment, fire, link
+from casework.core.errors import InvalidInput, NotPermitted, VersionConflict
+from casework.models import Case, CaseEvent, User
 from tests.helpers import get_case, new_case
 
 
@@ -159,15 +160,12 @@ def test_a_failure_later_in_the_same_unit_of_work_rolls_the_trigger_back(rt, dem
 def test_assignment_is_recorded_and_versioned(rt, demo):
     case = new_case(rt, demo, "mediation", unit="TH-SP-ACME", actor="caseworker.acme")
     with rt.reader() as uow:
-        from casework.models import User
-
         user_id = uow.session.scalar(select(User.id).where(User.username == "caseworker.acme"))
         other_id = uow.session.scalar(select(User.id).where(User.username == "caseworker.shipai"))
     after = assign(
         rt.uow(), case_id=case.id, user_id=user_id, actor=demo.actor("supervisor.tianhe")
     )
     assert after.assignee_id == user_id and after.version == case.version + 1
-    from casework.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):  # not a member of the owning unit
         assign(rt.uow(), case_id=case.id, user_id=other_id, actor=demo.actor("supervisor.tianhe"))
@@ -196,7 +194,6 @@ def test_no_state_machine_is_built_per_case_or_per_request(rt, demo, monkeypatch
         fire(rt.uow(), case_id=case.id, trigger="dispatch", actor=actor)
         fire(rt.uow(), case_id=case.id, trigger="accept", actor=actor)
     assert built == []
-    import workflows
 
     assert all(wf.machine.models == [] for wf in workflows.REGISTRY.values())
 
@@ -217,9 +214,6 @@ def test_case_references_count_per_process_and_year(rt, demo):
 
 
 def test_a_wage_arrears_case_spawns_a_linked_supervision_case(rt, demo):
-    from casework.cases.service import link
-    from casework.core.errors import InvalidInput, NotPermitted
-    from casework.models import CaseEvent
 
     parent = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="caseworker.shipai")
     child = link(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from casework.cases.service import open_case
-from casework.escalation.sweep import sweep
+from casework.escalation.sweep import overdue_unhandled, sweep
 from casework.models import Notification, OutboxMessage
 from casework.notices import outbox
 from casework.runtime import Runtime
@@ -115,7 +115,6 @@ def test_escalations_reach_the_webhook_after_commit_with_retries(rt, demo):
 
 
 def test_the_auditor_counts_clocks_left_overdue_past_the_grace(rt, demo):
-    from casework.escalation.sweep import overdue_unhandled
 
     open_case(
         rt.uow(),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from casework.cases.service import WorkerInput, open_case
-from casework.core.errors import InvalidInput, NotPermitted
+from casework.core.errors import Conflict, InvalidInput, NotPermitted
 from casework.models import Person
 from casework.people.access import SYSTEM_ACTOR
 from casework.people.pii import (
@@ -167,7 +167,6 @@ def test_org_tree_levels_and_subtrees(rt, demo):
 def test_employer_credit_code_is_checked_and_unique(rt, demo):
     with pytest.raises(InvalidInput):
         create_employer(rt.uow(), name="某公司", org_code="TH-SP", credit_code="91440101MA5AC0001F")
-    from casework.core.errors import Conflict
 
     with pytest.raises(Conflict):
         create_employer(

@@ -15,6 +15,7 @@ from casework.core.errors import (
     GuardRefused,
     InvalidInput,
     LevelTooLow,
+    NotFound,
     NotPermitted,
     TransitionNotAllowed,
     UnknownTrigger,
@@ -171,7 +172,6 @@ def test_system_only_transitions_are_refused_to_people(rt, demo):
 
 
 def test_a_caseworker_outside_the_subtree_does_not_learn_the_case_exists(rt, demo):
-    from casework.core.errors import NotFound
 
     case = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="caseworker.shipai")
     with pytest.raises(NotFound):
@@ -339,7 +339,6 @@ def test_means_test_with_the_migrant_worker_exemption(rt, demo):
 
 
 def test_early_aid_only_when_fewer_than_seven_days_remain(rt, demo):
-    from casework.core.time import local_date
 
     far = (local_date() + dt.timedelta(days=7)).isoformat()
     near = (local_date() + dt.timedelta(days=6)).isoformat()
