@@ -44,7 +44,7 @@ from casework.core.uow import UnitOfWork
 from casework.core.vocab import LEVEL_LABELS_ZH
 from casework.models import Case, Escalation, OrgUnit
 from casework.people.access import Actor
-from casework.people.queries import unit_ref, visible_unit
+from casework.people.queries import unit_key, visible_unit
 
 COUNTS = ("open", "overdue", "opened", "closed", "escalated_in", "escalated_out")
 TOTAL_LABEL_ZH = "合计"
@@ -210,13 +210,13 @@ def _summary(
             )
         out_units.append(
             {
-                "org_unit": unit_ref(unit),
+                "org_unit": unit_key(unit),
                 "totals": {**totals, "median_days_to_close": _median_days(unit_durations)},
                 "workflows": per_wf,
             }
         )
     return {
-        "org_unit": unit_ref(root),
+        "org_unit": unit_key(root),
         "from": date_from.isoformat() if date_from else None,
         "to": date_to.isoformat() if date_to else None,
         "generated_at": now.astimezone(dt.UTC).isoformat(),

@@ -118,11 +118,16 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
     )
 
 
-class UnitRefSchema(Schema):
+class UnitKeySchema(Schema):
+    """The four fields that name a unit (intake answers, reports)."""
+
     id = fields.Integer(required=True, metadata=d("Org unit id"))
     code = fields.String(required=True, metadata=d("Org unit code (e.g. TH-SP)"))
     name = fields.String(required=True, metadata=d("工会名称"))
     level = fields.String(required=True, metadata=d("Level: " + ", ".join(LEVELS)))
+
+
+class UnitRefSchema(UnitKeySchema):
     level_label_zh = fields.String(metadata=d("层级（中文）"))
 
 

@@ -8,7 +8,7 @@ from api.schemas.base import (
     NOT_BLANK,
     Int,
     Text,
-    UnitRefSchema,
+    UnitKeySchema,
     d,
 )
 from api.schemas.cases import AMOUNT_SPEC, Amount, EmployerInputSchema
@@ -90,10 +90,10 @@ class IntakeCaseSchema(Schema):
     workflow = fields.String(metadata=d("Workflow"))
     state = fields.String(metadata=d("State"))
     state_label_zh = fields.String(metadata=d("当前状态"))
-    org_unit = fields.Nested(UnitRefSchema, metadata=d("Unit holding the case"))
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("Unit holding the case"))
 
 
-class RoutedToSchema(UnitRefSchema):
+class RoutedToSchema(UnitKeySchema):
     manual_dispatch = fields.Boolean(
         metadata=d("True: not routed; waits at the receiving unit for manual dispatch")
     )

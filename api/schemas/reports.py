@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from api.schemas.base import (
     Bool,
     Text,
-    UnitRefSchema,
+    UnitKeySchema,
     d,
 )
 from casework.core.vocab import (
@@ -86,13 +86,13 @@ class WorkflowCountsSchema(CountsSchema):
 
 
 class UnitReportSchema(Schema):
-    org_unit = fields.Nested(UnitRefSchema, metadata=d("The unit"))
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("The unit"))
     totals = fields.Nested(CountsSchema, metadata=d("All workflows"))
     workflows = fields.List(fields.Nested(WorkflowCountsSchema), metadata=d("Per workflow"))
 
 
 class ReportSchema(Schema):
-    org_unit = fields.Nested(UnitRefSchema, metadata=d("Root of the report"))
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("Root of the report"))
     from_ = fields.String(
         data_key="from", attribute="from", allow_none=True, metadata=d("From date")
     )

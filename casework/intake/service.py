@@ -45,7 +45,7 @@ from casework.people.pii import (
     normalise_id_number,
     normalise_phone,
 )
-from casework.people.queries import unit_ref
+from casework.people.queries import unit_key
 from casework.people.service import find_or_create_employer
 
 HOTLINE = "hotline"
@@ -376,7 +376,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
             "complexity": order.complexity,
             "manual_dispatch": manual,
         },
-        "case": case_ref(case) if case is not None else None,
+        "case": {**case_ref(case), "org_unit": unit_key(case.org_unit)} if case else None,
         "merged_into": existing.id if existing is not None else None,
-        "routed_to": {**unit_ref(routed_to), "manual_dispatch": manual},
+        "routed_to": {**unit_key(routed_to), "manual_dispatch": manual},
     }

@@ -45,17 +45,16 @@ def visible_user(session: Session, actor: Actor, user_id: int) -> User:
 # -- views -----------------------------------------------------------------------------------
 
 
+def unit_key(unit: OrgUnit) -> dict[str, Any]:
+    """The four fields that name a unit (stored in idempotent intake answers and reports)."""
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
 def unit_ref(unit: OrgUnit | None) -> dict[str, Any] | None:
-    """A unit as other views embed it (also stored in idempotent intake answers)."""
+    """A unit as other views embed it, with its level in Chinese."""
     if unit is None:
         return None
-    return {
-        "id": unit.id,
-        "code": unit.code,
-        "name": unit.name,
-        "level": unit.level,
-        "level_label_zh": LEVEL_LABELS_ZH[unit.level],
-    }
+    return {**unit_key(unit), "level_label_zh": LEVEL_LABELS_ZH[unit.level]}
 
 
 def org_unit_view(unit: OrgUnit) -> dict[str, Any]:
