@@ -178,12 +178,15 @@ class Employer(Base):
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
 
-class Person(Base):
-    """A worker. ID number and phone are Fernet-encrypted, found again by keyed hash."""
+class CaseWorker(Base):
+    """A worker as recorded on one case: what the caller or worker gave for this case, and only
+    for it. ID number and phone are Fernet-encrypted and found again by keyed hash (blind
+    index); a match on another case never copies, shows or changes what was recorded there."""
 
-    __tablename__ = "people"
+    __tablename__ = "case_workers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     id_number_index: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -192,15 +195,6 @@ class Person(Base):
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     phone_masked: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class CaseWorker(Base):
-    __tablename__ = "case_workers"
-
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
 
 
 class RefCounter(Base):
@@ -262,8 +256,8 @@ class Case(Base):
     )
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     employer: Mapped[Employer | None] = relationship(lazy="joined")
-    workers: Mapped[list[Person]] = relationship(
-        secondary="case_workers", lazy="select", order_by="Person.id"
+    workers: Mapped[list[CaseWorker]] = relationship(
+        lazy="select", order_by="CaseWorker.id", cascade="all, delete-orphan"
     )
     parent: Mapped[Case | None] = relationship(remote_side="Case.id")
 

@@ -40,7 +40,7 @@ from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, User
 from casework.notices.service import report_mass_incident
 from casework.people.access import Actor, require
 from casework.people.routing import route_owner
-from casework.people.service import find_or_create_employer, find_or_create_person
+from casework.people.service import copy_worker, find_or_create_employer, new_worker
 
 MAX_AMOUNT = Decimal(MAX_AMOUNT_TEXT)
 
@@ -210,9 +210,7 @@ def open_case(
         for i, w in enumerate(worker_list):
             try:
                 people.append(
-                    find_or_create_person(
-                        s, uow.vault, name=w.name, id_number=w.id_number, phone=w.phone
-                    )
+                    new_worker(uow.vault, name=w.name, id_number=w.id_number, phone=w.phone)
                 )
             except InvalidInput as exc:  # name the worker: workers.2.id_number
                 raise exc.at(f"workers.{i}.{exc.field}") from None
@@ -408,7 +406,7 @@ def link(
             origin_org_unit_id=parent.origin_org_unit_id,
             now=now,
         )
-        child.workers = list(parent.workers)
+        child.workers = [copy_worker(w) for w in parent.workers]
         record(
             s, parent, "linked", by=actor, data={"child": child.ref, "workflow": workflow}, at=now
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +63,20 @@ def skip_locked(stmt: Select, session: Session) -> Select:
     sweepers or outbox senders each take different rows. SQLite writers hold the database's one
     write lock (``BEGIN IMMEDIATE``) instead, so the plain statement is already exclusive."""
     return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
+
+
+def lock(session: Session, *key: str) -> None:
+    """Serialise the transactions that work on the same thing (one caller's calls about one
+    employer, say) until this one ends: a PostgreSQL advisory transaction lock on a hash of
+    ``key``. SQLite writers already run one at a time (``BEGIN IMMEDIATE``). Take several locks
+    in a sorted order so that two transactions never wait on each other."""
+    if not is_postgres(session):
+        return
+    digest = hashlib.sha256("\x1f".join(key).encode("utf-8")).digest()
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:k)"),
+        {"k": int.from_bytes(digest[:8], "big", signed=True)},
+    )
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

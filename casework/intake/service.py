@@ -22,23 +22,26 @@ never goes into attributes, events, the stored fingerprint or an error message.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import workflows
 from casework.cases.queries import case_ref
 from casework.cases.service import WorkerInput, fire, open_case, parse_amount
-from casework.core.errors import InvalidInput
+from casework.core.db import lock
+from casework.core.errors import InvalidInput, VersionConflict
 from casework.core.uow import UnitOfWork, commit_or_conflict
 from casework.core.vocab import CATEGORIES, MAX_PERSON_NAME, MAX_TEXT, MAX_WORKERS, TIERS
 from casework.history import record
 from casework.intake.idempotency import check_key, claim_key, fingerprint
-from casework.models import Case, CaseWorker, Employer, OrgUnit, Person
-from casework.people.access import Actor, require
+from casework.models import Case, CaseWorker, Employer, OrgUnit
+from casework.people.access import Actor, require, visible_cases
 from casework.people.pii import (
     PiiVault,
     normalise_credit_code,
@@ -46,9 +49,12 @@ from casework.people.pii import (
     normalise_phone,
 )
 from casework.people.queries import unit_key
-from casework.people.service import find_or_create_employer
+from casework.people.service import copy_worker, find_or_create_employer
 
 HOTLINE = "hotline"
+# How often an intake is filed again after losing a race that is not the operator's doing.
+RACE_ATTEMPTS = 3
+log = logging.getLogger("casework.intake")
 _FINGERPRINT_OP = "hotline_intake"
 
 
@@ -231,6 +237,22 @@ def file_intake(
     )
     key = check_key(idempotency_key)
     now = now or dt.datetime.now(dt.UTC)
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return _file_once(uow, actor, call, key, now)
+        except (VersionConflict, IntegrityError):
+            # Someone else's write to the case this call merges into, or their new employer
+            # row, got there first. That is not the operator's conflict: file the call again on
+            # what is committed now (the key, if any, was rolled back with the attempt).
+            if attempt == RACE_ATTEMPTS:
+                raise
+            log.info("intake: lost a race on attempt %d; filing again", attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _file_once(
+    uow: UnitOfWork, actor: Actor, call: _Call, key: str | None, now: dt.datetime
+) -> IntakeResult:
     with uow:
         key_row = None
         if key is not None:
@@ -246,29 +268,43 @@ def file_intake(
     return IntakeResult(body=body, replayed=False)
 
 
+def _caller_keys(vault: PiiVault, call: _Call) -> set[str]:
+    """The caller's blind indexes: what a repeat call is recognised by."""
+    keys = {vault.blind_index("phone", call.phone)}
+    if call.id_number:
+        keys.add(vault.blind_index("id_number", call.id_number))
+    return keys
+
+
 def _open_case_of(
-    session: Session, vault: PiiVault, workflow: str, employer: Employer, call: _Call
+    session: Session,
+    vault: PiiVault,
+    actor: Actor,
+    workflow: str,
+    employer: Employer,
+    call: _Call,
 ) -> Case | None:
-    """The oldest open case of ``workflow`` about ``employer`` with this caller among its
-    workers: the same ID number, or the same phone unless both sides have ID numbers and they
-    differ (two ID numbers are two people, whoever's phone they call from)."""
+    """The oldest open case of ``workflow`` about ``employer``, within the operator's scope, with
+    this caller among its workers: the same ID number, or the same phone unless both sides have
+    ID numbers and they differ (two ID numbers are two people, whoever's phone they call from).
+    Only the blind indexes are compared: nothing recorded on that case is read or copied."""
     phone_index = vault.blind_index("phone", call.phone)
     if call.id_number:
         id_index = vault.blind_index("id_number", call.id_number)
         same_worker = or_(
-            Person.id_number_index == id_index,
-            and_(Person.phone_index == phone_index, Person.id_number_index.is_(None)),
+            CaseWorker.id_number_index == id_index,
+            and_(CaseWorker.phone_index == phone_index, CaseWorker.id_number_index.is_(None)),
         )
     else:
-        same_worker = Person.phone_index == phone_index
+        same_worker = CaseWorker.phone_index == phone_index
     match = (
         select(CaseWorker.case_id)
-        .join(Person, Person.id == CaseWorker.person_id)
         .join(Case, Case.id == CaseWorker.case_id)
         .where(
             Case.workflow == workflow,
             Case.employer_id == employer.id,
             Case.closed_at.is_(None),
+            visible_cases(actor),
             same_worker,
         )
     )
@@ -290,6 +326,9 @@ def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt
 def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
     s = uow.session
     receiving = s.get(OrgUnit, actor.org_unit_id)
+    # Calls about one employer are filed one at a time (a new employer is registered once),
+    # and so are one caller's calls about it (a repeat call finds the case the first opened).
+    lock(s, "employer", call.credit_code or call.employer_name)
     # We know where the employer belongs when it is on record or the operator said so.
     employer, unit_known = find_or_create_employer(
         uow,
@@ -299,8 +338,10 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         org_unit_code=call.org_unit_code,
     )
     manual = call.process is not None and not unit_known
+    for key in sorted(_caller_keys(uow.vault, call)):
+        lock(s, "caller", str(employer.id), key)
     existing = (
-        _open_case_of(s, uow.vault, call.process, employer, call)
+        _open_case_of(s, uow.vault, actor, call.process, employer, call)
         if call.process is not None and unit_known
         else None
     )
@@ -363,7 +404,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
             parent_id=order.id,
             now=now,
         )
-        case.workers = list(order.workers)
+        case.workers = [copy_worker(w) for w in order.workers]
         routed_to = case.org_unit
         _dispatch(uow, order, routed_to, actor, now)
     return {

@@ -15,7 +15,7 @@ from casework.core.queries import Page, get_or_404, page_of
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import LEVEL_LABELS_ZH
-from casework.models import Employer, OrgUnit, Person, User
+from casework.models import CaseWorker, Employer, OrgUnit, User
 from casework.people.access import Actor, subtree_of
 
 # -- loading ---------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def employer_view(emp: Employer | None) -> dict[str, Any] | None:
     }
 
 
-def worker_view(person: Person) -> dict[str, Any]:
+def worker_view(person: CaseWorker) -> dict[str, Any]:
     return {
         "id": person.id,
         "name": person.name,

@@ -11,12 +11,11 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from casework.core.errors import Conflict, InvalidInput
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import LEVELS, MAX_EMPLOYER_NAME, ROLES
-from casework.models import Employer, OrgUnit, Person, User, UserRole
+from casework.models import CaseWorker, Employer, OrgUnit, User, UserRole
 from casework.people.access import Actor, require
 from casework.people.auth import hash_password, revoke_all
 from casework.people.pii import (
@@ -297,41 +296,41 @@ def find_or_create_employer(
     return emp, placed_at is not None
 
 
-# -- people ----------------------------------------------------------------------------------
+# -- workers --------------------------------------------------------------------------------
 
 
-def find_or_create_person(
-    session: Session,
-    vault: PiiVault,
-    *,
-    name: str,
-    id_number: str | None = None,
-    phone: str | None = None,
-) -> Person:
-    """The same worker again (by ID number, else phone), or a new one. Validates both values."""
+def new_worker(
+    vault: PiiVault, *, name: str, id_number: str | None = None, phone: str | None = None
+) -> CaseWorker:
+    """What a caller or worker gave, to be recorded on one case: validated (GB 11643 for the ID
+    number), encrypted, blind-indexed so the same person is found again, and masked for
+    display. It is never merged into what another case recorded."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput("name", "姓名不能为空", "must not be empty")
-    idn = normalise_id_number(id_number) if id_number else None
-    ph = normalise_phone(phone) if phone else None
-    id_index = vault.blind_index("id_number", idn) if idn else None
-    phone_index = vault.blind_index("phone", ph) if ph else None
-    person = None
-    if id_index:
-        person = session.scalars(select(Person).where(Person.id_number_index == id_index)).first()
-    if person is None and phone_index and not idn:
-        person = session.scalars(
-            select(Person).where(Person.phone_index == phone_index, Person.name == name)
-        ).first()
-    if person is None:
-        person = Person(name=name)
-        session.add(person)
-    if idn and not person.id_number_index:
-        person.id_number_enc = vault.encrypt(idn)
-        person.id_number_index = id_index
-        person.id_number_masked = mask_id_number(idn)
-    if ph and person.phone_index != phone_index:
-        person.phone_enc = vault.encrypt(ph)
-        person.phone_index = phone_index
-        person.phone_masked = mask_phone(ph)
-    return person
+    worker = CaseWorker(name=name)
+    if id_number:
+        idn = normalise_id_number(id_number)
+        worker.id_number_enc = vault.encrypt(idn)
+        worker.id_number_index = vault.blind_index("id_number", idn)
+        worker.id_number_masked = mask_id_number(idn)
+    if phone:
+        ph = normalise_phone(phone)
+        worker.phone_enc = vault.encrypt(ph)
+        worker.phone_index = vault.blind_index("phone", ph)
+        worker.phone_masked = mask_phone(ph)
+    return worker
+
+
+def copy_worker(worker: CaseWorker) -> CaseWorker:
+    """The same record for another case of the same matter (the case a work order opens, a
+    child case): the same encrypted values, a record of its own."""
+    return CaseWorker(
+        name=worker.name,
+        id_number_enc=worker.id_number_enc,
+        id_number_index=worker.id_number_index,
+        id_number_masked=worker.id_number_masked,
+        phone_enc=worker.phone_enc,
+        phone_index=worker.phone_index,
+        phone_masked=worker.phone_masked,
+    )

@@ -61,6 +61,7 @@ def _counts(rt):
     return actions, distinct, escalations, lifted, twice
 
 
+@pytest.mark.timeout(900)  # ~90 s quiet; a loaded 2-core machine can take several times that
 def test_four_sweepers_at_once_handle_10000_due_clocks_exactly_once(rt, demo, db_url):
     _pg_only(rt)
     now = dt.datetime.fromisoformat(NOW)
@@ -80,6 +81,7 @@ def test_four_sweepers_at_once_handle_10000_due_clocks_exactly_once(rt, demo, db
     print(f"4 sweepers, 10,000 clocks: {elapsed:.1f}s, shares {shares}")
 
 
+@pytest.mark.timeout(900)
 def test_a_sweeper_killed_mid_batch_loses_nothing(rt, demo, db_url):
     _pg_only(rt)
     now = dt.datetime.fromisoformat(NOW)

@@ -18,11 +18,11 @@ from casework.intake.service import CallerInput, EmployerInput, file_intake
 from casework.models import (
     Case,
     CaseEvent,
+    CaseWorker,
     Deadline,
     Employer,
     IdempotencyKey,
     OrgUnit,
-    Person,
     RefCounter,
 )
 from casework.people.access import SYSTEM_ACTOR, load_actor
@@ -61,7 +61,7 @@ def counts(rt) -> dict[str, int]:
             "cases": s.scalar(select(func.count()).select_from(Case)),
             "events": s.scalar(select(func.count()).select_from(CaseEvent)),
             "deadlines": s.scalar(select(func.count()).select_from(Deadline)),
-            "people": s.scalar(select(func.count()).select_from(Person)),
+            "workers": s.scalar(select(func.count()).select_from(CaseWorker)),
             "employers": s.scalar(select(func.count()).select_from(Employer)),
             "keys": s.scalar(select(func.count()).select_from(IdempotencyKey)),
             "refs": s.scalar(select(func.coalesce(func.sum(RefCounter.last), 0))),
@@ -174,7 +174,9 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         "normal",
     )
     assert [p.name for p in case.workers] == [p.name for p in order.workers] == ["张三"]
-    assert case.workers[0].id == order.workers[0].id
+    # the case and its work order each keep the caller as given (one call, two records)
+    assert case.workers[0].id != order.workers[0].id
+    assert case.workers[0].phone_index == order.workers[0].phone_index
     assert case.workers[0].phone_masked == "138****5678"
     assert case.workers[0].id_number_masked == "440106********1231"
 

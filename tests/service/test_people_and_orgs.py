@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from casework.cases.service import WorkerInput, open_case
 from casework.core.errors import Conflict, InvalidInput, NotPermitted
-from casework.models import Person
+from casework.models import CaseWorker
 from casework.people.access import SYSTEM_ACTOR
 from casework.people.pii import (
     mask_id_number,
@@ -54,7 +54,7 @@ def test_masks():
     assert "12345" not in str(err.value)
 
 
-def test_workers_are_stored_encrypted_and_found_again(rt, demo):
+def test_workers_are_stored_encrypted_per_case_and_found_again_by_blind_index(rt, demo):
     actor = demo.actor("caseworker.shipai")
     w = WorkerInput(name="张三", id_number=VALID_ID, phone="13812345678")
     a = open_case(rt.uow(), actor=actor, workflow="wage_arrears", workers=[w])
@@ -64,11 +64,14 @@ def test_workers_are_stored_encrypted_and_found_again(rt, demo):
         workflow="mediation",
         workers=[WorkerInput(name="张三", id_number=VALID_ID)],
     )
-    assert a.workers[0].id == b.workers[0].id  # the same person, found by blind index
+    # Each case keeps its own record; the same person is recognised by the keyed blind index.
+    assert a.workers[0].id != b.workers[0].id
+    assert a.workers[0].id_number_index == b.workers[0].id_number_index
+    assert b.workers[0].phone_enc is None  # nothing copied from the other case
     with rt.engine.connect() as conn:
-        raw = conn.execute(text("SELECT * FROM people")).mappings().all()
-    assert len(raw) == 1
-    dump = repr(dict(raw[0]))
+        raw = conn.execute(text("SELECT * FROM case_workers")).mappings().all()
+    assert len(raw) == 2
+    dump = repr([dict(r) for r in raw])
     assert VALID_ID not in dump and "13812345678" not in dump
     person = a.workers[0]
     assert person.id_number_masked == "440106********1231" and person.phone_masked == "138****5678"
@@ -89,7 +92,7 @@ def test_a_bad_id_number_writes_nothing(rt, demo):
         )
     assert err.value.field == "workers.1.id_number" and "440106199003071232" not in str(err.value)
     with rt.reader() as uow:
-        assert uow.session.scalars(select(Person)).all() == []
+        assert uow.session.scalars(select(CaseWorker)).all() == []
 
 
 def test_case_input_is_validated(rt, demo):
