@@ -21,16 +21,12 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COPY = (
-    "name, id_number_enc, id_number_index, id_number_masked, phone_enc, phone_index, "
-    "phone_masked, created_at"
-)
-
 
 def upgrade() -> None:
     op.execute(
-        f"CREATE TABLE case_workers_old AS SELECT cw.case_id, cw.person_id, {COPY} "
-        "FROM case_workers cw JOIN people p ON p.id = cw.person_id"
+        "CREATE TABLE case_workers_old AS SELECT cw.case_id, cw.person_id, p.name, "
+        "p.id_number_enc, p.id_number_index, p.id_number_masked, p.phone_enc, p.phone_index, "
+        "p.phone_masked, p.created_at FROM case_workers cw JOIN people p ON p.id = cw.person_id"
     )
     op.drop_table("case_workers")
     op.drop_table("people")
@@ -63,8 +59,10 @@ def upgrade() -> None:
             batch_op.f("ix_case_workers_phone_index"), ["phone_index"], unique=False
         )
     op.execute(
-        f"INSERT INTO case_workers (case_id, {COPY}) "
-        f"SELECT case_id, {COPY} FROM case_workers_old ORDER BY case_id, person_id"
+        "INSERT INTO case_workers (case_id, name, id_number_enc, id_number_index, "
+        "id_number_masked, phone_enc, phone_index, phone_masked, created_at) "
+        "SELECT case_id, name, id_number_enc, id_number_index, id_number_masked, phone_enc, "
+        "phone_index, phone_masked, created_at FROM case_workers_old ORDER BY case_id, person_id"
     )
     op.drop_table("case_workers_old")
 
