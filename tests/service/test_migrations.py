@@ -1,0 +1,75 @@
+"""Data migrations move what is stored, not only the schema: each is run from the revision
+before it on a database holding rows shaped as they were then, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+
+from casework.core.db import make_engine
+from casework.core.migrate import upgrade
+from tests.conftest import PG_URL, _reset_postgres, _worker_database, _worker_id
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def scratch(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """An empty database of its own (not the suite's), dropped afterwards."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrate.db'}")
+    else:
+        if not PG_URL:
+            pytest.skip("PostgreSQL half skipped: set CASEWORK_TEST_POSTGRES_URL (CI does)")
+        worker = _worker_id(request.config) or "main"
+        url = _worker_database(PG_URL, f"migrations_{worker}")
+        _reset_postgres(url)
+        engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_0006_gives_every_case_its_own_worker_record(scratch):
+    upgrade(scratch, "0003")
+    with scratch.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO org_units (id, code, name, level, path, depth, created_at) "
+                "VALUES (1, 'TH', '天河区总工会', 'county', '/1/', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        for case_id in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, ref, workflow, state, org_unit_id, origin_org_unit_id, "
+                    "worker_count, channel, summary, complexity, collective, mass_incident, "
+                    "attributes, escalation_level, event_seq, last_hash, version, created_at, "
+                    "updated_at) VALUES (:id, :ref, 'mediation', 'applied', 1, 1, 1, "
+                    "'walk_in', '', 'normal', false, false, '{}', 0, 0, '', 1, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"id": case_id, "ref": f"MED-2026-00000{case_id}"},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO people (id, name, id_number_index, id_number_masked, phone_index, "
+                "phone_masked, created_at) VALUES (7, '张三', 'idx-id', '440106********1231', "
+                "'idx-phone', '138****5678', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(text("INSERT INTO case_workers (case_id, person_id) VALUES (1, 7), (2, 7)"))
+    upgrade(scratch)
+    with scratch.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT id, case_id, name, id_number_index, phone_masked "
+                "FROM case_workers ORDER BY id"
+            )
+        ).all()
+        tables = set(scratch.dialect.get_table_names(conn))
+    assert [(r.case_id, r.name, r.id_number_index, r.phone_masked) for r in rows] == [
+        (1, "张三", "idx-id", "138****5678"),
+        (2, "张三", "idx-id", "138****5678"),
+    ]
+    assert rows[0].id != rows[1].id  # two records: changing one touches no other case
+    assert "people" not in tables and "case_workers_old" not in tables
