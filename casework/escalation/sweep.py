@@ -34,7 +34,7 @@ from casework.core.errors import Conflict, DomainError
 from casework.core.uow import UnitOfWork
 from casework.escalation.service import lift_one_level
 from casework.history import record
-from casework.models import Case, Deadline, DeadlineAction
+from casework.models import Case, Deadline, DeadlineAction, OrgUnit
 from casework.notices.outbox import enqueue_webhook
 from casework.notices.service import notify, notify_unit_supervisors
 from casework.people.access import SYSTEM_ACTOR
@@ -75,12 +75,16 @@ def _claim(session: Session, column, now: dt.datetime, batch: int) -> list[int]:
     return list(session.scalars(skip_locked(q, session)))
 
 
-def _preload(session: Session, ids: list[int]) -> None:
-    """Load the batch's clocks and their cases in two queries (the identity map then serves
-    every per-clock get)."""
+def _preload(session: Session, ids: list[int]) -> list[object]:
+    """Load the batch's clocks, their cases and the units above those cases in three queries.
+    The caller holds the returned objects for the batch: the session's identity map only keeps
+    objects something refers to, and then serves every per-clock ``get`` and parent unit."""
     clocks = session.scalars(select(Deadline).where(Deadline.id.in_(ids))).all()
     case_ids = {d.case_id for d in clocks}
-    session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
+    cases = session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
+    unit_ids = {u for c in cases for u in c.org_unit.ancestor_ids()}
+    units = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))).all()
+    return [*clocks, *cases, *units]
 
 
 def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, object]]:
@@ -264,7 +268,7 @@ def sweep(
                 ids = _claim(uow.session, column, now, batch)
                 if not ids:
                     break
-                _preload(uow.session, ids)
+                held = _preload(uow.session, ids)  # noqa: F841 - kept alive for the batch
                 for deadline_id in ids:
                     try:
                         with uow.session.begin_nested():
