@@ -108,9 +108,7 @@ def _edit(engine: Engine, case_id: int, seq: int, data: Any) -> None:
     """An edit that does not bother with the hashes."""
     with engine.begin() as conn:
         conn.execute(
-            update(EVENTS)
-            .where(EVENTS.c.case_id == case_id, EVENTS.c.seq == seq)
-            .values(data=data)
+            update(EVENTS).where(EVENTS.c.case_id == case_id, EVENTS.c.seq == seq).values(data=data)
         )
 
 
@@ -266,9 +264,7 @@ def test_an_edit_re_hashed_without_the_key_is_detected_and_named(
     assert run_cli(db_url, "audit", "verify", other.ref).returncode == 0
 
 
-def test_a_chain_downgraded_to_unkeyed_is_flagged_and_never_re_keyed_by_default(
-    rt, demo, db_url
-):
+def test_a_chain_downgraded_to_unkeyed_is_flagged_and_never_re_keyed_by_default(rt, demo, db_url):
     """A forger who rewrites a whole keyed chain as an unkeyed (pre-keys) one cannot be caught
     by the chain alone: verify names it UNKEYED, --strict fails it, rekey leaves it alone."""
     case = _case_with_history(rt, demo)
@@ -324,7 +320,10 @@ def test_old_keys_verify_while_listed_and_rekey_moves_every_chain_to_the_current
     )
     try:
         comment(
-            runtime.uow(), case_id=first.id, text="轮换密钥后的备注", actor=demo.actor("supervisor.tianhe")
+            runtime.uow(),
+            case_id=first.id,
+            text="轮换密钥后的备注",
+            actor=demo.actor("supervisor.tianhe"),
         )
     finally:
         runtime.dispose()

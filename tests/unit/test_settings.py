@@ -73,5 +73,7 @@ def test_a_history_key_is_known_by_the_first_8_hex_digits_of_its_sha256():
     old = secrets.token_hex(32)
     keys = HistoryKeys(HISTORY, (old,))
     assert keys.current_id == hashlib.sha256(HISTORY.encode()).hexdigest()[:8]
-    assert keys.accepts(keys.current_id) and keys.accepts(hashlib.sha256(old.encode()).hexdigest()[:8])
+    assert keys.accepts(keys.current_id) and keys.accepts(
+        hashlib.sha256(old.encode()).hexdigest()[:8]
+    )
     assert not keys.accepts(hashlib.sha256(b"another key of 32 characters....").hexdigest()[:8])
