@@ -325,7 +325,9 @@ def rekey_case(uow: UnitOfWork, case_id: int, report: RekeyReport, *, legacy: bo
         case = s.get(Case, case_id)
         if case is None:
             return
-        signers = set(s.scalars(select(CaseEvent.key_id).where(CaseEvent.case_id == case_id)))
+        signers = set(
+            s.scalars(select(CaseEvent.key_id).where(CaseEvent.case_id == case_id).distinct())
+        )
         if signers <= {keys.current_id}:
             return
         if None in signers and not legacy:
