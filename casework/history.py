@@ -1,24 +1,35 @@
-"""The append-only, hash-chained case history.
+"""The append-only, keyed, hash-chained case history.
 
-``hash = SHA-256(prev_hash + canonical JSON of the event)``; the canonical form has sorted keys,
-no whitespace, UTF-8, and the time as UTC ISO-8601 with microseconds, so the same event hashes the
-same on SQLite and PostgreSQL. The case row keeps the last hash and sequence number, so deleting
-the newest event is detected as well as editing any of them.
+``hash = HMAC-SHA256(key, prev_hash + canonical JSON of the event)``; the canonical form has sorted
+keys, no whitespace, UTF-8, and the time as UTC ISO-8601 with microseconds, so the same event
+hashes the same on SQLite and PostgreSQL. The key (``CASEWORK_HISTORY_KEY``) is not in the
+database, so someone who can write to it cannot re-hash an edited chain; each event names the key
+that signed it (``key_id``, the first 8 hex digits of the key's SHA-256), so older keys
+(``CASEWORK_HISTORY_OLD_KEYS``) still verify until :func:`rekey_all` has re-signed their chains.
+Events written before keys (``key_id`` NULL) are plain SHA-256; they verify, are reported as
+unkeyed, and are re-signed once their chain has been verified. The case row keeps the last hash
+and sequence number, so deleting the newest event is detected as well as editing any of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from casework.core.uow import UnitOfWork, commit_or_conflict
 from casework.models import Case, CaseEvent
+
+log = logging.getLogger("casework.history")
 
 GENESIS = "0" * 64
 SYSTEM_NAME = "system"  # the author of what the engine does by itself
@@ -45,8 +56,37 @@ def _fmt_time(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def key_id(key: str) -> str:
+    """How events name the key that signed them: the first 8 hex digits of its SHA-256."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+
+
+class HistoryKeys:
+    """The keys of the history chain: the current one signs new events (and re-keyed chains),
+    the old ones are still accepted when verifying."""
+
+    def __init__(self, current: str, old: Iterable[str] = ()) -> None:
+        if not current:
+            raise ValueError("the history chain needs a key (CASEWORK_HISTORY_KEY)")
+        self.current = current
+        self.current_id = key_id(current)
+        self._by_id = {key_id(k): k for k in old}
+        self._by_id[self.current_id] = current
+
+    def key(self, kid: str) -> str | None:
+        """The configured key named ``kid``, or None."""
+        return self._by_id.get(kid)
+
+    def accepts(self, kid: str) -> bool:
+        return kid in self._by_id
+
+    def __repr__(self) -> str:  # never the keys themselves
+        return f"<HistoryKeys current={self.current_id} accepted={sorted(self._by_id)}>"
+
+
 def event_hash(
     *,
+    key: str | None,
     prev_hash: str,
     case_id: int,
     seq: int,
@@ -59,6 +99,8 @@ def event_hash(
     trigger: str | None,
     data: Any,
 ) -> str:
+    """The link of one event: HMAC-SHA256 under ``key``, or (``key`` None) the plain SHA-256 of
+    the chains written before keys."""
     body = {
         "case_id": case_id,
         "seq": seq,
@@ -72,11 +114,15 @@ def event_hash(
         "data": data,
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    message = (prev_hash + canonical).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def _row_hash(ev: CaseEvent, prev_hash: str) -> str:
+def _row_hash(ev: CaseEvent, prev_hash: str, key: str | None) -> str:
     return event_hash(
+        key=key,
         prev_hash=prev_hash,
         case_id=ev.case_id,
         seq=ev.seq,
@@ -91,6 +137,12 @@ def _row_hash(ev: CaseEvent, prev_hash: str) -> str:
     )
 
 
+def _sign(ev: CaseEvent, prev_hash: str, keys: HistoryKeys) -> None:
+    ev.prev_hash = prev_hash
+    ev.key_id = keys.current_id
+    ev.hash = _row_hash(ev, prev_hash, keys.current)
+
+
 class Author(Protocol):
     """Who made an event: a user (``user_id``, ``username``) or the engine (``user_id`` None)."""
 
@@ -99,7 +151,7 @@ class Author(Protocol):
 
 
 def record(
-    session: Session,
+    uow: UnitOfWork,
     case: Case,
     kind: str,
     *,
@@ -111,11 +163,10 @@ def record(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Append one event of ``kind`` to ``case`` (which must already have an id), made ``by`` a
-    user (None: the engine), and advance the case's chain."""
+    user (None: the engine), signed with the unit of work's current history key, and advance
+    the case's chain."""
     at = at or dt.datetime.now(dt.UTC)
-    payload = plain_json(data or {})
     seq = case.event_seq + 1
-    prev = case.last_hash or GENESIS
     ev = CaseEvent(
         case_id=case.id,
         seq=seq,
@@ -126,14 +177,13 @@ def record(
         from_state=from_state,
         to_state=to_state,
         trigger=trigger,
-        data=payload,
-        prev_hash=prev,
+        data=plain_json(data or {}),
     )
-    ev.hash = _row_hash(ev, prev)
+    _sign(ev, case.last_hash or GENESIS, uow.history_keys)
     case.event_seq = seq
     case.last_hash = ev.hash
     case.updated_at = at
-    session.add(ev)
+    uow.session.add(ev)
     return ev
 
 
@@ -149,39 +199,64 @@ class ChainProblem:
         return f"{self.case_ref}: {where}: {self.problem}"
 
 
-def verify_case(session: Session, case: Case, batch: int = 1000) -> ChainProblem | None:
-    """Recompute ``case``'s chain; return the first problem found, or ``None`` if intact."""
-    prev = GENESIS
-    expected_seq = 1
+def _events(session: Session, case_id: int, batch: int) -> Iterator[CaseEvent]:
+    """A case's events in the order they were stored, ``batch`` rows per query."""
     last_id = 0
     while True:
         rows = session.scalars(
             select(CaseEvent)
-            .where(CaseEvent.case_id == case.id, CaseEvent.id > last_id)
+            .where(CaseEvent.case_id == case_id, CaseEvent.id > last_id)
             .order_by(CaseEvent.id)
             .limit(batch)
         ).all()
         if not rows:
-            break
-        for ev in rows:
-            last_id = ev.id
-            if ev.seq != expected_seq:
-                return ChainProblem(
-                    case.ref,
-                    ev.seq,
-                    ev.id,
-                    f"expected event #{expected_seq} here (one is missing or reordered)",
-                )
-            if ev.prev_hash != prev:
-                return ChainProblem(
-                    case.ref, ev.seq, ev.id, "prev_hash does not match the previous event"
-                )
-            if _row_hash(ev, prev) != ev.hash:
-                return ChainProblem(
-                    case.ref, ev.seq, ev.id, "content does not match its hash (altered)"
-                )
-            prev = ev.hash
-            expected_seq += 1
+            return
+        yield from rows
+        last_id = rows[-1].id
+
+
+def _link_problem(
+    keys: HistoryKeys, ev: CaseEvent, expected_seq: int, prev: str, signed_before: bool
+) -> str | None:
+    if ev.seq != expected_seq:
+        return f"expected event #{expected_seq} here (one is missing or reordered)"
+    if ev.prev_hash != prev:
+        return "prev_hash does not match the previous event"
+    key = None
+    if ev.key_id is None:
+        if signed_before:
+            return "an unkeyed event after signed ones (re-hashed without the key)"
+    else:
+        key = keys.key(ev.key_id)
+        if key is None:
+            return (
+                f"signed with key {ev.key_id}, which is not configured "
+                "(CASEWORK_HISTORY_KEY, CASEWORK_HISTORY_OLD_KEYS)"
+            )
+    if not hmac.compare_digest(_row_hash(ev, prev, key).encode(), (ev.hash or "").encode()):
+        return "content does not match its hash (altered, or re-hashed without the key)"
+    return None
+
+
+def _walk(
+    session: Session, keys: HistoryKeys, case: Case, batch: int, *, resign: bool = False
+) -> ChainProblem | None:
+    """Check ``case``'s chain event by event; the first problem, or None if intact. With
+    ``resign`` every event is also re-signed with the current key as soon as it has been checked
+    (the caller commits only if the whole chain was intact)."""
+    prev = new_prev = GENESIS
+    expected_seq = 1
+    signed_before = False
+    for ev in _events(session, case.id, batch):
+        problem = _link_problem(keys, ev, expected_seq, prev, signed_before)
+        if problem:
+            return ChainProblem(case.ref, ev.seq, ev.id, problem)
+        signed_before = signed_before or ev.key_id is not None
+        prev = ev.hash
+        if resign:
+            _sign(ev, new_prev, keys)
+            new_prev = ev.hash
+        expected_seq += 1
     if expected_seq - 1 != case.event_seq or prev != (case.last_hash or GENESIS):
         return ChainProblem(
             case.ref,
@@ -189,22 +264,113 @@ def verify_case(session: Session, case: Case, batch: int = 1000) -> ChainProblem
             None,
             f"case records {case.event_seq} events ending in another hash (events deleted?)",
         )
+    if resign:
+        case.last_hash = new_prev
     return None
 
 
-def verify_all(session: Session, ref: str | None = None) -> tuple[int, list[ChainProblem]]:
+def verify_case(uow: UnitOfWork, case: Case, batch: int = 1000) -> ChainProblem | None:
+    """Recompute ``case``'s chain; return the first problem found, or ``None`` if intact."""
+    return _walk(uow.session, uow.history_keys, case, batch)
+
+
+def verify_all(uow: UnitOfWork, ref: str | None = None) -> tuple[int, list[ChainProblem]]:
     """Verify one case (by reference) or all; returns (cases checked, problems)."""
     q = select(Case).order_by(Case.id)
     if ref is not None:
         q = q.where(Case.ref == ref)
     problems: list[ChainProblem] = []
     checked = 0
-    for case in session.scalars(q).yield_per(500):
+    for case in uow.session.scalars(q).yield_per(500):
         checked += 1
-        p = verify_case(session, case)
+        p = verify_case(uow, case)
         if p:
             problems.append(p)
     return checked, problems
+
+
+def unkeyed_cases(uow: UnitOfWork, ref: str | None = None) -> list[str]:
+    """References of the cases whose chain has events written before keys (plain SHA-256)."""
+    q = (
+        select(Case.ref)
+        .where(exists().where(CaseEvent.case_id == Case.id, CaseEvent.key_id.is_(None)))
+        .order_by(Case.id)
+    )
+    if ref is not None:
+        q = q.where(Case.ref == ref)
+    return list(uow.session.scalars(q))
+
+
+# -- re-keying: every chain re-signed with the current key ---------------------------------------
+
+
+@dataclass
+class RekeyReport:
+    key_id: str
+    rekeyed: int = 0
+    refused: list[ChainProblem] = field(default_factory=list)  # broken chains, left as they are
+    unkeyed: list[str] = field(default_factory=list)  # legacy chains left alone (no --legacy)
+
+
+def rekey_case(uow: UnitOfWork, case_id: int, report: RekeyReport, *, legacy: bool) -> None:
+    """Re-sign one case's chain with the current key, in one transaction, after verifying it
+    with the keys it was signed with. A broken chain is refused (never blessed with the current
+    key); a chain with unkeyed events is re-signed only with ``legacy``."""
+    with uow:
+        s = uow.session
+        keys = uow.history_keys
+        # The case row stays locked until the commit (SQLite writers hold the database's write
+        # lock anyway): a writer that read it before has to retry on its new version.
+        s.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+        case = s.get(Case, case_id)
+        if case is None:
+            return
+        signers = set(
+            s.scalars(select(CaseEvent.key_id).where(CaseEvent.case_id == case_id).distinct())
+        )
+        if signers <= {keys.current_id}:
+            return
+        if None in signers and not legacy:
+            report.unkeyed.append(case.ref)
+            return
+        problem = _walk(s, keys, case, 1000, resign=True)
+        if problem:
+            report.refused.append(problem)
+            log.warning("history: not re-keyed, the chain is broken: %s", problem)
+            return  # leaving the block rolls back what was re-signed so far
+        commit_or_conflict(uow)
+        report.rekeyed += 1
+        log.info("history: re-keyed %s with key %s", case.ref, keys.current_id)
+
+
+def rekey_all(
+    new_uow: Callable[[], UnitOfWork], *, legacy: bool = False, batch: int = 100
+) -> RekeyReport:
+    """Re-sign every chain that has events not signed with the current key, ``batch`` cases at a
+    time, one transaction per case (see :func:`rekey_case`)."""
+    after = 0
+    report: RekeyReport | None = None
+    while True:
+        with new_uow() as uow:
+            current = uow.history_keys.current_id
+            report = report or RekeyReport(key_id=current)
+            ids = list(
+                uow.session.scalars(
+                    select(CaseEvent.case_id)
+                    .where(
+                        CaseEvent.case_id > after,
+                        or_(CaseEvent.key_id.is_(None), CaseEvent.key_id != current),
+                    )
+                    .group_by(CaseEvent.case_id)
+                    .order_by(CaseEvent.case_id)
+                    .limit(batch)
+                )
+            )
+        if not ids:
+            return report
+        for case_id in ids:
+            rekey_case(new_uow(), case_id, report, legacy=legacy)
+        after = ids[-1]
 
 
 def replay_state(initial: str, events: list[CaseEvent]) -> str:

@@ -266,7 +266,8 @@ class Case(Base):
 
 
 class CaseEvent(Base):
-    """Append-only history; each row is chained to its predecessor by SHA-256."""
+    """Append-only history; each row is chained to its predecessor by HMAC-SHA256 under the key
+    named by ``key_id`` (NULL: plain SHA-256, written before history keys)."""
 
     __tablename__ = "case_events"
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
@@ -284,6 +285,7 @@ class CaseEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(8))
 
 
 class Deadline(Base):

@@ -23,10 +23,12 @@ from casework.core.time import local_date
 from casework.models import Case
 from casework.runtime import Runtime
 
-# Keys for personal data in every test process and subprocess (never the development key file).
+# Keys for personal data and the history chain in every test process and subprocess (never the
+# development key file).
 TEST_KEYS = {
     "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
     "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32),
+    "CASEWORK_HISTORY_KEY": secrets.token_hex(32),
 }
 
 # Data that satisfies each transition's required fields and guards (on a case with 12 workers
@@ -124,10 +126,16 @@ class CliResult:
     stderr: str
 
 
-def run_cli(db_url: str, *args: str) -> CliResult:
+def run_cli(db_url: str, *args: str, env: dict[str, str] | None = None) -> CliResult:
     """``casework ARGS`` in this process (the parser, the command, its output and exit code),
-    against ``db_url``. The end-to-end tier runs the installed script as a real subprocess."""
-    env = {**TEST_KEYS, "CASEWORK_DATABASE_URL": db_url}
+    against ``db_url``, with the test keys or ``env`` over them. The end-to-end tier runs the
+    installed script as a real subprocess."""
+    env = {
+        **TEST_KEYS,
+        "CASEWORK_HISTORY_OLD_KEYS": "",
+        "CASEWORK_DATABASE_URL": db_url,
+        **(env or {}),
+    }
     saved = {k: os.environ.get(k) for k in env}
     out, err = io.StringIO(), io.StringIO()
     os.environ.update(env)

@@ -331,7 +331,7 @@ class EventSchema(Schema):
     trigger = fields.String(allow_none=True, metadata=d("Trigger fired"))
     data = fields.Dict(metadata=d("Details"))
     prev_hash = fields.String(required=True, metadata=d("Hash of the previous event"))
-    hash = fields.String(required=True, metadata=d("SHA-256 over this event and prev_hash"))
+    hash = fields.String(required=True, metadata=d("HMAC-SHA256 over prev_hash and this event"))
 
 
 EventPage = page_of(EventSchema, "EventPage")

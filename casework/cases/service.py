@@ -238,7 +238,7 @@ def open_case(
         s.add(case)
         s.flush()
         record(
-            s,
+            uow,
             case,
             "created",
             by=actor,
@@ -307,7 +307,7 @@ def fire(
         if comment:
             payload["comment"] = comment
         ev = record(
-            uow.session,
+            uow,
             case,
             "transition",
             by=actor,
@@ -356,7 +356,7 @@ def assign(
         previous = case.assignee.username if case.assignee else None
         case.assignee = user
         record(
-            s,
+            uow,
             case,
             "assigned",
             by=actor,
@@ -408,7 +408,7 @@ def link(
         )
         child.workers = [copy_worker(w) for w in parent.workers]
         record(
-            s, parent, "linked", by=actor, data={"child": child.ref, "workflow": workflow}, at=now
+            uow, parent, "linked", by=actor, data={"child": child.ref, "workflow": workflow}, at=now
         )
         commit_or_conflict(uow)
         return child
@@ -434,7 +434,7 @@ def comment(
         if len(text) > MAX_TEXT:
             raise InvalidInput("text", "备注不超过10000字", "at most 10000 characters")
         require(actor, "comment", case)
-        ev = record(s, case, "comment", by=actor, data={"text": text}, at=now)
+        ev = record(uow, case, "comment", by=actor, data={"text": text}, at=now)
         commit_or_conflict(uow)
         return ev
 
@@ -468,7 +468,7 @@ def reveal(
             raise NotFound("该职工未登记此项信息", f"no {field} recorded for this worker")
         value = uow.vault.decrypt(token)
         record(
-            s,
+            uow,
             case,
             "pii_revealed",
             by=actor,

@@ -17,11 +17,11 @@ from casework.cases.queries import case_by_ref
 from casework.cli.reference import workflows_markdown
 from casework.clocks import calendar as cal
 from casework.clocks.queries import all_clocks, clock_view
-from casework.core.migrate import current_revision, upgrade
+from casework.core.migrate import current_revision, has_column, upgrade
 from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, load_demo
 from casework.escalation.sweep import sweep
-from casework.history import verify_all
+from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
 from casework.runtime import Runtime, build_runtime
 from casework.scheduler import run_forever
@@ -36,6 +36,10 @@ def _runtime() -> Runtime:
 def cmd_init(args: argparse.Namespace) -> int:
     rt = _runtime()
     before = current_revision(rt.engine)
+    # The upgrade that adds case_events.key_id leaves the chains written before keys unkeyed:
+    # re-sign them right after it, each once it has verified. (Later, an unkeyed chain is no
+    # longer a leftover of the upgrade: `casework audit rekey --legacy` after a look at it.)
+    rekey_legacy = not has_column(rt.engine, "case_events", "key_id")
     upgrade(rt.engine)
     after = current_revision(rt.engine)
     with rt.uow() as uow:
@@ -48,6 +52,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"schema is up to date at revision {after} ({url})")
     else:
         print(f"schema upgraded {before or 'empty'} -> {after} ({url})")
+    if rekey_legacy:
+        report = rekey_all(rt.uow, legacy=True)
+        if report.rekeyed or report.refused:
+            print(
+                f"history: re-keyed {report.rekeyed} legacy case histories with key {report.key_id}"
+            )
+        for p in report.refused:
+            print(f"REFUSED {p} (left unkeyed: see casework audit verify)", file=sys.stderr)
     rt.dispose()
     return 0
 
@@ -124,21 +136,50 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+UNKEYED_HINT = (
+    "written before history keys (plain SHA-256), so anyone with write access to the database "
+    "could have re-hashed it; re-key it with casework audit rekey --legacy"
+)
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     rt = _runtime()
-    with rt.uow() as uow:
-        checked, problems = verify_all(uow.session, args.case_ref)
+    with rt.reader() as uow:
+        checked, problems = verify_all(uow, args.case_ref)
+        broken = {p.case_ref for p in problems}
+        unkeyed = [ref for ref in unkeyed_cases(uow, args.case_ref) if ref not in broken]
     rt.dispose()
     if args.case_ref and checked == 0:
         print(f"error: no case {args.case_ref}", file=sys.stderr)
         return 2
+    for p in problems:
+        print(f"BROKEN {p}")
+    for ref in unkeyed:
+        print(f"UNKEYED {ref}: intact, but {UNKEYED_HINT}")
     if problems:
-        for p in problems:
-            print(f"BROKEN {p}")
         print(f"{len(problems)} of {checked} case histories fail verification", file=sys.stderr)
         return 1
-    print(f"OK: {checked} case histories verified")
+    if unkeyed and args.strict:
+        print(f"{len(unkeyed)} of {checked} case histories are unkeyed (--strict)", file=sys.stderr)
+        return 1
+    note = f" ({len(unkeyed)} unkeyed)" if unkeyed else ""
+    print(f"OK: {checked} case histories verified{note}")
     return 0
+
+
+def cmd_audit_rekey(args: argparse.Namespace) -> int:
+    if args.batch < 1:
+        print("error: --batch must be at least 1", file=sys.stderr)
+        return 2
+    rt = _runtime()
+    report = rekey_all(rt.uow, legacy=args.legacy, batch=args.batch)
+    rt.dispose()
+    for p in report.refused:
+        print(f"REFUSED {p} (not re-keyed: the chain does not verify)")
+    for ref in report.unkeyed:
+        print(f"UNKEYED {ref}: not re-keyed: {UNKEYED_HINT}")
+    print(f"re-keyed {report.rekeyed} case histories with key {report.key_id}")
+    return 1 if report.refused or report.unkeyed else 0
 
 
 def _parse_now(value: str | None) -> dt.datetime:

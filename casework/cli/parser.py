@@ -39,9 +39,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("audit", help="audit the case histories")
     audit = sp.add_subparsers(dest="audit_command", required=True)
-    av = audit.add_parser("verify", help="recompute the hash chains")
+    av = audit.add_parser("verify", help="recompute the keyed hash chains")
     av.add_argument("case_ref", nargs="?", help="one case reference, e.g. MED-2026-000123")
+    av.add_argument(
+        "--strict", action="store_true", help="fail on unkeyed chains (written before keys) too"
+    )
     av.set_defaults(func=commands.cmd_audit_verify)
+    ar = audit.add_parser(
+        "rekey", help="re-sign every chain with CASEWORK_HISTORY_KEY (after a key rotation)"
+    )
+    ar.add_argument(
+        "--legacy",
+        action="store_true",
+        help="also re-sign unkeyed chains (written before keys) that verify",
+    )
+    ar.add_argument("--batch", type=int, default=100, help="cases per batch (default 100)")
+    ar.set_defaults(func=commands.cmd_audit_rekey)
 
     sp = sub.add_parser("sweep", help="one pass of the escalation sweep")
     sp.add_argument("--now", help="act as if it were this time (ISO 8601; default now)")

@@ -83,7 +83,7 @@ def start_clock(
     _set_due(d, cal, due.due, due.calendar_verified, uow.settings.reminder_lead_days, now)
     s.add(d)
     record(
-        s,
+        uow,
         case,
         "deadline_set",
         data={
@@ -105,9 +105,7 @@ def _pause(
 ) -> None:
     d.status = "paused"
     d.paused_at = now
-    record(
-        uow.session, case, "deadline_paused", by=by, data={"rule": d.rule, "reason": reason}, at=now
-    )
+    record(uow, case, "deadline_paused", by=by, data={"rule": d.rule, "reason": reason}, at=now)
 
 
 def _resume(
@@ -129,7 +127,7 @@ def _resume(
     verified = d.calendar_verified and due.calendar_verified
     _set_due(d, cal, due.due, verified, uow.settings.reminder_lead_days, now)
     record(
-        uow.session,
+        uow,
         case,
         "deadline_resumed",
         by=by,
@@ -310,7 +308,7 @@ def extend_clock(
         d.extension_note = note.strip()[:255]
         _set_due(d, cal, new_due, verified, uow.settings.reminder_lead_days, now)
         record(
-            uow.session,
+            uow,
             case,
             "deadline_extended",
             by=actor,

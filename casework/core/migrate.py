@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -36,6 +36,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def has_column(engine: Engine, table: str, column: str) -> bool:
+    """Whether ``table`` exists and has ``column`` (before an upgrade: what it will add)."""
+    inspector = inspect(engine)
+    if not inspector.has_table(table):
+        return False
+    return any(c["name"] == column for c in inspector.get_columns(table))
 
 
 def head_revision() -> str | None:

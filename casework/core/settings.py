@@ -1,8 +1,9 @@
 """Settings from environment variables, with safe defaults for the embedded (SQLite) mode.
 
-Secrets (the Fernet key for personal data, the blind-index key) have no default that works in
-production: with ``CASEWORK_ENV=production`` they must be given. In development a random key
-pair is generated once and kept in ``./var/secrets.json`` so the local database stays readable.
+Secrets (the Fernet key for personal data, the blind-index key, the key of the history chain)
+have no default that works in production: with ``CASEWORK_ENV=production`` they must be given. In
+development random keys are generated once and kept in ``./var/secrets.json`` so the local
+database stays readable and its history verifiable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import workflows
 from workflows.base import LEVELS
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
+MIN_HISTORY_KEY_CHARS = 32
 
 
 class SettingsError(RuntimeError):
@@ -50,6 +52,9 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     fernet_key: str = ""
     blind_index_key: str = ""
+    # HMAC key of the case history chain; older keys still accepted when verifying (rotation)
+    history_key: str = ""
+    history_old_keys: tuple[str, ...] = ()
     escalation_ceiling: str = "city"
     collective_threshold: int = 10
     token_ttl_hours: int = 12
@@ -69,22 +74,55 @@ class Settings:
 
 
 def _dev_secrets(data_dir: Path) -> dict[str, str]:
-    """Read or create the development key file (never used when CASEWORK_ENV=production)."""
+    """Read or create the development key file (never used when CASEWORK_ENV=production). A key
+    missing from an existing file is added; the keys already there are kept (they protect the
+    data already stored)."""
     path = data_dir / "secrets.json"
+    data: dict[str, str] = {}
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("fernet_key") and data.get("blind_index_key"):
+        if data.get("fernet_key") and data.get("blind_index_key") and data.get("history_key"):
             return data
     data_dir.mkdir(parents=True, exist_ok=True)
     data = {
-        "fernet_key": Fernet.generate_key().decode(),
-        "blind_index_key": secrets.token_hex(32),
+        "fernet_key": data.get("fernet_key") or Fernet.generate_key().decode(),
+        "blind_index_key": data.get("blind_index_key") or secrets.token_hex(32),
+        "history_key": data.get("history_key") or secrets.token_hex(32),
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
     os.chmod(tmp, 0o600)
     tmp.replace(path)
     return data
+
+
+def _history_key(name: str, value: str) -> str:
+    if len(value) < MIN_HISTORY_KEY_CHARS:
+        raise SettingsError(
+            f"{name}: a history key must be at least {MIN_HISTORY_KEY_CHARS} characters "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return value
+
+
+def _history_keys(env: dict[str, str], mode: str, data_dir: Path) -> tuple[str, tuple[str, ...]]:
+    """CASEWORK_HISTORY_KEY (signs new events) and CASEWORK_HISTORY_OLD_KEYS (comma-separated,
+    still accepted when verifying, until ``casework audit rekey`` has re-signed their chains)."""
+    current = env.get("CASEWORK_HISTORY_KEY", "").strip()
+    if not current:
+        if mode == "production":
+            raise SettingsError(
+                "CASEWORK_HISTORY_KEY must be set in production (the key of the case history's "
+                "HMAC chain; kept outside the database)"
+            )
+        current = _dev_secrets(data_dir)["history_key"]
+    current = _history_key("CASEWORK_HISTORY_KEY", current)
+    old: list[str] = []
+    for raw in env.get("CASEWORK_HISTORY_OLD_KEYS", "").split(","):
+        key = raw.strip()
+        if key and key != current and key not in old:
+            old.append(_history_key("CASEWORK_HISTORY_OLD_KEYS", key))
+    return current, tuple(old)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -103,6 +141,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         dev = _dev_secrets(data_dir)
         fernet_key = fernet_key or dev["fernet_key"]
         blind_key = blind_key or dev["blind_index_key"]
+    history_key, history_old_keys = _history_keys(env, mode, data_dir)
 
     competence = {
         "mediation": _level(env, "CASEWORK_COMPETENCE_MEDIATION", "grassroots"),
@@ -142,6 +181,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         fernet_key=fernet_key,
         blind_index_key=blind_key,
+        history_key=history_key,
+        history_old_keys=history_old_keys,
         escalation_ceiling=_level(env, "CASEWORK_ESCALATION_CEILING", "city"),
         collective_threshold=collective,
         token_ttl_hours=_int(env, "CASEWORK_TOKEN_TTL_HOURS", 12),

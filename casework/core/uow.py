@@ -22,6 +22,7 @@ from casework.core.errors import VersionConflict
 
 if TYPE_CHECKING:
     from casework.core.settings import Settings
+    from casework.history import HistoryKeys
     from casework.people.pii import PiiVault
 
 # The history's unique (case_id, seq) key, as each dialect names it in its error.
@@ -34,6 +35,7 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         settings: Settings,
         vault: PiiVault,
+        history_keys: HistoryKeys,
         *,
         read_only: bool = False,
     ) -> None:
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.read_only = read_only
         self.settings = settings
         self.vault = vault
+        self.history_keys = history_keys
         self._session: Session | None = None
         self._depth = 0
 

@@ -225,7 +225,7 @@ def issue_document(
         )
         s.add(doc)
         record(
-            s,
+            uow,
             case,
             "document_issued",
             by=actor,

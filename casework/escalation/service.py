@@ -83,7 +83,7 @@ def lift_one_level(
     reason_zh = ESCALATION_REASONS[reason]
     if at_ceiling:
         record(
-            s,
+            uow,
             case,
             "escalation_at_ceiling",
             by=actor,
@@ -107,7 +107,7 @@ def lift_one_level(
         case.escalation_level += 1
         case.assignee_id = None
         ev = record(
-            s,
+            uow,
             case,
             "escalated",
             by=actor,
@@ -208,7 +208,7 @@ def take_over(
         case.escalation_level += max(previous.depth - own.depth, 1)
         case.assignee_id = None
         ev = record(
-            s,
+            uow,
             case,
             "taken_over",
             by=actor,

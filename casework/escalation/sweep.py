@@ -118,9 +118,9 @@ def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, obj
     return out
 
 
-def _expired_event(s: Session, case: Case, d: Deadline, now: dt.datetime) -> None:
+def _expired_event(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime) -> None:
     record(
-        s,
+        uow,
         case,
         "deadline_expired",
         data={"rule": d.rule, "due": d.due_on.isoformat(), "citation": d.citation},
@@ -164,7 +164,7 @@ def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
         if esc is None or esc.at_ceiling:
             refresh_next_due(case, active_clocks(s, case.id))
     elif d.on_expiry != "notify" and wf.transition_for(d.on_expiry, case.state) is not None:
-        _expired_event(s, case, d, now)
+        _expired_event(uow, case, d, now)
         fire(
             uow,
             case_id=case.id,
@@ -176,7 +176,7 @@ def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
         report.fired += 1
         _tell_parties(uow, case, d, now)
     else:
-        _expired_event(s, case, d, now)
+        _expired_event(uow, case, d, now)
         report.notified += _tell_parties(uow, case, d, now)
         refresh_next_due(case, active_clocks(s, case.id))
 

@@ -381,7 +381,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
     elif existing is not None:
         case = existing
         record(
-            s,
+            uow,
             existing,
             "repeat_call",
             by=actor,

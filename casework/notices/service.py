@@ -149,7 +149,7 @@ def report_mass_incident(uow: UnitOfWork, case: Case, *, now: dt.datetime) -> in
         {"case_ref": case.ref, "org_unit": case.org_unit.code, "worker_count": case.worker_count},
     )
     record(
-        uow.session,
+        uow,
         case,
         "mass_incident_reported",
         data={"notified_units": [u.code for u in chain[1:3]]},

@@ -232,7 +232,7 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
         )
         assert saved.created_by_id == demo.actor("supervisor.tianhe").user_id
         assert saved.issued_at == NOW.astimezone(dt.UTC)
-        assert verify_case(s, stored) is None
+        assert verify_case(uow, stored) is None
     page = documents(rt.reader(), actor=demo.actor("supervisor.tianhe"), case_id=case.id)
     assert [d["id"] for d in page.items] == [doc.id]
     view = page.items[0]

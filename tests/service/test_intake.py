@@ -196,8 +196,8 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
     gz = demo.unit("GZ")
     assert clocks == {"dispatch": ("met", gz.id), "acceptance": ("running", sp.id)}
     with rt.reader() as uow:
-        assert verify_case(uow.session, get_case(uow.session, order.id)) is None
-        assert verify_case(uow.session, get_case(uow.session, case.id)) is None
+        assert verify_case(uow, get_case(uow.session, order.id)) is None
+        assert verify_case(uow, get_case(uow.session, case.id)) is None
     no_pii_stored(rt, PHONE, ID, "12345678")
 
     # The township's caseworker can take the order in.
@@ -357,7 +357,7 @@ def test_a_repeat_call_by_phone_attaches_to_the_open_case(rt, demo):
     case = load(rt, case_id)
     assert case.version > version and case.state == "registered"
     with rt.reader() as uow:
-        assert verify_case(uow.session, get_case(uow.session, case_id)) is None
+        assert verify_case(uow, get_case(uow.session, case_id)) is None
     no_pii_stored(rt, PHONE, ID)
 
 

@@ -80,6 +80,7 @@ def test_escalations_reach_the_webhook_after_commit_with_retries(rt, demo):
         session_factory=rt.session_factory,
         read_session_factory=rt.read_session_factory,
         vault=rt.vault,
+        history_keys=rt.history_keys,
     )
     try:
         case = open_case(

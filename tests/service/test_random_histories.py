@@ -77,7 +77,7 @@ def test_random_trigger_sequences_keep_state_and_history_consistent(rt, demo):
                         .order_by(CaseEvent.seq)
                     ).all()
                     assert replay_state(wf.initial, events) == case.state
-                    assert verify_case(uow.session, case) is None
+                    assert verify_case(uow, case) is None
                     assert (case.closed_at is not None) == wf.is_terminal(case.state)
 
     CaseLife.TestCase.settings = settings(

@@ -1,0 +1,79 @@
+"""Settings: the secrets production cannot start without, and the development key file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+import pytest
+from cryptography.fernet import Fernet
+
+from casework.core.settings import SettingsError, load_settings
+from casework.history import HistoryKeys
+
+FERNET = Fernet.generate_key().decode()
+BLIND = secrets.token_hex(32)
+HISTORY = secrets.token_hex(32)
+
+
+def production(**extra: str) -> dict[str, str]:
+    return {
+        "CASEWORK_ENV": "production",
+        "CASEWORK_DATABASE_URL": "sqlite://",
+        "CASEWORK_FERNET_KEY": FERNET,
+        "CASEWORK_BLIND_INDEX_KEY": BLIND,
+        **extra,
+    }
+
+
+def test_production_refuses_to_start_without_the_history_key(tmp_path):
+    env = production(CASEWORK_DATA_DIR=str(tmp_path))
+    with pytest.raises(SettingsError, match="CASEWORK_HISTORY_KEY must be set in production"):
+        load_settings(env)
+    with pytest.raises(SettingsError, match="CASEWORK_HISTORY_KEY"):
+        load_settings({**env, "CASEWORK_HISTORY_KEY": ""})
+    assert not (tmp_path / "secrets.json").exists()  # production never writes a key file
+
+
+def test_production_takes_the_current_and_the_old_history_keys():
+    old1, old2 = secrets.token_hex(32), secrets.token_hex(32)
+    s = load_settings(
+        production(
+            CASEWORK_HISTORY_KEY=HISTORY, CASEWORK_HISTORY_OLD_KEYS=f" {old1} ,{old2},, {HISTORY}"
+        )
+    )
+    assert s.history_key == HISTORY
+    assert s.history_old_keys == (old1, old2)  # blanks and the current key itself dropped
+
+
+@pytest.mark.parametrize("name", ["CASEWORK_HISTORY_KEY", "CASEWORK_HISTORY_OLD_KEYS"])
+def test_a_short_history_key_is_refused_without_showing_it(name):
+    env = production(CASEWORK_HISTORY_KEY=HISTORY)
+    env[name] = "tooshort-secret"
+    with pytest.raises(SettingsError, match=f"{name}.*at least 32 characters") as exc:
+        load_settings(env)
+    assert "tooshort-secret" not in str(exc.value)
+
+
+def test_development_adds_a_history_key_to_an_existing_key_file_and_keeps_it(tmp_path):
+    path = tmp_path / "secrets.json"
+    path.write_text(json.dumps({"fernet_key": FERNET, "blind_index_key": BLIND}))
+    env = {"CASEWORK_DATA_DIR": str(tmp_path)}
+    first = load_settings(env)
+    # the keys that protect existing personal data are kept; the history key is added once
+    assert (first.fernet_key, first.blind_index_key) == (FERNET, BLIND)
+    assert len(first.history_key) >= 32
+    assert json.loads(path.read_text())["history_key"] == first.history_key
+    assert load_settings(env).history_key == first.history_key
+    assert load_settings({**env, "CASEWORK_HISTORY_KEY": HISTORY}).history_key == HISTORY
+
+
+def test_a_history_key_is_known_by_the_first_8_hex_digits_of_its_sha256():
+    old = secrets.token_hex(32)
+    keys = HistoryKeys(HISTORY, (old,))
+    assert keys.current_id == hashlib.sha256(HISTORY.encode()).hexdigest()[:8]
+    assert keys.accepts(keys.current_id) and keys.accepts(
+        hashlib.sha256(old.encode()).hexdigest()[:8]
+    )
+    assert not keys.accepts(hashlib.sha256(b"another key of 32 characters....").hexdigest()[:8])
