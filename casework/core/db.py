@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +63,23 @@ def skip_locked(stmt: Select, session: Session) -> Select:
     sweepers or outbox senders each take different rows. SQLite writers hold the database's one
     write lock (``BEGIN IMMEDIATE``) instead, so the plain statement is already exclusive."""
     return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
+
+
+def _lock_id(key: str) -> int:
+    """A stable signed 64-bit id for a named lock (the same in every process, unlike hash())."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def lock_keys(session: Session, *keys: str) -> None:
+    """Serialise the transactions that name the same key, until this one ends: a transaction-
+    scoped advisory lock per key on PostgreSQL (taken in one fixed order, so two transactions
+    naming the same keys never deadlock). On SQLite nothing to do: a writer holds the database's
+    one write lock from its first statement (``BEGIN IMMEDIATE``) to its end, which already
+    serialises every writer."""
+    if not is_postgres(session):
+        return
+    for lock_id in sorted({_lock_id(k) for k in keys}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
