@@ -134,6 +134,17 @@ def test_failures_record_the_account_tried_never_the_password(demo, rt):
     assert all("S3cret" not in str(v) for r in rows for v in vars(r).values())
 
 
+def test_failures_no_window_needs_are_forgotten(demo, rt):
+    with pytest.raises(NotAuthenticated):
+        _login(rt, "hotline", "wrong", CLIENT_A, now=T0)
+    later = T0 + dt.timedelta(seconds=4 * rt.settings.login_window_seconds + 1)
+    with pytest.raises(NotAuthenticated):
+        _login(rt, "admin", "wrong", CLIENT_B, now=later)
+    with rt.reader() as uow:
+        left = uow.session.scalars(select(LoginFailure.account)).all()
+    assert left == ["admin"]
+
+
 # -- the per-client limit --------------------------------------------------------------------
 
 
