@@ -1,3 +1,3 @@
-from api import create_app
+from api.app import create_app
 
 app = create_app()

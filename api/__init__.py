@@ -1,5 +1,7 @@
-"""The HTTP face of the engine: Flask app factory, health checks (REST API grows here)."""
+"""The HTTP face of the engine: Flask app factory (``api.app.create_app``), health checks, the
+REST resources.
 
-from api.app import create_app
-
-__all__ = ["create_app"]
+Deliberately imports nothing: gunicorn loads ``api.gunicorn_conf`` through this package, and that
+file must set ``PROMETHEUS_MULTIPROC_DIR`` before anything imports prometheus_client (which the
+app does), or every worker counts only for itself and ``/metrics`` shows no requests.
+"""

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import errors, observability
 from api.health import bp as health_bp
@@ -109,6 +110,12 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
             settings = settings.with_overrides(database_url=app.config["DATABASE_URL"])
         runtime = build_runtime(settings)
     app.extensions["casework"] = runtime
+    hops = runtime.settings.trusted_proxies
+    if hops > 0:
+        # Behind that many reverse proxies, request.remote_addr (what the login throttle counts
+        # by), the scheme and the host come from their X-Forwarded-* headers. Without trusted
+        # proxies the headers are ignored: any client could write them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 

@@ -13,7 +13,18 @@ import os
 import shutil
 from pathlib import Path
 
-from prometheus_client import multiprocess
+# prometheus_client chooses between one-process and multiprocess counting once, when it is first
+# imported, from this variable: it must be set before the import below (workers are forked from
+# this process with the module already imported). Imported first, every worker counted in its
+# own memory and /metrics, reading the (empty) directory, showed no requests at all unless
+# PROMETHEUS_MULTIPROC_DIR was already in the environment.
+_metrics_dir = Path(
+    os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    or Path(os.environ.get("CASEWORK_DATA_DIR", "var")) / "prometheus"
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir.resolve())
+
+from prometheus_client import multiprocess  # noqa: E402 - only once the variable is set
 
 bind = os.environ.get("CASEWORK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CASEWORK_WORKERS", "2"))
@@ -23,12 +34,6 @@ graceful_timeout = 20
 accesslog = None  # the app writes its own JSON request log (no query strings with PII)
 errorlog = "-"
 loglevel = os.environ.get("CASEWORK_LOG_LEVEL", "info")
-
-_metrics_dir = Path(
-    os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    or Path(os.environ.get("CASEWORK_DATA_DIR", "var")) / "prometheus"
-)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir.resolve())
 
 
 def on_starting(server):  # noqa: ARG001 - gunicorn hook signature

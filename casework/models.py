@@ -37,6 +37,8 @@ from casework.core.vocab import (
     DAY_UNITS,
     DEADLINE_KINDS,
     LEVELS,
+    MAX_CLIENT_ADDRESS,
+    MAX_USERNAME,
     ROLES,
     check_constraint,
 )
@@ -119,7 +121,7 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
+    username: Mapped[str] = mapped_column(String(MAX_USERNAME), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -489,11 +491,17 @@ class IdempotencyKey(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, by client; enough of them in a window throttles that client."""
+    """A failed login: the account tried (the normalised username, whether it exists or not;
+    never the password) and the client address. Enough of them in a window lock the account
+    (from any client) or the client (across accounts); see ``casework.people.auth``."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_client_at", "client", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_client_at", "client", "at"),
+        Index("ix_login_failures_account_at", "account", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client: Mapped[str] = mapped_column(String(64))
+    account: Mapped[str] = mapped_column(String(MAX_USERNAME))
+    client: Mapped[str] = mapped_column(String(MAX_CLIENT_ADDRESS))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

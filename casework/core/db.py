@@ -65,18 +65,21 @@ def skip_locked(stmt: Select, session: Session) -> Select:
     return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
 
 
-def lock(session: Session, *key: str) -> None:
-    """Serialise the transactions that work on the same thing (one caller's calls about one
-    employer, say) until this one ends: a PostgreSQL advisory transaction lock on a hash of
-    ``key``. SQLite writers already run one at a time (``BEGIN IMMEDIATE``). Take several locks
-    in a sorted order so that two transactions never wait on each other."""
+def _lock_id(key: str) -> int:
+    """A stable signed 64-bit id for a named lock (the same in every process, unlike hash())."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def lock_keys(session: Session, *keys: str) -> None:
+    """Serialise the transactions that name the same key, until this one ends: a transaction-
+    scoped advisory lock per key on PostgreSQL (taken in one fixed order, so two transactions
+    naming the same keys never deadlock). On SQLite nothing to do: a writer holds the database's
+    one write lock from its first statement (``BEGIN IMMEDIATE``) to its end, which already
+    serialises every writer."""
     if not is_postgres(session):
         return
-    digest = hashlib.sha256("\x1f".join(key).encode("utf-8")).digest()
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:k)"),
-        {"k": int.from_bytes(digest[:8], "big", signed=True)},
-    )
+    for lock_id in sorted({_lock_id(k) for k in keys}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

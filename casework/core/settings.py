@@ -38,6 +38,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number") from None
 
 
+def _at_least(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+    value = _int(env, name, default)
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
 def _level(env: dict[str, str], name: str, default: str) -> str:
     value = env.get(name) or default
     if value not in LEVELS:
@@ -58,8 +65,12 @@ class Settings:
     escalation_ceiling: str = "city"
     collective_threshold: int = 10
     token_ttl_hours: int = 12
+    # Failed logins: per account (from any client), and per client address across accounts.
     login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
     login_window_seconds: int = 300
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    trusted_proxies: int = 0
     competence: dict[str, str] = field(default_factory=dict)
     guard_settings: dict[str, Any] = field(default_factory=dict)
     # "workflow.rule" -> days, from CASEWORK_DEADLINE_<WORKFLOW>_<RULE> (configurable rules only)
@@ -186,8 +197,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         escalation_ceiling=_level(env, "CASEWORK_ESCALATION_CEILING", "city"),
         collective_threshold=collective,
         token_ttl_hours=_int(env, "CASEWORK_TOKEN_TTL_HOURS", 12),
-        login_max_failures=_int(env, "CASEWORK_LOGIN_MAX_FAILURES", 5),
-        login_window_seconds=_int(env, "CASEWORK_LOGIN_WINDOW_SECONDS", 300),
+        login_max_failures=_at_least(env, "CASEWORK_LOGIN_MAX_FAILURES", 5, 1),
+        login_max_failures_per_client=_at_least(
+            env, "CASEWORK_LOGIN_MAX_FAILURES_PER_CLIENT", 20, 1
+        ),
+        login_window_seconds=_at_least(env, "CASEWORK_LOGIN_WINDOW_SECONDS", 300, 1),
+        trusted_proxies=_at_least(env, "CASEWORK_TRUSTED_PROXIES", 0, 0),
         competence=competence,
         guard_settings=guard_settings,
     )

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 import workflows
 from casework.cases.queries import case_ref
 from casework.cases.service import WorkerInput, fire, open_case, parse_amount
-from casework.core.db import lock
+from casework.core.db import lock_keys
 from casework.core.errors import InvalidInput, VersionConflict
 from casework.core.uow import UnitOfWork, commit_or_conflict
 from casework.core.vocab import CATEGORIES, MAX_PERSON_NAME, MAX_TEXT, MAX_WORKERS, TIERS
@@ -328,7 +328,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
     receiving = s.get(OrgUnit, actor.org_unit_id)
     # Calls about one employer are filed one at a time (a new employer is registered once),
     # and so are one caller's calls about it (a repeat call finds the case the first opened).
-    lock(s, "employer", call.credit_code or call.employer_name)
+    lock_keys(s, f"intake:employer:{call.credit_code or call.employer_name}")
     # We know where the employer belongs when it is on record or the operator said so.
     employer, unit_known = find_or_create_employer(
         uow,
@@ -338,8 +338,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         org_unit_code=call.org_unit_code,
     )
     manual = call.process is not None and not unit_known
-    for key in sorted(_caller_keys(uow.vault, call)):
-        lock(s, "caller", str(employer.id), key)
+    lock_keys(s, *(f"intake:caller:{employer.id}:{k}" for k in _caller_keys(uow.vault, call)))
     existing = (
         _open_case_of(s, uow.vault, actor, call.process, employer, call)
         if call.process is not None and unit_known

@@ -1,10 +1,25 @@
-"""API tokens: log in, authenticate, revoke, and throttle clients that keep failing.
+"""API tokens: log in, authenticate, revoke, and throttle failed logins.
 
 A token is 32 random bytes handed to the client once; only its SHA-256 is stored, so a copy of
 the database cannot be used to act as anyone. Tokens expire after ``token_ttl_hours`` and can be
-revoked. Failed logins are rows per client (address); a client with ``login_max_failures``
-failures inside ``login_window_seconds`` is refused (even with the right password) until the
-oldest of them leaves the window.
+revoked.
+
+The login throttle counts failed logins in the last ``login_window_seconds`` twice over:
+
+- per **account** (the username tried, whether it exists or not): ``login_max_failures`` of them,
+  from any client, lock that account, even with the right password;
+- per **client** address, across accounts: ``login_max_failures_per_client`` (a larger number)
+  lock that client, so one address cannot try many accounts.
+
+Behind a reverse proxy a whole call centre shares one address: one operator's typos lock their
+own account and never the others'. A lock lifts when enough failures have left the window;
+attempts refused with 429 are not failures and do not extend it.
+
+The count is exact under concurrency: each attempt, under a lock on its account and its client
+(:func:`casework.core.db.lock_keys`), counts the recent failures and records itself as one, and
+commits; only then is the password checked (scrypt, ~0.1 s, with no lock or transaction held),
+and a right password deletes the record again. So of eight simultaneous wrong passwords for one
+account, five are checked and three are refused.
 """
 
 from __future__ import annotations
@@ -14,11 +29,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from casework.core.db import lock_keys, skip_locked
 from casework.core.errors import InvalidInput, NotAuthenticated, TooManyAttempts
+from casework.core.time import SHANGHAI
 from casework.core.uow import UnitOfWork
+from casework.core.vocab import MAX_CLIENT_ADDRESS, MAX_USERNAME
 from casework.models import ApiToken, LoginFailure, User
 from casework.people.access import Actor, actor_from_user
 
@@ -26,6 +44,9 @@ TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix, not a secret
 # Verifying against this when the username is unknown keeps the timing of both failures alike.
 _DUMMY_HASH = "scrypt:32768:8:1$dummydummydummy$" + "0" * 128
 LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
+# Failures older than this many windows are never needed again.
+_KEEP_WINDOWS = 4
+_PRUNE_BATCH = 500
 
 
 def hash_password(password: str) -> str:
@@ -51,55 +72,101 @@ def _bad_credentials() -> NotAuthenticated:
     return NotAuthenticated("用户名或密码错误", "wrong username or password")
 
 
-def _throttle_check(uow: UnitOfWork, client: str, now: dt.datetime) -> None:
+def account_key(username: str) -> str:
+    """The account a login attempt counts against: the username as it is looked up."""
+    return username.strip()[:MAX_USERNAME]
+
+
+def _retry_after(
+    uow: UnitOfWork, which: ColumnElement[bool], count: int, limit: int, now: dt.datetime
+) -> int:
+    """Seconds until fewer than ``limit`` of the ``count`` recent failures ``which`` selects
+    are left in the window: when the (count - limit + 1)-th oldest of them leaves it."""
+    window = dt.timedelta(seconds=uow.settings.login_window_seconds)
+    leaving = uow.session.scalar(
+        select(LoginFailure.at)
+        .where(which, LoginFailure.at > now - window)
+        .order_by(LoginFailure.at, LoginFailure.id)
+        .offset(count - limit)
+        .limit(1)
+    )
+    if leaving is None:  # pragma: no cover - the rows were just counted under the lock
+        return 1
+    return max(int((leaving + window - now).total_seconds()) + 1, 1)
+
+
+def _locked(whom_zh: str, whom_en: str, retry: int, now: dt.datetime) -> TooManyAttempts:
+    at = (now + dt.timedelta(seconds=retry)).astimezone(SHANGHAI).strftime("%H:%M:%S")
+    return TooManyAttempts(
+        f"{whom_zh}登录失败次数过多，请 {retry} 秒后（北京时间 {at} 以后）再试",
+        f"too many failed logins {whom_en}; retry in {retry} s (after {at} Beijing time)",
+        retry_after=retry,
+    )
+
+
+def _throttle_check(uow: UnitOfWork, *, account: str, client: str, now: dt.datetime) -> None:
+    """TooManyAttempts when the account, or else the client, has reached its limit."""
     s = uow.session
     settings = uow.settings
-    window_start = now - dt.timedelta(seconds=settings.login_window_seconds)
-    count, oldest = s.execute(
-        select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
-            LoginFailure.client == client, LoginFailure.at > window_start
-        )
-    ).one()
-    if count >= settings.login_max_failures:
-        retry = (
-            int(
-                (oldest + dt.timedelta(seconds=settings.login_window_seconds) - now).total_seconds()
-            )
-            + 1
-        )
-        raise TooManyAttempts(
-            f"登录失败次数过多，请 {max(retry, 1)} 秒后再试",
-            f"too many failed logins from this client; retry in {max(retry, 1)} s",
-            retry_after=max(retry, 1),
-        )
+    recent = LoginFailure.at > now - dt.timedelta(seconds=settings.login_window_seconds)
+    for which, limit, whom_zh, whom_en in (
+        (
+            LoginFailure.account == account,
+            settings.login_max_failures,
+            "该账号",
+            "for this account",
+        ),
+        (
+            LoginFailure.client == client,
+            settings.login_max_failures_per_client,
+            "此地址",
+            "from this client address",
+        ),
+    ):
+        count = s.scalar(select(func.count(LoginFailure.id)).where(which, recent)) or 0
+        if count >= limit:
+            raise _locked(whom_zh, whom_en, _retry_after(uow, which, count, limit, now), now)
+
+
+def _forget_old_failures(uow: UnitOfWork, now: dt.datetime) -> None:
+    """Delete failures no window needs any more, a batch at a time; rows another login is
+    deleting are skipped (never waited for, so two logins never deadlock here)."""
+    cutoff = now - dt.timedelta(seconds=uow.settings.login_window_seconds * _KEEP_WINDOWS)
+    old = skip_locked(
+        select(LoginFailure.id).where(LoginFailure.at < cutoff).limit(_PRUNE_BATCH), uow.session
+    )
+    uow.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(old)))
 
 
 def login(
     uow: UnitOfWork, *, username: str, password: str, client: str, now: dt.datetime | None = None
 ) -> IssuedToken:
-    """Check the password and issue a token; record a failure (and commit it) otherwise."""
+    """Check the password and issue a token. A wrong password or an unknown user is recorded as
+    a failure (committed) and answered alike; a locked account or client gets TooManyAttempts
+    before any password is checked."""
     now = now or dt.datetime.now(dt.UTC)
-    client = (client or "unknown")[:64]
+    client = (client or "unknown")[:MAX_CLIENT_ADDRESS]
     if not isinstance(username, str) or not username.strip():
         raise InvalidInput("username", "请填写用户名", "required")
     if not isinstance(password, str) or not password:
         raise InvalidInput("password", "请填写密码", "required")
+    account = account_key(username)
     with uow:
         s = uow.session
-        _throttle_check(uow, client, now)
+        # Count and record this attempt as a failure in one short transaction, serialised with
+        # every other attempt on the same account or from the same client.
+        lock_keys(s, f"login-account:{account}", f"login-client:{client}")
+        _throttle_check(uow, account=account, client=client, now=now)
         user = s.scalars(select(User).where(User.username == username.strip())).first()
+        attempt = LoginFailure(account=account, client=client, at=now)
+        s.add(attempt)
+        _forget_old_failures(uow, now)
+        uow.commit()
+        # The password check holds no lock and no transaction (SQLite's one write lock included).
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         if not (user and ok and user.is_active):
-            s.add(LoginFailure(client=client, at=now))
-            # Old failures are never needed again; keep the table small.
-            s.execute(
-                delete(LoginFailure).where(
-                    LoginFailure.at
-                    < now - dt.timedelta(seconds=uow.settings.login_window_seconds * 4)
-                )
-            )
-            uow.commit()
-            raise _bad_credentials()
+            raise _bad_credentials()  # the recorded attempt stays: it is the failure
+        s.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
         issued = issue_token(uow, user=user, now=now)
         uow.commit()
         return issued
