@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
+from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,6 +31,18 @@ from casework.people import auth as people_auth
 from casework.runtime import Runtime, build_runtime
 
 STATIC = Path(__file__).resolve().parent / "static"
+# CORS (for a browser front-end on an origin of CASEWORK_CORS_ORIGINS): what it may send, what it
+# may read, and how long a browser may cache a preflight.
+CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "Idempotency-Key",
+    "X-Request-Id",
+]
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-Id"]
+CORS_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
+CORS_MAX_AGE = 600
 API_DESCRIPTION = """\
 工会维权案件管理 REST API — casework.
 
@@ -58,8 +72,14 @@ class CaseworkApi(Api):
 
 
 def _authenticate() -> Any:
-    """Every /api/v1 view needs a valid bearer token unless marked public."""
+    """Every /api/v1 view needs a valid bearer token unless marked public. A CORS preflight
+    (OPTIONS) never carries one; Flask answers it without reaching a view (a view that handled
+    OPTIONS itself would still need the token)."""
     if not request.path.startswith("/api/v1/") or request.endpoint is None:
+        return None
+    if request.method == "OPTIONS" and getattr(
+        request.url_rule, "provide_automatic_options", False
+    ):
         return None
     view = current_app.view_functions.get(request.endpoint)
     if (
@@ -80,6 +100,44 @@ def _authenticate() -> Any:
         people_auth.touch(rt.uow(), touch_id)
     g.actor = actor
     return None
+
+
+def _install_cors(app: Flask, origins: tuple[str, ...]) -> None:
+    """CORS headers on /api/v1 for exactly these origins; none at all when there are none.
+    Bearer tokens, not cookies: credentials are never allowed."""
+    if not origins:
+        return
+    CORS(
+        app,
+        resources={r"/api/v1/.*": {"origins": list(origins)}},
+        allow_headers=CORS_ALLOW_HEADERS,
+        expose_headers=CORS_EXPOSE_HEADERS,
+        methods=CORS_METHODS,
+        max_age=CORS_MAX_AGE,
+        supports_credentials=False,
+    )
+
+    @app.after_request
+    def _vary_on_origin(resp: Response) -> Response:
+        # The answer differs with the Origin (CORS headers or none) even for a single configured
+        # origin, where flask-cors leaves Vary out: no cache may hand one to the other.
+        if request.path.startswith("/api/v1/"):
+            resp.vary.add("Origin")
+        return resp
+
+
+def _check_metrics_token(expected: str) -> None:
+    """With CASEWORK_METRICS_TOKEN set, /metrics wants ``Authorization: Bearer <it>``."""
+    if not expected:
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    ):
+        raise NotAuthenticated(
+            "读取指标需要令牌：请在 Authorization 头中提供 Bearer 令牌",
+            "/metrics needs its bearer token (CASEWORK_METRICS_TOKEN)",
+        )
 
 
 def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
@@ -122,6 +180,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     observability.configure_logging()
     observability.install(app)
     app.before_request(_authenticate)
+    _install_cors(app, runtime.settings.cors_origins)
 
     api = CaseworkApi(app)
     app.register_blueprint(health_bp)
@@ -130,6 +189,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
 
     @app.get("/metrics")
     def metrics():  # type: ignore[no-untyped-def]
+        _check_metrics_token(runtime.settings.metrics_token)
         return observability.metrics_response(runtime)
 
     return app

@@ -7,10 +7,11 @@ import datetime as dt
 import io
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from cryptography.fernet import Fernet
 from sqlalchemy import event, select, update
@@ -126,10 +127,17 @@ class CliResult:
     stderr: str
 
 
-def run_cli(db_url: str, *args: str, env: dict[str, str] | None = None) -> CliResult:
+def run_cli(
+    db_url: str,
+    *args: str,
+    stdin: str | TextIO | None = None,
+    env: dict[str, str] | None = None,
+) -> CliResult:
     """``casework ARGS`` in this process (the parser, the command, its output and exit code),
-    against ``db_url``, with the test keys or ``env`` over them. The end-to-end tier runs the
-    installed script as a real subprocess."""
+    against ``db_url``, with the test keys or ``env`` over them. ``stdin`` is what the command
+    reads from standard input (text, or a stream of one's own, e.g. one that claims to be a
+    terminal); without it standard input is empty. The end-to-end tier runs the installed script
+    as a real subprocess."""
     env = {
         **TEST_KEYS,
         "CASEWORK_HISTORY_OLD_KEYS": "",
@@ -138,7 +146,10 @@ def run_cli(db_url: str, *args: str, env: dict[str, str] | None = None) -> CliRe
     }
     saved = {k: os.environ.get(k) for k in env}
     out, err = io.StringIO(), io.StringIO()
+    feed = stdin if hasattr(stdin, "readline") else io.StringIO(stdin or "")
+    saved_stdin = sys.stdin
     os.environ.update(env)
+    sys.stdin = feed
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -146,6 +157,7 @@ def run_cli(db_url: str, *args: str, env: dict[str, str] | None = None) -> CliRe
             except SystemExit as exc:  # argparse refusing the arguments
                 code = exc.code if isinstance(exc.code, int) else 2
     finally:
+        sys.stdin = saved_stdin
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)

@@ -15,8 +15,14 @@ from api.schemas.base import (
     d,
 )
 from casework.core.vocab import (
+    CODE_PATTERN,
     INT32_MAX,
     LEVELS,
+    MAX_DISPLAY_NAME,
+    MAX_ORG_CODE,
+    MAX_ORG_NAME,
+    MAX_PASSWORD,
+    MAX_USERNAME,
     ROLES,
 )
 
@@ -30,11 +36,13 @@ class OrgUnitSchema(UnitRefSchema):
 class OrgUnitCreateSchema(Schema):
     code = Text(
         required=True,
-        validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+        validate=[validate.Length(min=1, max=MAX_ORG_CODE), validate.Regexp(CODE_PATTERN)],
         metadata=d("Unique code: letters, digits, '-', '_', '.'"),
     )
     name = Text(
-        required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("工会名称")
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_ORG_NAME), NOT_BLANK],
+        metadata=d("工会名称"),
     )
     level = fields.String(
         required=True,
@@ -49,7 +57,9 @@ class OrgUnitCreateSchema(Schema):
 
 
 class OrgUnitPatchSchema(Schema):
-    name = Text(validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("New name"))
+    name = Text(
+        validate=[validate.Length(min=1, max=MAX_ORG_NAME), NOT_BLANK], metadata=d("New name")
+    )
     level = fields.String(
         validate=validate.OneOf(list(LEVELS)),
         metadata=d("New level (below the parent, above the children)"),
@@ -72,11 +82,13 @@ ROLE_CHOICES = list(ROLES)
 class UserCreateSchema(Schema):
     username = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=80), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+        validate=[validate.Length(min=1, max=MAX_USERNAME), validate.Regexp(CODE_PATTERN)],
         metadata=d("Login name: letters, digits, '.', '_', '-'"),
     )
     display_name = Text(
-        required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称")
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_DISPLAY_NAME), NOT_BLANK],
+        metadata=d("显示名称"),
     )
     org_unit_id = Int(
         required=True,
@@ -92,14 +104,14 @@ class UserCreateSchema(Schema):
     password = fields.String(
         required=True,
         load_only=True,
-        validate=validate.Length(min=8, max=256),
+        validate=validate.Length(min=8, max=MAX_PASSWORD),
         metadata=d("Initial password (8+ characters)"),
     )
 
 
 class UserPatchSchema(Schema):
     display_name = Text(
-        validate=[validate.Length(min=1, max=120), NOT_BLANK], metadata=d("显示名称")
+        validate=[validate.Length(min=1, max=MAX_DISPLAY_NAME), NOT_BLANK], metadata=d("显示名称")
     )
     roles = fields.List(
         fields.String(validate=validate.OneOf(ROLE_CHOICES)),
@@ -111,7 +123,7 @@ class UserPatchSchema(Schema):
     )
     password = fields.String(
         load_only=True,
-        validate=validate.Length(min=8, max=256),
+        validate=validate.Length(min=8, max=MAX_PASSWORD),
         metadata=d("A new password (revokes their tokens)"),
     )
 
@@ -127,11 +139,11 @@ class UserListArgs(PaginationArgs):
 
 class LoginSchema(Schema):
     username = fields.String(
-        required=True, validate=validate.Length(min=1, max=80), metadata=d("Login name")
+        required=True, validate=validate.Length(min=1, max=MAX_USERNAME), metadata=d("Login name")
     )
     password = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=256),
+        validate=validate.Length(min=1, max=MAX_PASSWORD),
         load_only=True,
         metadata=d("Password"),
     )

@@ -4,14 +4,56 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import workflows
 from casework.cli import commands
 from casework.cli.serve import cmd_serve
 from casework.core.errors import DomainError
 from casework.core.settings import SettingsError
+from casework.core.vocab import (
+    CODE_PATTERN,
+    LEVELS,
+    MAX_DISPLAY_NAME,
+    MAX_ORG_CODE,
+    MAX_ORG_NAME,
+    MAX_USERNAME,
+    ROLES,
+)
+from casework.people.service import MIN_PASSWORD
+
+PASSWORD_HELP = (
+    f"The password ({MIN_PASSWORD}+ characters) is asked twice at the prompt or, when standard "
+    "input is not a terminal, read from its first line; never from an argument."
+)
+
+
+def _code(what: str, longest: int) -> Callable[[str], str]:
+    """An argument type for a code or username (the API's rule)."""
+
+    def parse(value: str) -> str:
+        if len(value) > longest or not re.match(CODE_PATTERN, value):
+            raise argparse.ArgumentTypeError(
+                f"{what} must be 1 to {longest} letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            )
+        return value
+
+    return parse
+
+
+def _text(what: str, longest: int) -> Callable[[str], str]:
+    """An argument type for a name: not blank, at most ``longest`` characters."""
+
+    def parse(value: str) -> str:
+        value = value.strip()
+        if not value or len(value) > longest:
+            raise argparse.ArgumentTypeError(f"{what} must be 1 to {longest} characters")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +69,53 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="only load when the database has no org units"
     )
     sp.set_defaults(func=commands.cmd_demo)
+
+    sp = sub.add_parser("org", help="org units (union bodies): create the tree, list it")
+    org = sp.add_subparsers(dest="org_command", required=True)
+    oc = org.add_parser("create", help="create an org unit (the first one has no --parent)")
+    oc.add_argument("code", type=_code("CODE", MAX_ORG_CODE), help="unique code, e.g. GD or TH-SP")
+    oc.add_argument("name", type=_text("NAME", MAX_ORG_NAME), help="e.g. 广东省总工会")
+    oc.add_argument("--level", required=True, choices=LEVELS, help="below the parent's level")
+    oc.add_argument("--parent", type=_code("--parent", MAX_ORG_CODE), help="the parent's code")
+    oc.set_defaults(func=commands.cmd_org_create)
+    ol = org.add_parser("list", help="every org unit, in tree order")
+    ol.add_argument("--json", action="store_true")
+    ol.set_defaults(func=commands.cmd_org_list)
+
+    sp = sub.add_parser(
+        "user", help="users: create (the first admin too), list, password, deactivate"
+    )
+    usr = sp.add_subparsers(dest="user_command", required=True)
+    uc = usr.add_parser(
+        "create",
+        help="create a user; --admin: an admin at the top unit (or at --org)",
+        description="Create a user. " + PASSWORD_HELP,
+    )
+    uc.add_argument("username", type=_code("USERNAME", MAX_USERNAME))
+    uc.add_argument(
+        "--admin", action="store_true", help="role admin, at the top unit unless --org is given"
+    )
+    uc.add_argument("--org", type=_code("--org", MAX_ORG_CODE), help="the user's unit code")
+    uc.add_argument("--role", action="append", choices=ROLES, help="a role (repeat for several)")
+    uc.add_argument(
+        "--display-name",
+        type=_text("--display-name", MAX_DISPLAY_NAME),
+        help="the name shown to others (default: the username)",
+    )
+    uc.set_defaults(func=commands.cmd_user_create)
+    ul = usr.add_parser("list", help="every user: unit, roles, active or not")
+    ul.add_argument("--json", action="store_true")
+    ul.set_defaults(func=commands.cmd_user_list)
+    up = usr.add_parser(
+        "set-password",
+        help="set a user's password (their tokens are revoked)",
+        description="Set a user's password; every token they hold is revoked. " + PASSWORD_HELP,
+    )
+    up.add_argument("username")
+    up.set_defaults(func=commands.cmd_user_set_password)
+    ud = usr.add_parser("deactivate", help="stop a user logging in (their tokens are revoked)")
+    ud.add_argument("username")
+    ud.set_defaults(func=commands.cmd_user_deactivate)
 
     sp = sub.add_parser("workflows", help="print the workflow definitions")
     sp.add_argument("--json", action="store_true", help="machine-readable JSON")
@@ -123,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DomainError, SettingsError) as exc:
+    except (DomainError, SettingsError, commands.CommandError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +23,10 @@ from workflows.base import LEVELS
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
 MIN_HISTORY_KEY_CHARS = 32
+
+# An origin as a browser sends it: scheme, host and port only (no path, no trailing slash).
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+MIN_METRICS_TOKEN = 16
 
 
 class SettingsError(RuntimeError):
@@ -79,6 +84,10 @@ class Settings:
     webhook_url: str = ""
     sweep_interval_seconds: int = 30
     outbox_interval_seconds: int = 10
+    # Browser origins allowed to call /api/v1 (CORS); empty: no CORS headers at all.
+    cors_origins: tuple[str, ...] = ()
+    # Bearer token /metrics asks for; empty: /metrics is open.
+    metrics_token: str = ""
 
     def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **kw)
@@ -136,6 +145,30 @@ def _history_keys(env: dict[str, str], mode: str, data_dir: Path) -> tuple[str, 
     return current, tuple(old)
 
 
+def _origins(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated exact origins. A browser sends ``https://host[:port]`` and nothing more, so
+    anything else (a trailing slash, a path, ``*``) would never match: refused here instead of
+    failing silently in the browser."""
+    origins = tuple(o.strip() for o in env.get(name, "").split(",") if o.strip())
+    for origin in origins:
+        if not ORIGIN.match(origin):
+            raise SettingsError(
+                f"{name}: each origin must be scheme://host[:port] with no path, "
+                f"e.g. https://desk.example.org (got {origin!r})"
+            )
+    return origins
+
+
+def _metrics_token(env: dict[str, str], name: str) -> str:
+    token = env.get(name, "")
+    if token and (len(token) < MIN_METRICS_TOKEN or any(c.isspace() for c in token)):
+        raise SettingsError(
+            f"{name} must be at least {MIN_METRICS_TOKEN} characters without spaces, e.g. "
+            'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return token
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("CASEWORK_ENV", "development")
@@ -187,6 +220,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         webhook_url=env.get("CASEWORK_WEBHOOK_URL", ""),
         sweep_interval_seconds=_int(env, "CASEWORK_SWEEP_INTERVAL", 30),
         outbox_interval_seconds=_int(env, "CASEWORK_OUTBOX_INTERVAL", 10),
+        cors_origins=_origins(env, "CASEWORK_CORS_ORIGINS"),
+        metrics_token=_metrics_token(env, "CASEWORK_METRICS_TOKEN"),
         database_url=url,
         env=mode,
         data_dir=data_dir,

@@ -80,6 +80,13 @@ MAX_CLIENT_ADDRESS = 64  # the client address a failed login names
 MAX_ADDRESSEE = 200
 MAX_EMPLOYER_NAME = 200
 MAX_PERSON_NAME = 120
+# Org unit codes and usernames: letters, digits, '.', '_', '-', starting with a letter or digit.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MAX_ORG_CODE = 64
+MAX_ORG_NAME = 200
+MAX_USERNAME = 80
+MAX_DISPLAY_NAME = 120
+MAX_PASSWORD = 256
 MAX_DEADLINE_DAYS = 3650
 CALENDAR_YEARS = (1949, 2199)  # the years deadline arithmetic and calendar writes accept
 

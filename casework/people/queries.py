@@ -28,6 +28,20 @@ def unit_by_code(session: Session, code: str) -> OrgUnit:
     return unit
 
 
+def root_units(session: Session) -> list[OrgUnit]:
+    """The units at the top of the tree (normally one)."""
+    return list(
+        session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
+    )
+
+
+def user_by_username(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("用户不存在", f"no user {username!r}")
+    return user
+
+
 def visible_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     """A unit of the actor's subtree; any other is NotFound."""
     return get_or_404(
@@ -157,3 +171,23 @@ def users(
 def user(uow: UnitOfWork, *, actor: Actor, user_id: int) -> dict[str, Any]:
     with uow:
         return user_view(visible_user(uow.session, actor, user_id))
+
+
+# -- the whole tree, for the administrator's command line ----------------------------------------
+
+
+def all_org_units(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every unit, in tree order (unpaged: an installation has hundreds at most)."""
+    with uow:
+        return [
+            org_unit_view(u) for u in uow.session.scalars(select(OrgUnit).order_by(OrgUnit.path))
+        ]
+
+
+def all_users(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every user, active or not, by unit (tree order) then username."""
+    with uow:
+        rows = uow.session.scalars(
+            select(User).join(User.org_unit).order_by(OrgUnit.path, User.username)
+        )
+        return [user_view(u) for u in rows]
