@@ -8,7 +8,7 @@ Rows written before this revision get the empty account: they still count agains
 client and never against an account.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-22 09:00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
