@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
 
-from api import errors, observability
+from api import errors, guard, observability
 from api.health import bp as health_bp
 from api.resources import (
     auth,
@@ -109,12 +109,11 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
             settings = settings.with_overrides(database_url=app.config["DATABASE_URL"])
         runtime = build_runtime(settings)
     app.extensions["casework"] = runtime
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     observability.configure_logging()
     observability.install(app)
     app.before_request(_authenticate)
+    guard.install(app)  # bodies and query strings, after authentication
 
     api = CaseworkApi(app)
     app.register_blueprint(health_bp)

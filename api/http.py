@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 import flask_smorest
 from flask import abort, current_app, g, request
 from marshmallow import RAISE
+from webargs import core
 from webargs.flaskparser import FlaskParser
 
+from api.guard import json_body
 from api.schemas import ProblemSchema
 from casework.people.access import Actor
 from casework.runtime import Runtime
@@ -23,6 +25,12 @@ class StrictParser(FlaskParser):
     naming it, not ignored (a typo such as ?overdu=true must not quietly list every case)."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE}
+
+    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
+        """The body as the request guard parsed it (strictly: see :mod:`api.guard`)."""
+        if not req.is_json or not req.get_data(cache=True):
+            return core.missing
+        return json_body()
 
 
 class Blueprint(flask_smorest.Blueprint):
