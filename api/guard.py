@@ -14,7 +14,7 @@ through the app's JSON provider. It refuses what ``json.loads`` would take and a
 later response would choke on:
 
 - not JSON by RFC 8259 (``NaN``, ``Infinity``, ``-Infinity``), not UTF-8, or nested deeper than
-  :data:`MAX_DEPTH` (a 100,000-deep body would otherwise exhaust the parser's recursion): 400;
+  :data:`MAX_DEPTH` (a 100,000-deep body made the parser's RecursionError a 500): 400;
 - a string or a key with a NUL character (PostgreSQL text cannot hold one) or an unpaired
   surrogate (not encodable as UTF-8), an integer beyond int64 or a number too large for a float
   (``1e999``): 422 naming the field.
@@ -38,12 +38,21 @@ MAX_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
-# Strings and brackets, for counting the depth before the parser recurses.
-_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+# How a NUL or a surrogate gets into a decoded string: as an escape (raw ones are not JSON).
+_SUSPECT_ESCAPES = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+# For measuring the depth of a body that parsed: its strings, what is not a bracket, and the
+# brackets as parentheses.
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_PARENS = str.maketrans("[{]}", "(())")
 
 NUL_MESSAGE = "不得包含空字符 NUL (must not contain NUL characters)"
 SURROGATE_MESSAGE = "不得包含不成对的代理字符 (must not contain unpaired surrogates)"
+KEY_NUL_MESSAGE = "字段名不得包含空字符 NUL (a field name must not contain NUL characters)"
+KEY_SURROGATE_MESSAGE = (
+    "字段名不得包含不成对的代理字符 (a field name must not contain unpaired surrogates)"
+)
 INTEGER_MESSAGE = "整数超出范围 (an integer beyond the 64-bit range)"
 NUMBER_MESSAGE = "数值超出范围 (a number too large to represent)"
 
@@ -87,27 +96,29 @@ def _too_deep() -> MalformedBody:
     )
 
 
-def _check_depth(text: str) -> None:
-    """400 when arrays and objects nest deeper than :data:`MAX_DEPTH` (brackets inside strings do
-    not count). Cheap for ordinary bodies: only a body with that many brackets is scanned."""
+def _too_deep_text(text: str) -> bool:
+    """Whether the arrays and objects of ``text`` (valid JSON) nest deeper than
+    :data:`MAX_DEPTH`. Without a loop over the body: the brackets outside strings, written as
+    parentheses, lose their innermost level with each ``replace("()", "")``; nothing is left
+    after MAX_DEPTH rounds unless the body is deeper."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return
-    depth = 0
-    for m in _TOKENS.finditer(text):
-        c = m.group()
-        if c in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _too_deep()
-        elif c in "]}":
-            depth -= 1
+        return False
+    nesting = _NOT_BRACKET.sub("", _STRING.sub("", text)).translate(_PARENS)
+    for _ in range(MAX_DEPTH):
+        nesting = nesting.replace("()", "")
+        if not nesting:
+            return False
+    return True
 
 
-def _string_problem(text: str) -> str | None:
+def _string_problem(text: str, *, name: bool = False) -> str | None:
+    """What is wrong with a string (``name``: a field or parameter name), or None."""
     bad = _BAD_CHARS.search(text)
     if bad is None:
         return None
-    return NUL_MESSAGE if bad.group() == "\x00" else SURROGATE_MESSAGE
+    if bad.group() == "\x00":
+        return KEY_NUL_MESSAGE if name else NUL_MESSAGE
+    return KEY_SURROGATE_MESSAGE if name else SURROGATE_MESSAGE
 
 
 def _nest(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
@@ -119,7 +130,8 @@ def _nest(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
 
 
 def _walk(value: Any) -> dict[Any, Any]:
-    """The field-level complaints about a parsed body, nested by path (no recursion)."""
+    """The field-level complaints about a parsed body (strings and keys with a NUL or an unpaired
+    surrogate, refused numbers), nested by path, without recursion."""
     errors: dict[Any, Any] = {}
     stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
     while stack:
@@ -132,10 +144,10 @@ def _walk(value: Any) -> dict[Any, Any]:
             _nest(errors, path, item.message)
         elif isinstance(item, dict):
             for key, child in item.items():
-                problem = _string_problem(key)
+                problem = _string_problem(key, name=True)
                 if problem:
                     # The key itself cannot be shown: the error names where it stands.
-                    _nest(errors, (*path, "_schema"), "字段名" + problem)
+                    _nest(errors, (*path, "_schema"), problem)
                 else:
                     stack.append((child, (*path, key)))
         elif isinstance(item, list):
@@ -155,21 +167,37 @@ def loads_strict(data: bytes | str) -> Any:
             ) from None
     else:
         text = data
-    _check_depth(text)
+    refused: list[_OutOfRange] = []
+
+    def parse_int(digits: str) -> int | _OutOfRange:
+        out = _parse_int(digits)
+        if isinstance(out, _OutOfRange):
+            refused.append(out)
+        return out
+
+    def parse_float(number: str) -> float | _OutOfRange:
+        out = _parse_float(number)
+        if isinstance(out, _OutOfRange):
+            refused.append(out)
+        return out
+
     try:
         value = json.loads(
-            text,
-            parse_constant=_parse_constant,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
+            text, parse_constant=_parse_constant, parse_int=parse_int, parse_float=parse_float
         )
     except json.JSONDecodeError:
         raise MalformedBody("请求体不是有效的 JSON", "the request body is not valid JSON") from None
-    except RecursionError:  # the depth check should have caught it; never a 500
+    except RecursionError:
+        # The parser recurses once per level and stops at the interpreter's recursion limit (a
+        # 100,000-deep body): too deep, like anything past MAX_DEPTH.
         raise _too_deep() from None
-    errors = _walk(value)
-    if errors:
-        raise _invalid(errors)
+    if _too_deep_text(text):
+        raise _too_deep()
+    # Only a body that may hold a refused string or number is walked.
+    if refused or _SUSPECT_ESCAPES.search(text) or _BAD_CHARS.search(text):
+        errors = _walk(value)
+        if errors:
+            raise _invalid(errors)
     return value
 
 
@@ -197,9 +225,9 @@ class StrictJSONProvider(DefaultJSONProvider):
 def _check_query() -> None:
     errors: dict[Any, Any] = {}
     for key, values in request.args.lists():
-        problem = _string_problem(key)
+        problem = _string_problem(key, name=True)
         if problem:
-            _nest(errors, ("_schema",), "参数名" + problem)
+            _nest(errors, ("_schema",), problem)
             continue
         for value in values:
             problem = _string_problem(value)
@@ -226,7 +254,7 @@ def _body() -> bytes:
     the limit, so one byte more than the limit is read here and the body handed back."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     env = request.environ
-    if request.content_length is None and env.get("wsgi.input_terminated"):
+    if limit is not None and request.content_length is None and env.get("wsgi.input_terminated"):
         data = _read_at_most(env["wsgi.input"], limit + 1)
         if len(data) > limit:
             raise RequestEntityTooLarge()

@@ -6,6 +6,7 @@ suite's session-wide check fails the run on any 5xx answered."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -72,6 +73,23 @@ def test_json_nested_100000_deep_is_a_400_problem(api, path, user):
         nested = [nested]
     deep_field = json.dumps({**CASE_BODY, "attributes": {"x": nested}})
     problem(raw(api, "supervisor.tianhe", "POST", "/cases", deep_field), 400, "malformed_request")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 70 + '"' + '\\"' * 400_000,  # an unterminated string of escaped quotes
+        "[" * 70 + '"' * 900_000,
+        '["' + "[" * 900_000 + '"]',  # brackets inside a string do not count: a valid body
+        "[" + ",".join(['{"a": [1, "x"]}'] * 60_000) + "]",  # wide, not deep
+    ],
+)
+def test_pathological_bodies_of_a_mebibyte_are_answered_promptly(api, body):
+    started = time.monotonic()
+    r = raw(api, None, "POST", "/auth/token", body)
+    assert r.status_code in (400, 422), r.text[:300]
+    problem(r, r.status_code)
+    assert time.monotonic() - started < 15  # seconds, on a busy machine; linear, not quadratic
 
 
 def test_reasonable_nesting_is_still_accepted(api):
