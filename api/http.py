@@ -58,14 +58,17 @@ ETAG_HEADER = {
 }
 
 PROBLEM_TEXT = {
-    400: "Malformed request (not JSON, bad header)",
+    400: "Malformed request: the body is not JSON (not UTF-8, NaN/Infinity, nested deeper than 64 "
+    "levels), or a bad header",
     401: "Missing, invalid, expired or revoked token",
     403: "The caller's role may not do this here",
     404: "Not found, or outside the caller's part of the tree",
     409: "Not valid from the current state (lists allowed_triggers), or a concurrent change",
     412: "If-Match names a version that is no longer current",
-    415: "The request body must be application/json",
-    422: "Invalid input (errors per field), or a business rule refused (with the reason)",
+    413: "The request body is larger than 1 MiB (with a Content-Length or chunked)",
+    415: "The request body must be JSON (application/json)",
+    422: "Invalid input (errors per field; also NUL characters, unpaired surrogates, numbers out "
+    "of range), or a business rule refused (with the reason)",
     429: "Too many failed logins from this client (Retry-After)",
 }
 
@@ -85,7 +88,10 @@ def public(view: F) -> F:
 
 
 def problems(blp: Any, *codes: int) -> Callable[[F], F]:
-    """Document the problem responses an operation may give (401 always, unless public)."""
+    """Document the problem responses an operation may give (401 always, unless public). An
+    operation that takes a body (415) may also answer 413."""
+    if 415 in codes and 413 not in codes:
+        codes = (*codes, 413)
 
     def deco(view: F) -> F:
         for code in codes:
