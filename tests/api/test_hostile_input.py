@@ -439,3 +439,18 @@ def test_look_alike_worker_names_are_the_same_worker(api):
     assert second.status_code == 201, second.text
     a, b = strict_json(first)["workers"][0], strict_json(second)["workers"][0]
     assert a["id"] == b["id"] and b["name"] == "陈七"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1948-12-31", "2200-01-01", "9999-12-31"])
+def test_calendar_days_outside_the_calendar_years_are_not_written(api, day):
+    r = api.call("admin", "PUT", f"/calendar/days/{day}", json={"is_workday": False})
+    assert list(problem(r, 422, "invalid_input")["errors"]) == ["day"]
+    # Deadline arithmetic still works afterwards.
+    r = api.get("supervisor.tianhe", "/calendar/deadline?start=2026-03-02&days=10")
+    assert r.status_code == 200, r.text
+
+
+def test_calendar_days_at_the_edges_are_written(api):
+    for day in ("1949-01-01", "2199-12-31"):
+        r = api.call("admin", "PUT", f"/calendar/days/{day}", json={"is_workday": True})
+        assert r.status_code == 200, r.text
