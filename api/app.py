@@ -11,7 +11,7 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import errors, observability
+from api import errors, guard, observability
 from api.health import bp as health_bp
 from api.resources import (
     auth,
@@ -174,13 +174,12 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         # by), the scheme and the host come from their X-Forwarded-* headers. Without trusted
         # proxies the headers are ignored: any client could write them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     observability.configure_logging()
     observability.install(app)
     app.before_request(_authenticate)
     _install_cors(app, runtime.settings.cors_origins)
+    guard.install(app)  # bodies and query strings, after authentication
 
     api = CaseworkApi(app)
     app.register_blueprint(health_bp)

@@ -3,16 +3,19 @@
 ``{"type", "title", "status", "detail", ...}`` with ``Content-Type: application/problem+json``.
 ``detail`` is Chinese (users read Chinese), ``detail_en`` English, ``code`` a stable snake_case
 code. Messages come from the domain and never carry personal data; validation messages name the
-field and the rule, never echo the value.
+field and the rule, never echo the value. A field name the client made up (an unknown field, a
+key of a free-form object) is named only when it looks like a field name; anything else, such as
+an ID number or a phone sent as a key, becomes ``<unknown field 1>`` (or ``<field 1>``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, Response, g, json, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, g, json, request
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from casework.core import errors as E
 
@@ -52,6 +55,15 @@ HTTP_TITLES = {
     429: "请求过于频繁",
     500: "服务器内部错误",
 }
+
+
+class MalformedBody(BadRequest):
+    """400: the request body is not JSON (or not UTF-8, or nested too deep), with the reason."""
+
+    def __init__(self, detail_zh: str, detail_en: str) -> None:
+        super().__init__(detail_en)
+        self.detail_zh = detail_zh
+        self.detail_en = detail_en
 
 
 def problem(
@@ -116,35 +128,61 @@ def from_domain(exc: E.DomainError) -> Response:
     return problem(status, exc.code, title, exc.message_zh, exc.message_en, headers, **extra)
 
 
-def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """webargs/marshmallow messages → {"employer.name": ["..."]} (locations dropped)."""
-    out: dict[str, list[str]] = {}
+LOCATIONS = ("json", "query", "headers", "files", "form", "view_args", "path")
+UNKNOWN_FIELD = "Unknown field."
+# A path segment shown as sent: a field name (letters, digits, underscores, at most 64, no run of
+# five digits or more) or a list index.
+_SHOWN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9]{1,4})$")
+_DIGIT_RUN = re.compile(r"[0-9]{5}")
+
+
+def _paths(messages: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], list[str]]]:
+    """webargs/marshmallow messages → [(("employer", "name"), ["..."])] (locations dropped)."""
+    out: list[tuple[tuple[str, ...], list[str]]] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = str(key)
-            if not prefix and name in (
-                "json",
-                "query",
-                "headers",
-                "files",
-                "form",
-                "view_args",
-                "path",
-            ):
-                out.update(_flatten(value, ""))
-                continue
-            out.update(_flatten(value, f"{prefix}.{name}" if prefix else name))
+            if not path and name in LOCATIONS:
+                out += _paths(value, ())
+            else:
+                out += _paths(value, (*path, name))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "_schema"] = list(messages)
+        out.append((path or ("_schema",), list(messages)))
     elif isinstance(messages, list):
         for i, m in enumerate(messages):
-            out.update(_flatten(m, f"{prefix}.{i}" if prefix else str(i)))
+            out += _paths(m, (*path, str(i)))
     else:
-        out[prefix or "_schema"] = [str(messages)]
+        out.append((path or ("_schema",), [str(messages)]))
+    return out
+
+
+def _flatten(messages: Any) -> dict[str, list[str]]:
+    """{"employer.name": ["..."]}: dotted paths whose client-made segments are shown only when
+    they look like field names; others are numbered placeholders, the same segment the same
+    placeholder (never an ID number, a phone or a name someone sent as a key)."""
+    placeholders: dict[tuple[str, str], str] = {}
+
+    def shown(segment: str, unknown: bool) -> str:
+        if segment == "_schema" or (_SHOWN.match(segment) and not _DIGIT_RUN.search(segment)):
+            return segment
+        kind = "unknown field" if unknown else "field"
+        key = (kind, segment)
+        if key not in placeholders:
+            n = sum(1 for k in placeholders if k[0] == kind) + 1
+            placeholders[key] = f"<{kind} {n}>"
+        return placeholders[key]
+
+    out: dict[str, list[str]] = {}
+    for path, msgs in _paths(messages):
+        unknown = msgs == [UNKNOWN_FIELD]
+        names = [shown(seg, unknown and i == len(path) - 1) for i, seg in enumerate(path)]
+        out.setdefault(".".join(names), []).extend(msgs)
     return out
 
 
 def from_http(exc: HTTPException) -> Response:
+    if isinstance(exc, MalformedBody):
+        return problem(400, "malformed_request", HTTP_TITLES[400], exc.detail_zh, exc.detail_en)
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
@@ -179,8 +217,13 @@ def from_http(exc: HTTPException) -> Response:
         detail = "该地址不支持此请求方法"
     elif status == 400:
         detail = "请求格式错误"
+    elif status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        detail = f"请求体不得超过 {limit // 1024} KiB"
+        detail_en = f"the request body must not be larger than {limit} bytes"
     elif status == 415:
         detail = "请求体须为 application/json"
+        detail_en = "the request body must be JSON (Content-Type: application/json)"
     else:
         detail = title
     return problem(status, code, title, detail, detail_en, headers)

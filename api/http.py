@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 import flask_smorest
 from flask import abort, current_app, g, request
 from marshmallow import RAISE
+from webargs import core
 from webargs.flaskparser import FlaskParser
 
+from api.guard import json_body
 from api.schemas import ProblemSchema
 from casework.people.access import Actor
 from casework.runtime import Runtime
@@ -23,6 +25,12 @@ class StrictParser(FlaskParser):
     naming it, not ignored (a typo such as ?overdu=true must not quietly list every case)."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE}
+
+    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
+        """The body as the request guard parsed it (strictly: see :mod:`api.guard`)."""
+        if not req.is_json or not req.get_data(cache=True):
+            return core.missing
+        return json_body()
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -50,14 +58,17 @@ ETAG_HEADER = {
 }
 
 PROBLEM_TEXT = {
-    400: "Malformed request (not JSON, bad header)",
+    400: "Malformed request: the body is not JSON (not UTF-8, NaN/Infinity, nested deeper than 64 "
+    "levels), or a bad header",
     401: "Missing, invalid, expired or revoked token",
     403: "The caller's role may not do this here",
     404: "Not found, or outside the caller's part of the tree",
     409: "Not valid from the current state (lists allowed_triggers), or a concurrent change",
     412: "If-Match names a version that is no longer current",
-    415: "The request body must be application/json",
-    422: "Invalid input (errors per field), or a business rule refused (with the reason)",
+    413: "The request body is larger than 1 MiB (with a Content-Length or chunked)",
+    415: "The request body must be JSON (application/json)",
+    422: "Invalid input (errors per field; also NUL characters, unpaired surrogates, numbers out "
+    "of range), or a business rule refused (with the reason)",
     429: "Too many failed logins from this client (Retry-After)",
 }
 
@@ -77,7 +88,10 @@ def public(view: F) -> F:
 
 
 def problems(blp: Any, *codes: int) -> Callable[[F], F]:
-    """Document the problem responses an operation may give (401 always, unless public)."""
+    """Document the problem responses an operation may give (401 always, unless public). An
+    operation that takes a body (415) may also answer 413."""
+    if 415 in codes and 413 not in codes:
+        codes = (*codes, 413)
 
     def deco(view: F) -> F:
         for code in codes:

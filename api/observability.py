@@ -40,15 +40,37 @@ from casework.models import Deadline, DeadlineAction, OutboxMessage
 from casework.runtime import Runtime
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# 18-character resident ID numbers and 11-digit mainland mobile numbers (loosely: any such run).
-# Bounded by non-alphanumerics so hex ids and hashes are never mistaken for one.
-ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
-PHONE_LIKE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
+
+# Personal data in any text that reaches a log: resident ID numbers (18 characters, also written
+# 6-8-4 with spaces or dashes) and mainland mobile numbers (11 digits, also 3-4-4, with or without
+# +86, 0086, 86 or (+86) in front), wherever they stand: bounded by non-digits only, so a number
+# glued to letters (/cases/x13812345678y) is found too. A hex token of 32 to 64 characters with a
+# letter in it (a request id, a SHA-256 hash, a blind index) is kept whole: a digit run inside
+# one is chance, not a phone.
+_HEX_RUN = r"(?<![0-9A-Za-z])(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{32,64}(?![0-9A-Za-z])"
+_ID_NUMBER = r"(?<![0-9])[0-9]{6}[ -]?[0-9]{8}[ -]?[0-9]{3}[0-9Xx](?![0-9])"
+_MOBILE = (
+    r"(?<![0-9])(?P<prefix>(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?"
+    r"(?P<mobile>1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9])"
+)
+PERSONAL = re.compile(f"(?P<keep>{_HEX_RUN})|(?P<id>{_ID_NUMBER})|{_MOBILE}")
+_NOT_DIGIT = re.compile(r"[^0-9Xx]")
+
+
+def _mask(m: re.Match[str]) -> str:
+    if m.group("keep"):
+        return m.group(0)
+    if m.group("id"):
+        chars = _NOT_DIGIT.sub("", m.group("id"))
+        return chars[:6] + "********" + chars[-4:]
+    digits = _NOT_DIGIT.sub("", m.group("mobile"))
+    return (m.group("prefix") or "") + digits[:3] + "****" + digits[-4:]
 
 
 def redact(text: str) -> str:
-    text = ID_LIKE.sub(lambda m: m.group(0)[:6] + "********" + m.group(0)[-4:], text)
-    return PHONE_LIKE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
+    """``text`` with every ID number and mobile number masked (440106********1235,
+    +86 138****5678)."""
+    return PERSONAL.sub(_mask, text)
 
 
 class JsonFormatter(logging.Formatter):

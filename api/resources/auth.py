@@ -18,7 +18,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与�
 @blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(201, TokenSchema, description="A new token")
-@problems(blp, 400, 401, 415, 429)
+@problems(blp, 400, 401, 415, 422, 429)
 def login(body):
     """登录，获取令牌 Log in: exchange a username and password for a bearer token."""
     issued = auth.login(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 import workflows
 from api.schemas.base import (
@@ -254,6 +254,14 @@ class CaseSchema(CaseSummarySchema):
 
 CasePage = page_of(CaseSummarySchema, "CasePage")
 
+_USER_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _user_id_in_range(value: str) -> None:
+    """A user id the id column can hold (the pattern alone lets 9999999999 through)."""
+    if _USER_ID.fullmatch(value) and int(value) > INT32_MAX:
+        raise ValidationError(f"a user id is at most {INT32_MAX}")
+
 
 class CaseListArgs(PaginationArgs):
     workflow = fields.String(validate=validate.Length(max=32), metadata=d("Only this workflow"))
@@ -263,7 +271,8 @@ class CaseListArgs(PaginationArgs):
     )
     overdue = fields.Boolean(metadata=d("true: only open cases past their nearest deadline"))
     assignee = fields.String(
-        validate=validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), metadata=d("'me' or a user id")
+        validate=[validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), _user_id_in_range],
+        metadata=d(f"'me' or a user id (1 to {INT32_MAX})"),
     )
     q = fields.String(
         validate=validate.Length(min=1, max=100), metadata=d("Reference or employer name contains")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.base import (
@@ -11,8 +13,17 @@ from api.schemas.base import (
     d,
 )
 from casework.core.vocab import (
+    CALENDAR_YEARS,
     DAY_UNITS,
     INT32_MAX,
+)
+
+# A date that reaches SQL lies in the years the engine computes with (a day before 0001-01-01 or
+# after 9999-12-31 does not exist, and the range's bounds are shifted by a day and a time zone).
+CALENDAR_DATES = validate.Range(
+    min=dt.date(CALENDAR_YEARS[0], 1, 1),
+    max=dt.date(CALENDAR_YEARS[1], 12, 31),
+    error=f"must be a date from {CALENDAR_YEARS[0]} to {CALENDAR_YEARS[1]}",
 )
 
 # -- calendar and reports --------------------------------------------------------------------
@@ -56,8 +67,12 @@ class ReportArgs(Schema):
         validate=validate.Range(min=1, max=INT32_MAX),
         metadata=d("Root of the report (default: your unit)"),
     )
-    from_ = fields.Date(data_key="from", metadata=d("From date (Asia/Shanghai), inclusive"))
-    to = fields.Date(metadata=d("To date (Asia/Shanghai), inclusive"))
+    from_ = fields.Date(
+        data_key="from",
+        validate=CALENDAR_DATES,
+        metadata=d("From date (Asia/Shanghai), inclusive"),
+    )
+    to = fields.Date(validate=CALENDAR_DATES, metadata=d("To date (Asia/Shanghai), inclusive"))
     format = fields.String(
         load_default="json",
         validate=validate.OneOf(["json", "csv"]),

@@ -18,6 +18,7 @@ from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import get_or_404
 from casework.core.time import end_of_day, local_date, start_of_day
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
+from casework.core.vocab import CALENDAR_YEARS
 from casework.history import record
 from casework.models import CalendarDay, Case, Deadline
 from casework.people.access import Actor, require
@@ -333,8 +334,14 @@ def extend_clock(
 def set_calendar_day(
     uow: UnitOfWork, *, actor: Actor, day: dt.date, is_workday: bool, name: str | None = None
 ) -> CalendarDay:
-    """An administrator marks one date a working day or a holiday (wins over the package)."""
+    """An administrator marks one date a working day or a holiday (wins over the package), in
+    the years the engine computes with (CALENDAR_YEARS)."""
     require(actor, "manage_calendar")
+    lo, hi = CALENDAR_YEARS
+    if not lo <= day.year <= hi:
+        raise InvalidInput(
+            "day", f"日期须在{lo}年至{hi}年之间", f"must be a date from {lo} to {hi}"
+        )
     with uow:
         row = set_day(uow.session, day, is_workday=is_workday, name=name)
         uow.commit()

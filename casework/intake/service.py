@@ -36,8 +36,16 @@ from casework.cases.queries import case_ref
 from casework.cases.service import WorkerInput, fire, open_case, parse_amount
 from casework.core.db import lock_keys
 from casework.core.errors import InvalidInput, VersionConflict
+from casework.core.text import valid_name
 from casework.core.uow import UnitOfWork, commit_or_conflict
-from casework.core.vocab import CATEGORIES, MAX_PERSON_NAME, MAX_TEXT, MAX_WORKERS, TIERS
+from casework.core.vocab import (
+    CATEGORIES,
+    MAX_EMPLOYER_NAME,
+    MAX_PERSON_NAME,
+    MAX_TEXT,
+    MAX_WORKERS,
+    TIERS,
+)
 from casework.history import record
 from casework.intake.idempotency import check_key, claim_key, fingerprint
 from casework.models import Case, CaseWorker, Employer, OrgUnit
@@ -149,7 +157,8 @@ def _validate(
         )
     amount = parse_amount(amount_claimed)
     text = _text(description, "description", MAX_TEXT, required=False)
-    name = _text(caller.name, "caller.name", MAX_PERSON_NAME, required=True)
+    # Names normalised: a look-alike must not dodge routing or the repeat-call merge.
+    name = valid_name(caller.name, field="caller.name", max_len=MAX_PERSON_NAME)
     try:
         phone = normalise_phone(str(caller.phone or ""))
     except InvalidInput as exc:
@@ -160,7 +169,7 @@ def _validate(
             id_number = normalise_id_number(id_number)
         except InvalidInput as exc:
             raise exc.at("caller.id_number") from None
-    employer_name = _text(employer.name, "employer.name", 200, required=True)
+    employer_name = valid_name(employer.name, field="employer.name", max_len=MAX_EMPLOYER_NAME)
     credit_code = _blank_to_none(employer.credit_code)
     if credit_code is not None:
         try:

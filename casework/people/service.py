@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from casework.core.errors import Conflict, InvalidInput
+from casework.core.text import valid_name
 from casework.core.uow import UnitOfWork
-from casework.core.vocab import LEVELS, MAX_EMPLOYER_NAME, ROLES
+from casework.core.vocab import LEVELS, MAX_EMPLOYER_NAME, MAX_PERSON_NAME, ROLES
 from casework.models import CaseWorker, Employer, OrgUnit, User, UserRole
 from casework.people.access import Actor, require
 from casework.people.auth import hash_password, revoke_all
@@ -223,11 +224,8 @@ def create_employer(
         s = uow.session
         unit = unit_by_code(s, org_code)
         code = normalise_credit_code(credit_code) if credit_code else None
-        if not name.strip():
-            raise InvalidInput("name", "用人单位名称不能为空", "must not be empty")
-        employer = Employer(
-            name=name.strip(), credit_code=code, org_unit_id=unit.id, has_union=has_union
-        )
+        name = valid_name(name, field="name", max_len=MAX_EMPLOYER_NAME)
+        employer = Employer(name=name, credit_code=code, org_unit_id=unit.id, has_union=has_union)
         s.add(employer)
         try:
             s.flush()
@@ -245,19 +243,12 @@ def find_or_create_employer(
     credit_code: str | None = None,
     org_unit_code: str | None = None,
 ) -> tuple[Employer, bool]:
-    """The employer named by its credit code (or exact name), or a new one registered at
-    ``org_unit_code`` (default: the actor's own unit). Returns it and whether its place in the
+    """The employer named by its credit code (or its name, normalised), or a new one registered
+    at ``org_unit_code`` (default: the actor's own unit). Returns it and whether its place in the
     tree is known (it existed, or the caller said where it belongs). Runs inside the caller's
     transaction."""
-    name = (name or "").strip() if isinstance(name, str) else ""
-    if not name:
-        raise InvalidInput("employer.name", "用人单位名称不能为空", "must not be empty")
-    if len(name) > MAX_EMPLOYER_NAME:
-        raise InvalidInput(
-            "employer.name",
-            f"用人单位名称不超过{MAX_EMPLOYER_NAME}字",
-            f"at most {MAX_EMPLOYER_NAME} characters",
-        )
+    # Normalised: a look-alike (a zero-width space, a bidi override) is the employer on record.
+    name = valid_name(name, field="employer.name", max_len=MAX_EMPLOYER_NAME)
     try:
         code = normalise_credit_code(credit_code) if credit_code else None
     except InvalidInput as exc:
@@ -305,9 +296,7 @@ def new_worker(
     """What a caller or worker gave, to be recorded on one case: validated (GB 11643 for the ID
     number), encrypted, blind-indexed so the same person is found again, and masked for
     display. It is never merged into what another case recorded."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("name", "姓名不能为空", "must not be empty")
+    name = valid_name(name, field="name", max_len=MAX_PERSON_NAME)
     worker = CaseWorker(name=name)
     if id_number:
         idn = normalise_id_number(id_number)
