@@ -150,7 +150,9 @@ class EmployerSchema(Schema):
 
 
 class WorkerSchema(Schema):
-    id = fields.Integer(required=True, metadata=d("Person id (for pii-reveal)"))
+    id = fields.Integer(
+        required=True, metadata=d("This case's record of the worker (person_id for pii-reveal)")
+    )
     name = fields.String(required=True, metadata=d("职工姓名"))
     id_number = fields.String(allow_none=True, metadata=d("身份证号, masked (440106********1234)"))
     phone = fields.String(allow_none=True, metadata=d("手机号, masked (138****5678)"))
