@@ -55,9 +55,11 @@ def test_first_production_start_from_the_readme(tmp_path):
     assert "root.admin" in cli("user", "list").stdout
 
     server = LiveServer(env, workers=2, name="production-start")
-    scheduler = subprocess.Popen(
-        [CLI, "scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    scheduler_log = tmp_path / "scheduler.log"
+    with open(scheduler_log, "w", encoding="utf-8") as out:
+        scheduler = subprocess.Popen(
+            [CLI, "scheduler"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
     try:
         r = requests.post(
             server.base + "/api/v1/auth/token",
@@ -95,13 +97,19 @@ def test_first_production_start_from_the_readme(tmp_path):
         )
         assert scrape.status_code == 200 and "casework_http_requests_total" in scrape.text
 
-        # The scheduler sweeps the new database every second and stays up.
+        # The scheduler starts on the new database, sweeps it every second and stays up.
+        deadline = time.monotonic() + 120
+        while "scheduler: sweep every 1s" not in scheduler_log.read_text(encoding="utf-8"):
+            assert scheduler.poll() is None, scheduler_log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.2)
         time.sleep(3)
         assert scheduler.poll() is None
     finally:
         server.stop()
         scheduler.terminate()
-        log, _ = scheduler.communicate(timeout=30)
+        scheduler.wait(timeout=30)
+    log = scheduler_log.read_text(encoding="utf-8")
     assert scheduler.returncode == 0, log
     assert "scheduler: sweep every 1s" in log
     assert "Traceback" not in log and " ERROR " not in log
