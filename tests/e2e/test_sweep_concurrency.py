@@ -42,6 +42,13 @@ def _sweeper(db_url, batch):
     )
 
 
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=30)
+
+
 def _counts(rt):
     with rt.reader() as uow:
         s = uow.session
@@ -70,7 +77,10 @@ def test_four_sweepers_at_once_handle_10000_due_clocks_exactly_once(rt, demo, db
     )
     started = time.monotonic()
     procs = [_sweeper(db_url, 100) for _ in range(4)]
-    outputs = [p.communicate(timeout=900)[0] for p in procs]
+    try:
+        outputs = [p.communicate(timeout=850)[0] for p in procs]
+    finally:
+        _stop(procs)  # never leave a sweeper holding rows the next test's clean-up must delete
     elapsed = time.monotonic() - started
     assert all(p.returncode == 0 for p in procs), outputs
     actions, distinct, escalations, lifted, twice = _counts(rt)
@@ -90,11 +100,14 @@ def test_a_sweeper_killed_mid_batch_loses_nothing(rt, demo, db_url):
         rt.engine, unit_id=demo.unit("TH-SP-ACME").id, total=total, due=total, now=now, tag="k9"
     )
     proc = _sweeper(db_url, batch)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and _counts(rt)[0] < batch:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)  # now inside its second batch
-    proc.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and _counts(rt)[0] < batch:
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)  # now inside its second batch
+        proc.wait(timeout=30)
+    finally:
+        _stop([proc])
     done_before = _counts(rt)[0]
     assert 0 < done_before < total and done_before % batch == 0  # no partial batch was committed
     with rt.engine.connect() as conn:  # the killed transaction's locks are gone
