@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import logging
 import sys
@@ -22,20 +21,10 @@ from casework.core.health import check_database
 from casework.core.migrate import current_revision, has_column, upgrade
 from casework.core.settings import Settings, load_settings
 from casework.core.time import SHANGHAI
-from casework.core.vocab import MAX_PASSWORD
 from casework.demo import DEFAULT_PASSWORD, load_demo
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
-from casework.people.access import SYSTEM_ACTOR
-from casework.people.queries import (
-    all_org_units,
-    all_users,
-    root_units,
-    unit_by_code,
-    user_by_username,
-)
-from casework.people.service import create_org_unit, create_user, update_user
 from casework.runtime import Runtime, build_runtime
 from casework.scheduler import run_forever
 
@@ -50,7 +39,7 @@ def _runtime(settings: Settings | None = None) -> Runtime:
     return build_runtime(settings)
 
 
-def _ready_runtime() -> Runtime:
+def ready_runtime() -> Runtime:
     """The runtime of a command that writes people or units: the schema must be there first."""
     rt = _runtime()
     ok, detail = check_database(rt.engine)
@@ -126,163 +115,6 @@ def _database_is_empty(rt: Runtime) -> bool:
 
 
 # -- org units and users (what a fresh production database needs first) -----------------------
-
-
-def read_password(what: str = "Password") -> str:
-    """A password from the terminal (asked twice, the two must match) or, when standard input is
-    not a terminal, its first line. Never an argument: argv is visible to every user of the
-    machine and stays in shell histories."""
-    stdin = sys.stdin
-    if stdin is not None and stdin.isatty():
-        try:
-            first = getpass.getpass(f"{what}: ")
-            second = getpass.getpass(f"{what} (again): ")
-        except EOFError:
-            raise CommandError("no password given") from None
-        if first != second:
-            raise CommandError("the two passwords differ: nothing changed")
-        password = first
-    else:
-        password = (stdin.readline() if stdin is not None else "").rstrip("\r\n")
-    if not password:
-        raise CommandError(
-            "no password given: type it at the prompt, or pipe it on standard input (first line)"
-        )
-    if len(password) > MAX_PASSWORD:
-        raise CommandError(f"password: must be at most {MAX_PASSWORD} characters")
-    return password
-
-
-def _unit_for_admin(rt: Runtime, org_code: str | None) -> str:
-    """The unit a new admin belongs to: ``--org``, else the one top-level unit."""
-    if org_code:
-        return org_code
-    with rt.reader() as uow:
-        roots = [u.code for u in root_units(uow.session)]
-    if not roots:
-        raise CommandError(
-            "there is no org unit yet: create the top one first, e.g. "
-            "`casework org create GD 广东省总工会 --level province`"
-        )
-    if len(roots) > 1:
-        raise CommandError(f"several top-level units ({', '.join(roots)}): choose one with --org")
-    return roots[0]
-
-
-def cmd_org_create(args: argparse.Namespace) -> int:
-    rt = _ready_runtime()
-    try:
-        unit = create_org_unit(
-            rt.uow(),
-            actor=SYSTEM_ACTOR,
-            code=args.code,
-            name=args.name,
-            level=args.level,
-            parent_code=args.parent,
-        )
-        where = f" under {args.parent}" if args.parent else " (top level)"
-        print(f"org unit {unit.code} {unit.name} created: level {unit.level}{where}")
-    finally:
-        rt.dispose()
-    return 0
-
-
-def cmd_org_list(args: argparse.Namespace) -> int:
-    rt = _ready_runtime()
-    try:
-        units = all_org_units(rt.reader())
-    finally:
-        rt.dispose()
-    if args.json:
-        json.dump(units, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    if not units:
-        print("no org units")
-    for u in units:
-        print(f"{'  ' * u['depth']}{u['code']:<16} {u['level']:<10} {u['name']}")
-    return 0
-
-
-def cmd_user_create(args: argparse.Namespace) -> int:
-    roles = set(args.role or [])
-    if args.admin:
-        roles.add("admin")
-    if not roles:
-        raise CommandError("give the user's roles with --role (repeatable), or --admin")
-    if not args.admin and not args.org:
-        raise CommandError("give the user's unit with --org CODE (see `casework org list`)")
-    rt = _ready_runtime()
-    try:
-        org_code = _unit_for_admin(rt, args.org) if args.admin else args.org
-        with rt.reader() as uow:
-            unit_by_code(uow.session, org_code)  # an unknown unit before the password prompt
-        password = read_password(f"Password for {args.username}")
-        user = create_user(
-            rt.uow(),
-            actor=SYSTEM_ACTOR,
-            username=args.username,
-            display_name=args.display_name or args.username,
-            roles=roles,
-            password=password,
-            org_code=org_code,
-        )
-        print(
-            f"user {user.username} created at {org_code} with roles {','.join(sorted(roles))}; "
-            "log in with POST /api/v1/auth/token"
-        )
-    finally:
-        rt.dispose()
-    return 0
-
-
-def cmd_user_list(args: argparse.Namespace) -> int:
-    rt = _ready_runtime()
-    try:
-        users = all_users(rt.reader())
-    finally:
-        rt.dispose()
-    if args.json:
-        json.dump(users, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    if not users:
-        print("no users")
-    for u in users:
-        print(
-            f"{u['username']:<24} {u['org_unit']['code']:<16} {','.join(u['roles']):<28} "
-            f"{'active' if u['is_active'] else 'inactive':<8} {u['display_name']}"
-        )
-    return 0
-
-
-def cmd_user_set_password(args: argparse.Namespace) -> int:
-    rt = _ready_runtime()
-    try:
-        with rt.reader() as uow:
-            user_id = user_by_username(uow.session, args.username).id
-        password = read_password(f"New password for {args.username}")
-        update_user(rt.uow(), actor=SYSTEM_ACTOR, user_id=user_id, password=password)
-        print(f"password of {args.username} changed; their tokens are revoked")
-    finally:
-        rt.dispose()
-    return 0
-
-
-def cmd_user_deactivate(args: argparse.Namespace) -> int:
-    rt = _ready_runtime()
-    try:
-        with rt.reader() as uow:
-            user = user_by_username(uow.session, args.username)
-            user_id, was_active = user.id, user.is_active
-        if not was_active:
-            print(f"{args.username} is already inactive")
-            return 0
-        update_user(rt.uow(), actor=SYSTEM_ACTOR, user_id=user_id, is_active=False)
-        print(f"{args.username} deactivated: they can no longer log in; their tokens are revoked")
-    finally:
-        rt.dispose()
-    return 0
 
 
 def cmd_workflows(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import workflows
-from casework.cli import commands
+from casework.cli import admin, commands
 from casework.cli.serve import cmd_serve
 from casework.core.errors import DomainError
 from casework.core.settings import SettingsError
@@ -77,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     oc.add_argument("name", type=_text("NAME", MAX_ORG_NAME), help="e.g. 广东省总工会")
     oc.add_argument("--level", required=True, choices=LEVELS, help="below the parent's level")
     oc.add_argument("--parent", type=_code("--parent", MAX_ORG_CODE), help="the parent's code")
-    oc.set_defaults(func=commands.cmd_org_create)
+    oc.set_defaults(func=admin.cmd_org_create)
     ol = org.add_parser("list", help="every org unit, in tree order")
     ol.add_argument("--json", action="store_true")
-    ol.set_defaults(func=commands.cmd_org_list)
+    ol.set_defaults(func=admin.cmd_org_list)
 
     sp = sub.add_parser(
         "user", help="users: create (the first admin too), list, password, deactivate"
@@ -102,20 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=_text("--display-name", MAX_DISPLAY_NAME),
         help="the name shown to others (default: the username)",
     )
-    uc.set_defaults(func=commands.cmd_user_create)
+    uc.set_defaults(func=admin.cmd_user_create)
     ul = usr.add_parser("list", help="every user: unit, roles, active or not")
     ul.add_argument("--json", action="store_true")
-    ul.set_defaults(func=commands.cmd_user_list)
+    ul.set_defaults(func=admin.cmd_user_list)
     up = usr.add_parser(
         "set-password",
         help="set a user's password (their tokens are revoked)",
         description="Set a user's password; every token they hold is revoked. " + PASSWORD_HELP,
     )
     up.add_argument("username")
-    up.set_defaults(func=commands.cmd_user_set_password)
+    up.set_defaults(func=admin.cmd_user_set_password)
     ud = usr.add_parser("deactivate", help="stop a user logging in (their tokens are revoked)")
     ud.add_argument("username")
-    ud.set_defaults(func=commands.cmd_user_deactivate)
+    ud.set_defaults(func=admin.cmd_user_deactivate)
 
     sp = sub.add_parser("workflows", help="print the workflow definitions")
     sp.add_argument("--json", action="store_true", help="machine-readable JSON")
