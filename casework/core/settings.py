@@ -62,11 +62,12 @@ class Settings:
     database_url: str
     env: str = "development"
     data_dir: Path = DEFAULT_DATA_DIR
-    fernet_key: str = ""
-    blind_index_key: str = ""
+    # Secrets never appear in a repr (a debug line must not print them).
+    fernet_key: str = field(default="", repr=False)
+    blind_index_key: str = field(default="", repr=False)
     # HMAC key of the case history chain; older keys still accepted when verifying (rotation)
-    history_key: str = ""
-    history_old_keys: tuple[str, ...] = ()
+    history_key: str = field(default="", repr=False)
+    history_old_keys: tuple[str, ...] = field(default=(), repr=False)
     escalation_ceiling: str = "city"
     collective_threshold: int = 10
     token_ttl_hours: int = 12
@@ -87,7 +88,7 @@ class Settings:
     # Browser origins allowed to call /api/v1 (CORS); empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
     # Bearer token /metrics asks for; empty: /metrics is open.
-    metrics_token: str = ""
+    metrics_token: str = field(default="", repr=False)
 
     def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **kw)

@@ -77,3 +77,17 @@ def test_a_history_key_is_known_by_the_first_8_hex_digits_of_its_sha256():
         hashlib.sha256(old.encode()).hexdigest()[:8]
     )
     assert not keys.accepts(hashlib.sha256(b"another key of 32 characters....").hexdigest()[:8])
+
+
+def test_secrets_never_appear_in_the_settings_repr():
+    settings = load_settings(
+        {
+            "CASEWORK_DATABASE_URL": "sqlite://",
+            "CASEWORK_FERNET_KEY": "F" * 44,
+            "CASEWORK_BLIND_INDEX_KEY": "B" * 64,
+            "CASEWORK_HISTORY_KEY": "H" * 64,
+            "CASEWORK_METRICS_TOKEN": "M" * 32,
+        }
+    )
+    text = repr(settings)
+    assert all(secret not in text for secret in ("F" * 44, "B" * 64, "H" * 64, "M" * 32)), text
