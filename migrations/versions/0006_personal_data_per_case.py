@@ -68,7 +68,58 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError(
-        "personal data is kept per case from 0006 on; merging it back into shared records "
-        "would disclose across units"
+    """Back to shared ``people`` rows, one per case record: nothing is merged, so nothing one
+    unit recorded becomes visible on another unit's case."""
+    op.execute(
+        "CREATE TABLE case_workers_new AS SELECT id, case_id, name, id_number_enc, "
+        "id_number_index, id_number_masked, phone_enc, phone_index, phone_masked, created_at "
+        "FROM case_workers"
     )
+    op.drop_table("case_workers")
+    op.create_table(
+        "people",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("id_number_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("id_number_index", sa.String(length=64), nullable=True),
+        sa.Column("id_number_masked", sa.String(length=32), nullable=True),
+        sa.Column("phone_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("phone_index", sa.String(length=64), nullable=True),
+        sa.Column("phone_masked", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
+    )
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_people_id_number_index"), ["id_number_index"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_people_phone_index"), ["phone_index"], unique=False)
+    op.create_table(
+        "case_workers",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_workers_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_case_workers_person_id_people")
+        ),
+        sa.PrimaryKeyConstraint("case_id", "person_id", name=op.f("pk_case_workers")),
+    )
+    with op.batch_alter_table("case_workers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_workers_person_id"), ["person_id"], unique=False)
+    op.execute(
+        "INSERT INTO people (id, name, id_number_enc, id_number_index, id_number_masked, "
+        "phone_enc, phone_index, phone_masked, created_at) SELECT id, name, id_number_enc, "
+        "id_number_index, id_number_masked, phone_enc, phone_index, phone_masked, created_at "
+        "FROM case_workers_new"
+    )
+    op.execute(
+        "INSERT INTO case_workers (case_id, person_id) SELECT case_id, id FROM case_workers_new"
+    )
+    op.drop_table("case_workers_new")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("SELECT setval('people_id_seq', COALESCE((SELECT max(id) FROM people), 1))")
