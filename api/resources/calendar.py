@@ -1,4 +1,5 @@
-"""Deadline arithmetic on the official working-day calendar; admins correct single days."""
+"""Deadline arithmetic on the official working-day calendar; admins correct single days and take
+their corrections back."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from api.http import Blueprint, actor, problems, rt
 from api.schemas import CalendarDayInput, CalendarDaySchema, DeadlineArgs, DueSchema
 from casework.clocks import queries as clocks
 from casework.clocks import service as clock_service
+from casework.clocks.calendar import parse_day
 
 blp = Blueprint(
     "calendar", __name__, url_prefix="/api/v1/calendar", description="工作日历 Calendar"
@@ -41,3 +43,12 @@ def set_day(body, day):
         rt().uow(), actor=actor(), day=when, is_workday=body["is_workday"], name=body.get("name")
     )
     return clocks.calendar_day(rt().reader(), day=when)
+
+
+@blp.route("/days/<string:day>", methods=["DELETE"])
+@blp.response(204, description="The administrator's entry is removed")
+@problems(blp, 401, 403, 404, 422)
+def unset_day(day):
+    """取消某日设置（管理员）Remove an administrator's entry for one date: the published schedule (or Monday–Friday) applies again."""  # noqa: E501 - the summary line of the OpenAPI operation
+    clock_service.unset_calendar_day(rt().uow(), actor=actor(), day=parse_day(day, "day"))
+    return ""

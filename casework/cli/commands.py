@@ -262,7 +262,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     rt = _runtime()
     try:
         if args.calendar_command == "set":
-            day = dt.date.fromisoformat(args.date)
+            day = cal.parse_day(args.date)
             with rt.uow() as uow:
                 cal.set_day(uow.session, day, is_workday=args.workday, name=args.name)
                 uow.commit()
@@ -270,6 +270,18 @@ def cmd_calendar(args: argparse.Namespace) -> int:
                 f"{day.isoformat()} is now a {'working day' if args.workday else 'holiday'} "
                 f"({args.name or ''})"
             )
+        elif args.calendar_command == "unset":
+            day = cal.parse_day(args.date)
+            with rt.uow() as uow:
+                official = cal.unset_day(uow.session, day)
+                uow.commit()
+                fallback = (
+                    f"the published schedule again: "
+                    f"{'working day' if official.is_workday else 'holiday'} ({official.name})"
+                    if official is not None
+                    else "Monday-Friday again"
+                )
+            print(f"{day.isoformat()}: administrator's entry removed; {fallback}")
         elif args.calendar_command == "import":
             content = Path(args.file).read_text(encoding="utf-8")
             rows = cal.parse_schedule(content, args.file)
@@ -314,9 +326,11 @@ def cmd_deadline(args: argparse.Namespace) -> int:
         print("error: --days must be between 0 and 3650", file=sys.stderr)
         return 2
     rt = _runtime()
-    with rt.reader() as uow:
-        due = cal.load_calendar(uow.session).due(start, args.days, args.unit)
-    rt.dispose()
+    try:
+        with rt.reader() as uow:
+            due = cal.load_calendar(uow.session).due(start, args.days, args.unit)
+    finally:
+        rt.dispose()
     if args.json:
         json.dump(due.as_dict(), sys.stdout)
         sys.stdout.write("\n")

@@ -177,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--holiday", dest="workday", action="store_false")
     cs.add_argument("--name", help="e.g. 春节 or 调休上班")
     cs.set_defaults(func=commands.cmd_calendar)
+    cu = calsub.add_parser(
+        "unset",
+        help="remove an administrator's entry for one day (the package's schedule, else "
+        "Monday-Friday, applies again)",
+    )
+    cu.add_argument("date", help="YYYY-MM-DD")
+    cu.set_defaults(func=commands.cmd_calendar)
     ci = calsub.add_parser(
         "import", help="import a year's schedule (CSV date,is_workday,name or JSON)"
     )

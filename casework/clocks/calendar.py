@@ -3,9 +3,14 @@
 Official working days are not Monday–Friday: the State Council publishes each year's holidays
 and make-up working days (调休). ``chinesecalendar`` carries them for the years it knows; they
 are seeded into the ``calendar_days`` table, where administrators add the next year's schedule
-(``casework calendar import``) or change single days (``casework calendar set``). Admin rows win
+(``casework calendar import``) or change single days (``casework calendar set``), and take a
+day back (``casework calendar unset``: the package's answer, else Monday–Friday). Admin rows win
 over the package. A year nobody has covered falls back to Monday–Friday and every result derived
 from it says ``calendar_verified: False``.
+
+Only the years ``CALENDAR_YEARS`` (1949–2199) can be written or counted from: a write outside
+them is refused, a start date outside them is ``InvalidInput``, and a row outside them that an
+earlier version let through is ignored (with one warning) instead of breaking every deadline.
 
 Counting (民事诉讼法 第八十五条): the start day is not counted.
 - ``working``: the N-th official working day after the start;
@@ -22,6 +27,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import re
 import threading
 import uuid
@@ -32,10 +38,13 @@ from chinese_calendar.constants import holidays, workdays
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework.core.errors import InvalidInput
+from casework.core.errors import InvalidInput, NotFound
 from casework.core.time import utcnow
+from casework.core.vocab import CALENDAR_YEARS
 from casework.models import CalendarDay, CalendarMeta, CalendarYear
 from workflows.base import CALENDAR, WORKING
+
+log = logging.getLogger(__name__)
 
 HOLIDAY_NAMES_ZH = {
     "New Year's Day": "元旦",
@@ -47,6 +56,65 @@ HOLIDAY_NAMES_ZH = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
+
+
+def supported(year: int) -> bool:
+    lo, hi = CALENDAR_YEARS
+    return lo <= year <= hi
+
+
+def check_supported(day: dt.date, field: str) -> None:
+    """``InvalidInput`` naming ``field`` unless ``day`` lies in the years the calendar supports:
+    the one rule for calendar writes (API and CLI) and for the start of a period."""
+    if not supported(day.year):
+        lo, hi = CALENDAR_YEARS
+        raise InvalidInput(
+            field,
+            f"{day.isoformat()} 超出日历支持的年份（{lo}年至{hi}年）",
+            f"{day.isoformat()} is outside the years the calendar supports ({lo} to {hi})",
+        )
+
+
+# How far the index of working days may reach: a period starting in a supported year and the
+# longest one allowed (MAX_DEADLINE_DAYS working days, about 15 years) fit with room to spare;
+# an absurd period is refused instead of indexing millions of days.
+INDEX_YEARS = (CALENDAR_YEARS[0] - 2, CALENDAR_YEARS[1] + 50)
+
+
+def _too_far() -> InvalidInput:
+    return InvalidInput(
+        "days", "期限超出日历可计算的范围", "the period runs past the dates the calendar can count"
+    )
+
+
+# Rows outside CALENDAR_YEARS already warned about, so the same rows warn once per process.
+_warned_outside: set[dt.date | int] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_outside(days: list[dt.date], years: list[int]) -> None:
+    """One warning per process for the same rows (dates and years only: no personal data)."""
+    with _warned_lock:
+        new_days = sorted(set(days) - _warned_outside)
+        new_years = sorted(set(years) - _warned_outside)
+        _warned_outside.update(new_days, new_years)
+    lo, hi = CALENDAR_YEARS
+    if new_days:
+        log.warning(
+            "calendar: %d day(s) outside the supported years %d-%d are ignored: %s; remove each "
+            "with `casework calendar unset DATE` or DELETE /api/v1/calendar/days/DATE",
+            len(new_days),
+            lo,
+            hi,
+            ", ".join(d.isoformat() for d in new_days[:20]),
+        )
+    if new_years:
+        log.warning(
+            "calendar: verified year(s) outside the supported years %d-%d are ignored: %s",
+            lo,
+            hi,
+            ", ".join(map(str, new_years[:20])),
+        )
 
 
 @dataclass(frozen=True)
@@ -62,8 +130,15 @@ class WorkCalendar:
     """An immutable snapshot: exceptions to Monday–Friday and the years known to be official."""
 
     def __init__(self, exceptions: dict[dt.date, bool], verified_years: Iterable[int]) -> None:
-        self._exceptions = dict(exceptions)
-        self.verified_years = frozenset(verified_years)
+        # Rows outside the supported years (written before writes were bounded) are left out:
+        # the index spans min..max year of its rows, and year 1 or 9999 would break it.
+        self._exceptions = {d: wd for d, wd in exceptions.items() if supported(d.year)}
+        verified = set(verified_years)
+        self.verified_years = frozenset(y for y in verified if supported(y))
+        outside_days = [d for d in exceptions if not supported(d.year)]
+        outside_years = [y for y in verified if not supported(y)]
+        if outside_days or outside_years:
+            _warn_outside(outside_days, outside_years)
         years = [d.year for d in self._exceptions] + list(self.verified_years)
         today = dt.date.today().year
         self._lo = min([*years, today]) - 1
@@ -90,9 +165,12 @@ class WorkCalendar:
         with self._lock:
             lo = min(self._lo, d.year - 1)
             hi = max(self._hi, d.year + 1)
+            if not INDEX_YEARS[0] <= lo <= hi <= INDEX_YEARS[1]:
+                raise _too_far()
             if (lo, hi) != (self._lo, self._hi):
-                self._lo, self._hi = lo, hi
+                # Built before the bounds move: a failed build leaves the snapshot as it was.
                 self._build(lo, hi)
+                self._lo, self._hi = lo, hi
             return self._index
 
     # -- queries -----------------------------------------------------------------------------
@@ -108,38 +186,61 @@ class WorkCalendar:
         return all(y in self.verified_years for y in range(lo, hi + 1))
 
     def next_workday_on_or_after(self, d: dt.date) -> dt.date:
-        ords, _, last = self._cover(d)
-        i = bisect.bisect_left(ords, d.toordinal())
-        while i >= len(ords):
-            ords, _, last = self._cover(dt.date.fromordinal(last) + dt.timedelta(days=370))
+        check_supported(d, "start")
+        return self._next_workday(d)
+
+    def _next_workday(self, d: dt.date) -> dt.date:
+        try:
+            ords, _, last = self._cover(d)
             i = bisect.bisect_left(ords, d.toordinal())
+            while i >= len(ords):
+                ords, _, last = self._cover(dt.date.fromordinal(last) + dt.timedelta(days=370))
+                i = bisect.bisect_left(ords, d.toordinal())
+        except (OverflowError, ValueError):
+            raise _too_far() from None
         return dt.date.fromordinal(ords[i])
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """The n-th official working day after ``start`` (``start`` itself not counted)."""
+        check_supported(start, "start")
         if n <= 0:
             return start
-        ords, _, last = self._cover(start)
-        while True:
-            i = bisect.bisect_right(ords, start.toordinal()) + n - 1
-            if i < len(ords):
-                return dt.date.fromordinal(ords[i])
-            ords, _, last = self._cover(dt.date.fromordinal(last) + dt.timedelta(days=366 + n * 2))
+        try:
+            ords, _, last = self._cover(start)
+            while True:
+                i = bisect.bisect_right(ords, start.toordinal()) + n - 1
+                if i < len(ords):
+                    return dt.date.fromordinal(ords[i])
+                ords, _, last = self._cover(
+                    dt.date.fromordinal(last) + dt.timedelta(days=366 + n * 2)
+                )
+        except (OverflowError, ValueError):
+            raise _too_far() from None
 
     def working_days_between(self, a: dt.date, b: dt.date) -> int:
         """Working days in (a, b]: how many a working-day clock counted from a to b."""
         if b <= a:
             return 0
-        self._cover(a)
-        ords, _, _ = self._cover(b)
+        try:
+            self._cover(a)
+            ords, _, _ = self._cover(b)
+        except (OverflowError, ValueError):  # a date next to year 1 or 9999
+            check_supported(a, "start")
+            check_supported(b, "until")
+            raise _too_far() from None
         return bisect.bisect_right(ords, b.toordinal()) - bisect.bisect_right(ords, a.toordinal())
 
     def due(self, start: dt.date, days: int, unit: str) -> DueDate:
         """The deadline of a ``days``-long period of ``unit`` starting on ``start``."""
+        check_supported(start, "start")
         if unit == WORKING:
             due = self.add_working_days(start, days)
         elif unit == CALENDAR:
-            due = self.next_workday_on_or_after(start + dt.timedelta(days=days))
+            try:
+                end = start + dt.timedelta(days=days)
+            except OverflowError:
+                raise _too_far() from None
+            due = self._next_workday(end)  # may lie past the last supported year
         else:
             raise InvalidInput(
                 "unit", "单位必须是 calendar 或 working", "must be calendar or working"
@@ -207,6 +308,16 @@ def package_years() -> list[int]:
     return sorted({d.year for d in holidays} | {d.year for d in workdays})
 
 
+def package_day(day: dt.date) -> tuple[bool, str] | None:
+    """``(is_workday, name)`` of ``day`` in ``chinesecalendar``'s schedule, or None if the package
+    has no row for it (an ordinary day, or a year it does not cover)."""
+    for table, is_workday in ((holidays, False), (workdays, True)):
+        name = table.get(day)
+        if name is not None:
+            return is_workday, HOLIDAY_NAMES_ZH.get(name, name)
+    return None
+
+
 def seed_from_package(session: Session) -> int:
     """Copy ``chinesecalendar``'s holidays and make-up days into the table; never touch admin
     rows. Returns how many days were added."""
@@ -239,7 +350,9 @@ def seed_from_package(session: Session) -> int:
 def set_day(
     session: Session, day: dt.date, *, is_workday: bool, name: str | None = None
 ) -> CalendarDay:
-    """An administrator's override for one day (wins over the package)."""
+    """An administrator's override for one day (wins over the package). Only a day in the years
+    the calendar supports (``InvalidInput`` on ``day`` otherwise, nothing written)."""
+    check_supported(day, "day")
     row = session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(day=day)
@@ -250,6 +363,31 @@ def set_day(
     row.updated_at = utcnow()
     _bump(session)
     return row
+
+
+def unset_day(session: Session, day: dt.date) -> CalendarDay | None:
+    """Take an administrator's row for ``day`` back: the day falls back to the package's
+    schedule if the package has it (its row re-seeded), else to Monday–Friday (no row).
+    ``NotFound`` when there is no administrator's row for that day. Any date is accepted, so a
+    row written before writes were bounded can be removed too. Returns the package's row, if
+    any."""
+    row = session.get(CalendarDay, day)
+    if row is None or row.source != "admin":
+        raise NotFound(
+            f"{day.isoformat()} 没有管理员设置的日历记录",
+            f"{day.isoformat()} has no administrator's calendar entry",
+        )
+    official = package_day(day)
+    if official is None:
+        session.delete(row)
+        kept = None
+    else:
+        row.is_workday, row.name = official
+        row.source = "package"
+        row.updated_at = utcnow()
+        kept = row
+    _bump(session)
+    return kept
 
 
 def _parse_bool(value: object, where: str) -> bool:
@@ -317,6 +455,17 @@ def parse_schedule(content: str, filename: str = "") -> list[tuple[dt.date, bool
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def parse_day(text: str, field: str = "date") -> dt.date:
+    """A date written ``YYYY-MM-DD`` (``InvalidInput`` on ``field`` otherwise)."""
+    text = text.strip()
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(field, "日期应为 YYYY-MM-DD", "must be a date YYYY-MM-DD") from None
+
+
 def _row(
     date_value: object, workday_value: object, name: object, where: str
 ) -> tuple[dt.date, bool, str]:
@@ -333,7 +482,10 @@ def _row(
 
 
 def import_schedule(session: Session, rows: list[tuple[dt.date, bool, str]]) -> list[int]:
-    """Import a published schedule: its days become admin rows and its years verified."""
+    """Import a published schedule: its days become admin rows and its years verified. Every
+    day must lie in the years the calendar supports; otherwise nothing is written."""
+    for day, _, _ in rows:
+        check_supported(day, "date")
     years = sorted({d.year for d, _, _ in rows})
     for day, is_workday, name in rows:
         set_day(session, day, is_workday=is_workday, name=name or None)
@@ -348,6 +500,11 @@ def import_schedule(session: Session, rows: list[tuple[dt.date, bool, str]]) -> 
 
 
 def year_listing(session: Session, year: int) -> dict[str, object]:
+    if not supported(year):
+        lo, hi = CALENDAR_YEARS
+        raise InvalidInput(
+            "year", f"年份须在{lo}年至{hi}年之间", f"must be a year from {lo} to {hi}"
+        )
     cal = load_calendar(session)
     rows = session.scalars(
         select(CalendarDay)

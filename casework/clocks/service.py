@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 import workflows
-from casework.clocks.calendar import WorkCalendar, load_calendar, set_day
+from casework.clocks.calendar import WorkCalendar, load_calendar, set_day, unset_day
 from casework.clocks.queries import active_clocks
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import get_or_404
 from casework.core.time import end_of_day, local_date, start_of_day
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
-from casework.core.vocab import CALENDAR_YEARS
 from casework.history import record
 from casework.models import CalendarDay, Case, Deadline
 from casework.people.access import Actor, require
@@ -334,15 +333,19 @@ def extend_clock(
 def set_calendar_day(
     uow: UnitOfWork, *, actor: Actor, day: dt.date, is_workday: bool, name: str | None = None
 ) -> CalendarDay:
-    """An administrator marks one date a working day or a holiday (wins over the package), in
-    the years the engine computes with (CALENDAR_YEARS)."""
+    """An administrator marks one date a working day or a holiday (wins over the package); only
+    in the years the calendar supports (``InvalidInput`` on ``day``)."""
     require(actor, "manage_calendar")
-    lo, hi = CALENDAR_YEARS
-    if not lo <= day.year <= hi:
-        raise InvalidInput(
-            "day", f"日期须在{lo}年至{hi}年之间", f"must be a date from {lo} to {hi}"
-        )
     with uow:
         row = set_day(uow.session, day, is_workday=is_workday, name=name)
         uow.commit()
         return row
+
+
+def unset_calendar_day(uow: UnitOfWork, *, actor: Actor, day: dt.date) -> None:
+    """An administrator takes their entry for one date back: the package's schedule for that day
+    again if it has one, else Monday–Friday. ``NotFound`` if there is no administrator's entry."""
+    require(actor, "manage_calendar")
+    with uow:
+        unset_day(uow.session, day)
+        uow.commit()

@@ -42,6 +42,7 @@ from sqlalchemy import update
 
 from casework import demo as demo_data
 from casework.cases.service import WorkerInput, fire, open_case
+from casework.clocks.calendar import set_day
 from casework.models import ApiToken, Case, Notification
 from casework.people.access import Actor
 from casework.people.auth import token_hash
@@ -537,6 +538,31 @@ def calendar_written_check(
     return None if due.json()["due"] != "2031-05-06" else "2031-05-06 still counts as a working day"
 
 
+def admin_day(w: World, principal: str, target: Any) -> Request:
+    """An administrator's row for Wed 7 May 2031 (set up in-process), to be deleted."""
+    with w.rt.uow() as uow:
+        set_day(uow.session, dt.date(2031, 5, 7), is_workday=False, name="授权测试")
+        uow.commit()
+    return Request("DELETE", "/calendar/days/2031-05-07")
+
+
+def calendar_unset_check(
+    w: World, principal: str, target: Any, req: Request, resp: requests.Response
+) -> str | None:
+    """An allowed delete is kept: the day counts as a working day again (Monday–Friday)."""
+    due = w.send(
+        principal,
+        Request(
+            "GET",
+            "/calendar/deadline",
+            params={"start": "2031-05-06", "days": 1, "unit": "working"},
+        ),
+    )
+    if due.status_code != 200:
+        return f"deadline after the delete: {due.status_code}"
+    return None if due.json()["due"] == "2031-05-07" else "2031-05-07 is still a holiday"
+
+
 def user_read(user: str, target: str) -> int:
     return 200 if covers(USERS[user][1], USERS[target][1]) else 404
 
@@ -770,6 +796,14 @@ ROWS: list[Row] = [
         admin_only(200),
         simple("PUT", "/calendar/days/2031-05-06", json={"is_workday": False, "name": "授权测试"}),
         check=calendar_written_check,
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/calendar/days/{day}",
+        NONE,
+        admin_only(204),
+        admin_day,
+        check=calendar_unset_check,
     ),
     # -- reports
     Row(

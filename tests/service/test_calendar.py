@@ -25,10 +25,13 @@ from casework.clocks.calendar import (
     parse_schedule,
     seed_from_package,
     set_day,
+    unset_day,
 )
-from casework.core.errors import InvalidInput
+from casework.core.errors import InvalidInput, NotFound
+from casework.core.vocab import CALENDAR_YEARS
 from casework.models import CalendarDay, CalendarYear
 from casework.runtime import Runtime
+from tests.helpers import run_cli
 
 D = dt.date
 ONE = dt.timedelta(days=1)
@@ -587,3 +590,181 @@ def test_a_rolled_back_change_is_never_served_from_the_cache(rt: Runtime) -> Non
     cal = _cal(rt)
     assert not cal.is_workday(holiday)
     assert not cal.is_workday(weekday)
+
+
+# -- the supported years, and taking an administrator's day back (hardening, item 2) -------------
+
+
+def _stored(rt: Runtime) -> dict[dt.date, tuple[bool, str, str]]:
+    with rt.reader() as uow:
+        return {
+            r.day: (r.is_workday, r.name, r.source)
+            for r in uow.session.scalars(select(CalendarDay))
+        }
+
+
+def _stored_years(rt: Runtime) -> dict[int, tuple[str, bool]]:
+    with rt.reader() as uow:
+        return {y.year: (y.source, y.verified) for y in uow.session.scalars(select(CalendarYear))}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1948-12-31", "2200-01-01"])
+def test_cli_set_outside_the_supported_years_exits_2_and_writes_nothing(
+    rt: Runtime, db_url: str, day: str
+) -> None:
+    before = _stored(rt)
+    out = run_cli(db_url, "calendar", "set", day, "--holiday", "--name", "坏数据")
+    assert out.returncode == 2, out
+    assert "1949" in out.stderr and "2199" in out.stderr and "Traceback" not in out.stderr
+    assert _stored(rt) == before
+    assert _cal(rt).due(D(2025, 9, 30), 1, W).due == D(2025, 10, 9)
+
+
+def test_service_writes_outside_the_supported_years_are_invalid_input(rt: Runtime) -> None:
+    lo, hi = CALENDAR_YEARS
+    before, years = _stored(rt), _stored_years(rt)
+    for day in (D(1, 1, 1), D(lo - 1, 12, 31), D(hi + 1, 1, 1), D(9999, 12, 31)):
+        with rt.uow() as uow, pytest.raises(InvalidInput) as exc:
+            set_day(uow.session, day, is_workday=False)
+        assert exc.value.field == "day"
+        # an import with one bad day among good ones writes none of them
+        rows = [(D(2027, 1, 1), False, "元旦"), (day, False, "坏数据")]
+        with rt.uow() as uow:
+            with pytest.raises(InvalidInput) as exc:
+                import_schedule(uow.session, rows)
+            uow.commit()  # even a caller that commits anyway has nothing to write
+        assert exc.value.field == "date" and day.isoformat() in exc.value.message_en
+    assert _stored(rt) == before and _stored_years(rt) == years
+    with rt.uow() as uow:  # the bounds themselves are fine
+        set_day(uow.session, D(lo, 1, 1), is_workday=True)
+        set_day(uow.session, D(hi, 12, 31), is_workday=True)
+        uow.commit()
+    assert _cal(rt).is_workday(D(hi, 12, 31))
+
+
+def test_cli_import_outside_the_supported_years_exits_2_and_writes_nothing(
+    rt: Runtime, db_url: str, tmp_path
+) -> None:
+    before, years = _stored(rt), _stored_years(rt)
+    path = tmp_path / "bad.csv"
+    path.write_text("date,is_workday,name\n2027-01-01,0,元旦\n0001-01-01,0,坏数据\n", "utf-8")
+    out = run_cli(db_url, "calendar", "import", str(path))
+    assert out.returncode == 2, out
+    assert "0001-01-01" in out.stderr and "1949" in out.stderr
+    assert _stored(rt) == before and _stored_years(rt) == years
+
+
+def test_cli_unset_round_trip(rt: Runtime, db_url: str) -> None:
+    before = _stored(rt)
+    assert before[D(2025, 10, 1)] == (False, "国庆节", "package")
+    # a package holiday made a working day, then unset: the package's row comes back
+    assert run_cli(db_url, "calendar", "set", "2025-10-01", "--workday").returncode == 0
+    assert _cal(rt).due(D(2025, 9, 30), 1, W).due == D(2025, 10, 1)
+    out = run_cli(db_url, "calendar", "unset", "2025-10-01")
+    assert out.returncode == 0, out
+    assert "2025-10-01" in out.stdout
+    assert _stored(rt) == before
+    assert _cal(rt).due(D(2025, 9, 30), 1, W).due == D(2025, 10, 9)
+    # an ordinary Tuesday made a holiday, then unset: back to Monday–Friday, no row left
+    assert run_cli(db_url, "calendar", "set", "2025-03-04", "--holiday").returncode == 0
+    assert not _cal(rt).is_workday(D(2025, 3, 4))
+    assert run_cli(db_url, "calendar", "unset", "2025-03-04").returncode == 0
+    assert _cal(rt).is_workday(D(2025, 3, 4))
+    assert _stored(rt) == before
+    # nothing of an administrator's left: exit 2 with a message, nothing changed
+    for day in ("2025-10-01", "2025-10-02", "2025-03-04"):
+        out = run_cli(db_url, "calendar", "unset", day)
+        assert out.returncode == 2 and day in out.stderr, out
+    for bad in ("2025-13-01", "2025/03/04", "tomorrow"):
+        out = run_cli(db_url, "calendar", "unset", bad)
+        assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr, out
+    assert _stored(rt) == before
+
+
+def test_unset_bumps_the_revision_so_a_cached_calendar_reloads(rt: Runtime) -> None:
+    with rt.uow() as uow:
+        set_day(uow.session, D(2025, 3, 4), is_workday=False)
+        uow.commit()
+    cached = _cal(rt)
+    assert not cached.is_workday(D(2025, 3, 4))
+    with rt.uow() as uow:
+        unset_day(uow.session, D(2025, 3, 4))
+        uow.commit()
+    fresh = _cal(rt)
+    assert fresh is not cached and fresh.is_workday(D(2025, 3, 4))
+    with rt.uow() as uow, pytest.raises(NotFound):
+        unset_day(uow.session, D(2025, 3, 4))
+
+
+def test_rows_outside_the_supported_years_are_ignored_with_one_warning(caplog) -> None:
+    # (dates no other test uses: the warning is given once per process for the same rows)
+    exceptions = {
+        D(3, 3, 3): False,
+        D(8888, 8, 8): True,
+        D(2025, 3, 4): False,  # an ordinary Tuesday made a holiday: still honoured
+    }
+    with caplog.at_level("WARNING", logger="casework.clocks"):
+        cal = WorkCalendar(exceptions, [3, 2025, 8888])
+        WorkCalendar(exceptions, [3, 2025, 8888])  # the same rows again: no second warning
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2, warnings  # the days (with the remedy), the years
+    assert "0003-03-03" in warnings[0] and "8888-08-08" in warnings[0]
+    assert "calendar unset" in warnings[0]
+    assert "3, 8888" in warnings[1]
+    assert not cal.is_workday(D(2025, 3, 4))
+    assert cal.due(D(2025, 3, 3), 1, W).due == D(2025, 3, 5)
+    assert cal.due(D(2025, 3, 3), 10, C).due == D(2025, 3, 13)
+    assert cal.add_working_days(D(2025, 3, 3), 2) == D(2025, 3, 6)
+    assert cal.is_workday(D(3, 3, 3))  # ignored: a Monday, by the fallback
+    assert not cal.is_workday(D(8888, 8, 8))  # ignored: a Sunday
+    assert cal.is_verified(2025)
+
+
+@pytest.mark.parametrize("start", [D(1, 1, 1), D(1948, 12, 31), D(2200, 1, 1), D(9999, 12, 31)])
+def test_a_start_outside_the_supported_years_is_invalid_input(rt: Runtime, start) -> None:
+    cal = _cal(rt)
+    for call in (
+        lambda: cal.due(start, 5, W),
+        lambda: cal.due(start, 5, C),
+        lambda: cal.due(start, 0, W),
+        lambda: cal.add_working_days(start, 5),
+        lambda: cal.next_workday_on_or_after(start),
+    ):
+        with pytest.raises(InvalidInput) as exc:
+            call()
+        assert exc.value.field == "start"
+    # the last supported day with the longest period still computes
+    lo, hi = CALENDAR_YEARS
+    assert cal.due(D(hi, 12, 31), 3650, W).due.year > hi
+    assert cal.due(D(lo, 1, 1), 3650, C).calendar_verified is False
+
+
+def test_cli_deadline_and_show_outside_the_supported_years_exit_2(rt: Runtime, db_url) -> None:
+    for args in (
+        ("deadline", "--start", "0001-01-01", "--days", "3", "--unit", "working"),
+        ("deadline", "--start", "9999-12-31", "--days", "3", "--unit", "calendar"),
+        ("calendar", "show", "1"),
+        ("calendar", "show", "0"),
+        ("calendar", "show", "9999"),
+    ):
+        out = run_cli(db_url, *args)
+        assert out.returncode == 2 and "1949" in out.stderr, (args, out)
+        assert "Traceback" not in out.stderr
+
+
+def test_a_period_too_long_to_count_is_invalid_input_and_leaves_the_calendar_working() -> None:
+    cal = WorkCalendar({D(2025, 3, 4): False}, [2025])
+    for call in (
+        lambda: cal.add_working_days(D(2199, 12, 31), 10**6),
+        lambda: cal.due(D(2199, 12, 31), 10**6, W),
+        lambda: cal.due(D(2199, 12, 31), 10**6, C),
+        lambda: cal.due(D(2199, 12, 31), 10**9, C),  # past year 9999
+        lambda: cal.add_working_days(D(2199, 12, 31), 10**9),
+    ):
+        with pytest.raises(InvalidInput) as exc:
+            call()
+        assert exc.value.field == "days"
+    # the same snapshot still answers, and still extends its index when asked to
+    assert cal.due(D(2025, 3, 3), 1, W).due == D(2025, 3, 5)
+    assert cal.add_working_days(D(2199, 12, 31), 2) == D(2200, 1, 2)
+    assert cal.due(D(1949, 1, 3), 1, W).due == D(1949, 1, 4)
