@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -129,3 +130,57 @@ def test_the_auditor_counts_clocks_left_overdue_past_the_grace(rt, demo):
     assert overdue_unhandled(rt, at(2025, 3, 5, 1), grace) == 1  # nobody swept it
     sweep(rt, now=at(2025, 3, 5, 1))
     assert overdue_unhandled(rt, at(2025, 3, 5, 2), grace) == 0
+
+
+class _SlowReceiver(BaseHTTPRequestHandler):
+    delay = 1.5
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(_SlowReceiver.delay)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_slow_receivers_never_hold_up_a_writer(rt, demo):
+    """The reproduction (hardening, item 8): webhooks were POSTed inside a write transaction, so
+    on SQLite three slow receivers made an unrelated write wait 5.5 s. Now delivery claims and
+    commits, sends with no transaction open, then records: a write during the sends is prompt."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hooked = Runtime(
+        settings=rt.settings.with_overrides(
+            webhook_url=f"http://127.0.0.1:{server.server_port}/hook"
+        ),
+        engine=rt.engine,
+        session_factory=rt.session_factory,
+        read_session_factory=rt.read_session_factory,
+        vault=rt.vault,
+        history_keys=rt.history_keys,
+    )
+    try:
+        with hooked.uow() as uow:
+            for i in range(3):
+                outbox.enqueue_webhook(uow.session, hooked.settings, "test.slow", {"n": i})
+            uow.commit()
+        sending = threading.Thread(target=outbox.deliver, args=(hooked,))
+        sending.start()
+        time.sleep(0.5)  # the sends are under way
+        started = time.monotonic()
+        case = open_case(
+            rt.uow(),
+            actor=demo.actor("caseworker.shipai"),
+            workflow="wage_arrears",
+            employer_id=demo.employer("建筑").id,
+        )
+        waited = time.monotonic() - started
+        sending.join(timeout=30)
+        assert case.id and waited < 1.0, f"an unrelated write waited {waited:.1f} s"
+        with rt.reader() as uow:
+            delivered = uow.session.scalars(select(OutboxMessage.delivered_at)).all()
+        assert len(delivered) == 3 and all(d is not None for d in delivered)
+    finally:
+        server.shutdown()
