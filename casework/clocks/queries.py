@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import workflows
-from casework.clocks.calendar import load_calendar
+from casework.clocks.calendar import check_supported, load_calendar
 from casework.core.errors import InvalidInput
 from casework.core.queries import get_or_404
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
-from casework.core.vocab import ACTIVE_CLOCK_STATUSES, CALENDAR_YEARS, MAX_DEADLINE_DAYS
+from casework.core.vocab import ACTIVE_CLOCK_STATUSES, MAX_DEADLINE_DAYS
 from casework.models import CalendarDay, Case, Deadline
 
 
@@ -85,11 +85,7 @@ def due_date(uow: UnitOfWork, *, start: dt.date, days: int, unit: str) -> dict[s
     """The due date of a period of ``days`` calendar or working days from ``start``."""
     if not 0 <= days <= MAX_DEADLINE_DAYS:
         raise InvalidInput("days", "天数必须在0到3650之间", "must be from 0 to 3650")
-    lo, hi = CALENDAR_YEARS
-    if not lo <= start.year <= hi:
-        raise InvalidInput(
-            "start", f"起算日须在{lo}年至{hi}年之间", f"must be a date from {lo} to {hi}"
-        )
+    check_supported(start, "start")
     with uow:
         return load_calendar(uow.session).due(start, days, unit).as_dict()
 
