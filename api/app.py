@@ -25,6 +25,7 @@ from api.resources import (
     workflows_,
 )
 from api.schemas import ProblemSchema
+from api.schemas.workflows import step_data_schemas
 from casework.core.errors import NotAuthenticated
 from casework.core.settings import load_settings
 from casework.people import auth as people_auth
@@ -182,6 +183,8 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     guard.install(app)  # bodies and query strings, after authentication
 
     api = CaseworkApi(app)
+    for name, schema in step_data_schemas().items():
+        api.spec.components.schema(name, schema)
     app.register_blueprint(health_bp)
     for module in (auth, org_units, users, workflows_, cases, intakes, inbox, calendar, reports):
         api.register_blueprint(module.blp)

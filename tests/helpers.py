@@ -40,7 +40,6 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
         "agreement_claims": ["wages"],
         "performance_due": "2026-12-31",
     },
-    ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
     ("wage_arrears", "reject"): {"reason": "重复登记"},
     ("wage_arrears", "sign_repayment_agreement"): {"repayment_due": "2026-12-31"},
     ("wage_arrears", "refer_criminal"): {"months_in_arrears": 4},
@@ -60,6 +59,16 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("hotline", "report_result"): {"result": "已协调支付"},
     ("hotline", "complete_callback"): {"satisfaction": "satisfied"},
 }
+
+
+# Facts an earlier step records that a transition's guards read (set with force_state).
+GOOD_FACTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
+}
+
+
+def good_facts(workflow: str, trigger: str) -> dict[str, Any]:
+    return dict(GOOD_FACTS.get((workflow, trigger), {}))
 
 
 def good_data(workflow: str, trigger: str) -> dict[str, Any]:
@@ -86,12 +95,16 @@ def new_case(
     )
 
 
-def force_state(rt: Runtime, case_id: int, state: str) -> None:
-    """Test set-up only: put a case straight into ``state`` (history untouched)."""
+def force_state(
+    rt: Runtime, case_id: int, state: str, attributes: dict[str, Any] | None = None
+) -> None:
+    """Test set-up only: put a case straight into ``state`` (history untouched), with the process
+    attributes earlier steps would have recorded (``attributes``) if given."""
+    values: dict[str, Any] = {"state": state}
+    if attributes:
+        values["attributes"] = attributes
     with rt.engine.begin() as conn:
-        conn.execute(
-            update(Case.__table__).where(Case.__table__.c.id == case_id).values(state=state)
-        )
+        conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(**values))
 
 
 @contextmanager

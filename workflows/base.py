@@ -19,6 +19,8 @@ from typing import Any, TypeAlias
 
 from transitions import Machine
 
+from workflows.fields import Field, lookup
+
 # Org levels, lowest first (docs/domain.md §2).
 LEVELS: tuple[str, ...] = ("grassroots", "township", "county", "city", "province", "national")
 LEVEL_LABELS_ZH: dict[str, str] = dict(
@@ -113,17 +115,26 @@ class Transition:
     roles: frozenset[str]
     min_level: str | None = None
     guards: tuple[Guard, ...] = ()
-    # Keys of the trigger's ``data`` the engine records on the case (process attributes).
-    records: tuple[str, ...] = ()
-    # Keys that must be present in ``data`` for the trigger to be accepted; always recorded too.
-    requires: tuple[str, ...] = ()
+    # The typed data the trigger records on the case (process attributes); see workflows.fields.
+    fields: tuple[Field, ...] = ()
 
     def __post_init__(self) -> None:
-        # What a trigger insists on is worth keeping: a required key that ``records`` leaves out
-        # would be checked and then thrown away. Append it, keeping the order given.
-        records = tuple(dict.fromkeys((*self.records, *self.requires)))
-        if records != self.records:
-            object.__setattr__(self, "records", records)
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise WorkflowDefinitionError(f"{self.trigger}: a data field is named twice")
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """Keys of the trigger's ``data`` the engine records on the case."""
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Keys that must be given for the trigger to be accepted."""
+        return tuple(f.name for f in self.fields if f.required)
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -288,6 +299,7 @@ class Workflow:
                     ],
                     "records": list(t.records),
                     "requires": list(t.requires),
+                    "fields": [f.to_dict() for f in t.fields],
                 }
                 for t in self.transitions
             ],
@@ -399,19 +411,41 @@ class Workflow:
 
 @dataclass(frozen=True)
 class Data:
-    """Keys of a trigger's ``data``: all are recorded on the case, ``requires`` must be given."""
+    """The typed fields of a trigger's ``data`` (all recorded on the case)."""
 
-    records: tuple[str, ...] = ()
-    requires: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
 
 
-def data(*keys: str) -> Data:
-    """``data("agreement_claims*", "performance_due")``: record both, require the starred one."""
-    names = tuple(k.removesuffix("*") for k in keys)
-    bad = [k for k in names if not k.isidentifier()]
-    if bad or len(set(names)) != len(names):
-        raise WorkflowDefinitionError(f"data{keys!r}: keys must be distinct identifiers")
-    return Data(names, tuple(n for n, k in zip(names, keys, strict=True) if k.endswith("*")))
+def data(*keys: str | Field) -> Data:
+    """``data("agreement_claims*", "performance_due")``: two fields of the shared catalogue
+    (:data:`workflows.fields.CATALOGUE`), the starred one required; a process's own field is
+    passed as a :class:`~workflows.fields.Field` (``data(enum("outcome*", ...))``)."""
+    out: list[Field] = []
+    for k in keys:
+        if isinstance(k, Field):
+            out.append(k)
+            continue
+        if not isinstance(k, str) or not k.removesuffix("*").isidentifier():
+            raise WorkflowDefinitionError(f"data{keys!r}: keys must be identifiers or fields")
+        try:
+            out.append(lookup(k))
+        except KeyError:
+            raise WorkflowDefinitionError(
+                f"data{keys!r}: {k.removesuffix('*')!r} is not in workflows.fields.CATALOGUE; "
+                "declare it there or pass a Field"
+            ) from None
+    names = [f.name for f in out]
+    if len(set(names)) != len(names):
+        raise WorkflowDefinitionError(f"data{keys!r}: keys must be distinct")
+    return Data(tuple(out))
 
 
 Source: TypeAlias = str | tuple[str, ...]
@@ -468,8 +502,7 @@ def edge(
         who,
         min_level=min_level,
         guards=guard_tuple,
-        records=keys.records,
-        requires=keys.requires,
+        fields=keys.fields,
     )
 
 

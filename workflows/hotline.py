@@ -7,6 +7,7 @@ accepted by the unit (which opens the case) → result reported back → call-ba
 
 from __future__ import annotations
 
+from workflows import fields
 from workflows.base import (
     CASE_HANDLERS,
     ESCALATE,
@@ -24,7 +25,7 @@ from workflows.base import (
 )
 
 OPERATORS = roles("operator", "supervisor")
-SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+SATISFACTION = tuple(code for code, _ in fields.SATISFACTION)
 
 
 def _satisfaction_recorded(ctx: GuardContext) -> bool:
@@ -52,7 +53,7 @@ STATES = [
 TRANSITIONS = edges(
     # trigger             from                             to                 操作                    English                                  who            level  data (key* = required), guards
     ("answer",            "registered",                    "answered",        "直接答复",             "answer directly",                       OPERATORS,     None,  data("answer")),
-    ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS),
+    ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS,     None,  data("to_unit")),
     ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*")),
     ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
     ("report_result",     "accepted",                      "result_reported", "反馈办理结果",         "report result",                         CASE_HANDLERS, None,  data("result*")),

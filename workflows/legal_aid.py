@@ -9,6 +9,7 @@ union legal aid (工会法 第三十条).
 
 from __future__ import annotations
 
+from workflows import fields
 from workflows.base import (
     CALENDAR,
     CASE_HANDLERS,
@@ -30,17 +31,8 @@ from workflows.base import (
 
 # 第四十二条: migrant workers claiming wages or work-injury compensation skip the means test.
 MEANS_TEST_EXEMPT_CLAIMS = frozenset({"wages", "work_injury"})
-# 第四十八条 grounds for terminating aid.
-TERMINATION_GROUNDS = frozenset(
-    {
-        "false_statement",  # 以欺骗或者其他不正当手段获得法律援助
-        "improved_finances",  # 受援人经济状况发生变化，不再符合条件
-        "own_lawyer",  # 受援人自行委托律师或者其他代理人
-        "no_longer_needed",  # 案件终止审理或者已被撤销
-        "abuse",  # 受援人利用法律援助从事违法活动 / 要求提供不正当援助
-        "requested_by_applicant",  # 受援人要求终止法律援助
-    }
-)
+# 第四十八条 grounds for terminating aid (the field's choices, workflows.fields).
+TERMINATION_GROUNDS = frozenset(code for code, _ in fields.TERMINATION_GROUNDS)
 
 
 def _means_test(ctx: GuardContext) -> bool:

@@ -19,6 +19,7 @@ from api.schemas.base import (
     d,
     page_of,
 )
+from api.schemas.workflows import STEP_DATA_REFS, StepFieldSchema
 from casework.core.vocab import (
     CHANNELS,
     FIELDS_REVEALABLE,
@@ -188,6 +189,12 @@ class TriggerSchema(Schema):
     dest = fields.String(metadata=d("State it leads to"))
     requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
     records = fields.List(fields.String(), metadata=d("Data keys it records"))
+    step_fields = fields.List(
+        fields.Nested(StepFieldSchema),
+        data_key="fields",
+        attribute="fields",
+        metadata=d("The typed data it takes (build a form from it)"),
+    )
     available = fields.Boolean(
         metadata=d(
             "False when a rule blocks it on the facts known now "
@@ -293,7 +300,11 @@ class TransitionSchema(Schema):
     data = fields.Dict(
         keys=fields.String(validate=validate.Length(max=64)),
         load_default=dict,
-        metadata=d("Data the trigger requires or records"),
+        metadata={
+            "description": "The trigger's typed data: one of the StepData_<workflow>_<trigger> "
+            "schemas (unknown keys are refused; enumerations take the code or the 中文 label)",
+            "anyOf": STEP_DATA_REFS,
+        },
     )
 
 

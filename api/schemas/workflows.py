@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
 
+from marshmallow import Schema, fields, validate
+
+import workflows
 from api.schemas.base import (
     d,
     page_of,
 )
+from workflows.fields import KINDS as FIELD_KINDS
 
 # -- workflows -------------------------------------------------------------------------------
 
@@ -25,6 +29,34 @@ class WfGuardSchema(Schema):
     reason_en = fields.String(metadata=d("Reason when it refuses, in English"))
 
 
+class StepChoiceSchema(Schema):
+    code = fields.String(metadata=d("Code stored on the case"))
+    label_zh = fields.String(metadata=d("选项名称（也可作为输入）"))
+
+
+class StepFieldSchema(Schema):
+    """One typed item of a trigger's data: enough to build a form field from."""
+
+    name = fields.String(metadata=d("Key in the transition's data"))
+    type = fields.String(
+        validate=validate.OneOf(FIELD_KINDS),
+        metadata=d("text, date (YYYY-MM-DD), money (yuan), integer, enum, boolean, person, unit"),
+    )
+    label_zh = fields.String(metadata=d("字段名称"))
+    label_en = fields.String(metadata=d("Field label in English"))
+    required = fields.Boolean(metadata=d("Whether the trigger needs it"))
+    many = fields.Boolean(metadata=d("Whether it takes a list"))
+    choices = fields.List(
+        fields.Nested(StepChoiceSchema), metadata=d("For enum: the codes and 中文 labels")
+    )
+    minimum = fields.Integer(allow_none=True, metadata=d("For integer: the smallest value"))
+    maximum = fields.Integer(allow_none=True, metadata=d("For integer: the largest value"))
+    max_length = fields.Integer(
+        allow_none=True, metadata=d("For text, person and unit: the longest value")
+    )
+    help_zh = fields.String(metadata=d("填写说明"))
+
+
 class WfTransitionSchema(Schema):
     trigger = fields.String(metadata=d("Trigger name to POST to /cases/{id}/transitions"))
     source = fields.List(fields.String(), metadata=d("States it may be fired from"))
@@ -38,6 +70,12 @@ class WfTransitionSchema(Schema):
     guards = fields.List(fields.Nested(WfGuardSchema), metadata=d("Rules checked before it fires"))
     records = fields.List(fields.String(), metadata=d("Data keys it records on the case"))
     requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
+    step_fields = fields.List(
+        fields.Nested(StepFieldSchema),
+        data_key="fields",
+        attribute="fields",
+        metadata=d("The typed data it takes (POST ... data)"),
+    )
 
 
 class WfDeadlineSchema(Schema):
@@ -75,3 +113,37 @@ class WorkflowSchema(Schema):
 
 
 WorkflowPage = page_of(WorkflowSchema, "WorkflowPage")
+
+
+# -- each trigger's data, for the OpenAPI document -------------------------------------------
+
+
+def step_data_name(workflow: str, trigger: str) -> str:
+    return f"StepData_{workflow}_{trigger}"
+
+
+def step_data_schemas() -> dict[str, dict[str, Any]]:
+    """One OpenAPI schema per workflow trigger: the ``data`` a transition POST takes."""
+    out: dict[str, dict[str, Any]] = {}
+    for wf in workflows.REGISTRY.values():
+        for trigger in wf.triggers:
+            ts = [t for t in wf.transitions if t.trigger == trigger]
+            props: dict[str, Any] = {}
+            for t in ts:
+                for f in t.fields:
+                    props.setdefault(f.name, f.json_schema())
+            required = sorted(set.intersection(*(set(t.requires) for t in ts)))
+            schema: dict[str, Any] = {
+                "type": "object",
+                "title": f"{wf.label_zh} · {ts[0].label_zh}",
+                "description": f"data of '{trigger}' on a {wf.name} case",
+                "properties": props,
+                "additionalProperties": False,
+            }
+            if required:
+                schema["required"] = required
+            out[step_data_name(wf.name, trigger)] = schema
+    return out
+
+
+STEP_DATA_REFS = [{"$ref": f"#/components/schemas/{name}"} for name in step_data_schemas()]

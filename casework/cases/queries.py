@@ -106,6 +106,7 @@ def case_detail_view(uow: UnitOfWork, case: Case, actor: Actor, now: dt.datetime
                 "dest": o.dest,
                 "requires": list(o.requires),
                 "records": list(o.records),
+                "fields": [f.to_dict() for f in o.fields],
                 "available": o.available,
                 "blocked_reason_zh": o.blocked_zh,
                 "blocked_reason_en": o.blocked_en,

@@ -10,6 +10,7 @@ finds the case. No database access here: what a rule needs is on the case and th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from casework.core.errors import (
 )
 from casework.core.vocab import LEVEL_LABELS_ZH
 from workflows.base import GuardContext, Transition, Workflow, level_rank
+from workflows.fields import Field, FieldError
 
 if TYPE_CHECKING:
     from casework.models import Case, OrgUnit
@@ -112,19 +114,42 @@ def check_transition_level(case: Case, t: Transition) -> None:
         )
 
 
-def check_data(t: Transition, data: Mapping[str, Any]) -> None:
-    missing = [
-        k
-        for k in t.requires
-        if data.get(k) in (None, "", [], {})
-        or (isinstance(data.get(k), str) and not data[k].strip())
-    ]
+# A data key is named back in an error only if it looks like a key: an identifier of at most 64
+# characters with no run of five digits (never a phone or ID number a client typed as a key).
+_SHOWN_KEY = re.compile(r"^(?!.*[0-9]{5})[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def check_data(t: Transition, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The trigger's data as it will be recorded: every key one of the transition's fields, each
+    value of the field's type (enumerations by code or 中文 label), every required field given.
+    The error names the field (``amount_paid``)."""
+    accepted = "、".join(f.label_zh for f in t.fields) or "无"
+    parsed: dict[str, Any] = {}
+    for key, value in data.items():
+        f = t.field(key) if isinstance(key, str) else None
+        if f is None:
+            if not (isinstance(key, str) and _SHOWN_KEY.match(key)):
+                key = "?"  # a key that could be anything (a phone number) is not echoed
+            raise InvalidInput(
+                key,
+                f"“{t.label_zh}”不接受这一项数据（可填：{accepted}）",
+                f"'{t.trigger}' takes no data {key!r}; it takes: "
+                f"{', '.join(t.records) or 'nothing'}",
+            )
+        try:
+            parsed[key] = f.parse(value)
+        except FieldError as exc:
+            raise InvalidInput(
+                key, f"{f.label_zh}{exc.reason_zh}", f"{key}: {exc.reason_en}"
+            ) from None
+    missing = [f for f in t.fields if f.required and f.is_blank(parsed.get(f.name))]
     if missing:
         raise InvalidInput(
-            missing[0],
-            f"“{t.label_zh}”需要填写：{', '.join(missing)}",
-            f"'{t.trigger}' needs data: {', '.join(missing)}",
+            missing[0].name,
+            f"“{t.label_zh}”需要填写：{'、'.join(f.label_zh for f in missing)}",
+            f"'{t.trigger}' needs data: {', '.join(f.name for f in missing)}",
         )
+    return {k: v for k, v in parsed.items() if v is not None}
 
 
 def check_guards(
@@ -144,15 +169,16 @@ def check_fire(
     *,
     guard_settings: Mapping[str, Any],
     today: dt.date,
-) -> Transition:
-    """The whole chain after visibility and version: the transition to take, or the error."""
+) -> tuple[Transition, dict[str, Any]]:
+    """The whole chain after visibility and version: the transition to take with its data as it
+    will be recorded, or the error."""
     wf = workflows.get(case.workflow)
     t = check_trigger(wf, case, trigger)
     check_role(case, t, actor)
     check_transition_level(case, t)
-    check_data(t, data)
-    check_guards(t, case, data, guard_settings, today)
-    return t
+    parsed = check_data(t, data)
+    check_guards(t, case, parsed, guard_settings, today)
+    return t, parsed
 
 
 @dataclass(frozen=True)
@@ -163,6 +189,7 @@ class TriggerOption:
     dest: str
     requires: tuple[str, ...]
     records: tuple[str, ...]
+    fields: tuple[Field, ...] = ()
     blocked_zh: str | None = None
     blocked_en: str | None = None
 
@@ -192,6 +219,7 @@ def trigger_options(
                 t.dest,
                 t.requires,
                 t.records,
+                t.fields,
                 failing.reason_zh if failing else None,
                 failing.reason_en if failing else None,
             )

@@ -282,7 +282,7 @@ def fire(
     with uow:
         case = visible_case(uow.session, actor, case_id)
         check_version(case, expected_version)
-        t = check_fire(
+        t, data = check_fire(
             case,
             trigger,
             actor,

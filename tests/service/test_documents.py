@@ -177,7 +177,7 @@ def test_a_refused_issue_uses_no_number(rt, demo):
     case = _supervision(rt, demo, "opinion_refused")
     # The guard refuses after the number was drawn: the whole transaction rolls back.
     with pytest.raises(GuardRefused):
-        _issue(rt, demo, case, "procuratorate_referral", data={"subject": "overtime"})
+        _issue(rt, demo, case, "procuratorate_referral", data={"subject": "working_time"})
     doc = _issue(
         rt,
         demo,

@@ -164,7 +164,11 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         "TH-SP",
         "GZ",
     )
-    assert order.attributes == {"category": "wage_arrears", "description": "拖欠三个月工资"}
+    assert order.attributes == {
+        "category": "wage_arrears",
+        "description": "拖欠三个月工资",
+        "to_unit": "TH-SP",
+    }
     assert order.created_by_id == hotline.user_id and case.created_by_id == hotline.user_id
     assert order.employer_id == case.employer_id == demo.employer("建筑").id
     assert (case.parent_id, case.channel, case.summary) == (order.id, "hotline", "拖欠三个月工资")

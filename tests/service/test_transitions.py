@@ -22,7 +22,7 @@ from casework.core.errors import (
 )
 from casework.core.time import local_date
 from casework.models import CaseEvent
-from tests.helpers import force_state, get_case, good_data, new_case
+from tests.helpers import force_state, get_case, good_data, good_facts, new_case
 from workflows.base import SYSTEM
 
 EDGES = [
@@ -53,7 +53,7 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
     wf = workflows.get(workflow)
     t = wf.transition_for(trigger, source)
     case = new_case(rt, demo, workflow)
-    force_state(rt, case.id, source)
+    force_state(rt, case.id, source, attributes=good_facts(workflow, trigger))
     actor = _actor_for(demo, t.roles)
     data = good_data(workflow, trigger)
     after = fire(rt.uow(), case_id=case.id, trigger=trigger, actor=actor, data=data, comment="测试")
@@ -194,10 +194,10 @@ def test_required_data_is_named(rt, demo):
 # -- guards ----------------------------------------------------------------------------------
 
 
-def _refused(rt, demo, workflow, state, trigger, data, **case_kw):
+def _refused(rt, demo, workflow, state, trigger, data, error=GuardRefused, **case_kw):
     case = new_case(rt, demo, workflow, **case_kw)
     force_state(rt, case.id, state)
-    with pytest.raises(GuardRefused) as err:
+    with pytest.raises(error) as err:
         fire(
             rt.uow(),
             case_id=case.id,
@@ -218,27 +218,62 @@ def _passes(rt, demo, workflow, state, trigger, data, **case_kw):
     ).state
 
 
-def test_payment_order_only_for_wage_injury_severance_or_damages(rt, demo):
-    err = _refused(
-        rt,
-        demo,
-        "mediation",
-        "breached",
-        "apply_payment_order",
-        {"agreement_claims": ["overtime_rest"]},
-    )
-    assert err.details["guard"] == "payment_order_eligible" and "第十六条" in err.message_zh
-    assert (
-        _passes(
-            rt,
-            demo,
-            "mediation",
-            "breached",
-            "apply_payment_order",
-            {"agreement_claims": ["severance"]},
+def _signed_and_breached(rt, demo, claims):
+    case = new_case(rt, demo, "mediation")
+    steps = [
+        ("accept", {}),
+        ("sign_agreement", {"agreement_claims": claims}),
+        ("report_breach", {}),
+    ]
+    for trigger, data in steps:
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger=trigger,
+            actor=demo.actor("supervisor.tianhe"),
+            data=data,
         )
-        == "payment_order_applied"
+    return case
+
+
+def test_payment_order_only_for_wage_injury_severance_or_damages(rt, demo):
+    case = _signed_and_breached(rt, demo, ["working_time"])
+    with pytest.raises(GuardRefused) as err:
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger="apply_payment_order",
+            actor=demo.actor("supervisor.tianhe"),
+        )
+    assert err.value.details["guard"] == "payment_order_eligible"
+    assert "第十六条" in err.value.message_zh
+    case = _signed_and_breached(rt, demo, ["经济补偿"])  # the 中文 label is accepted as the code
+    done = fire(
+        rt.uow(),
+        case_id=case.id,
+        trigger="apply_payment_order",
+        actor=demo.actor("supervisor.tianhe"),
     )
+    assert done.state == "payment_order_applied"
+    assert done.attributes["agreement_claims"] == ["severance"]
+
+
+def test_agreement_claims_are_checked_when_the_agreement_is_signed(rt, demo):
+    """A wrong claim is refused at signing, while the agreement can still be fixed, not when a
+    payment order is sought after the breach."""
+    case = new_case(rt, demo, "mediation")
+    fire(rt.uow(), case_id=case.id, trigger="accept", actor=demo.actor("supervisor.tianhe"))
+    with pytest.raises(InvalidInput) as err:
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger="sign_agreement",
+            actor=demo.actor("supervisor.tianhe"),
+            data={"agreement_claims": ["overtime_rest"]},
+        )
+    assert err.value.field == "agreement_claims" and "拖欠劳动报酬" in err.value.reason_zh
+    with rt.reader() as uow:
+        assert get_case(uow.session, case.id).state == "mediating"
 
 
 def test_payment_order_guard_reads_what_the_agreement_recorded(rt, demo):
@@ -315,13 +350,18 @@ def test_means_test_with_the_migrant_worker_exemption(rt, demo):
     )
     assert "第四十二条" in err.message_zh
     _refused(
+        rt, demo, "legal_aid", "applied", "grant", {"migrant_worker": True, "claim_type": "other"}
+    )
+    bad = _refused(
         rt,
         demo,
         "legal_aid",
         "applied",
         "grant",
         {"migrant_worker": True, "claim_type": "discrimination"},
+        error=InvalidInput,
     )
+    assert bad.field == "claim_type"
     assert (
         _passes(
             rt,
@@ -348,14 +388,27 @@ def test_early_aid_only_when_fewer_than_seven_days_remain(rt, demo):
         _passes(rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": near})
         == "handling"
     )
-    _refused(
-        rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": "not-a-date"}
+    bad = _refused(
+        rt,
+        demo,
+        "legal_aid",
+        "applied",
+        "provide_early_aid",
+        {"limitation_date": "not-a-date"},
+        error=InvalidInput,
     )
+    assert bad.field == "limitation_date" and "YYYY-MM-DD" in bad.reason_zh
 
 
 def test_termination_needs_a_statutory_ground(rt, demo):
-    err = _refused(rt, demo, "legal_aid", "handling", "terminate", {"ground": "too_busy"})
-    assert "第四十八条" in err.message_zh
+    err = _refused(
+        rt, demo, "legal_aid", "handling", "terminate", {"ground": "too_busy"}, error=InvalidInput
+    )
+    assert err.field == "ground" and "自行委托律师或者其他代理人" in err.reason_zh
+    done = _passes(
+        rt, demo, "legal_aid", "handling", "terminate", {"ground": "受援人要求终止法律援助"}
+    )
+    assert done == "terminated"
 
 
 def test_investigation_needs_two_supervisors(rt, demo):
@@ -377,8 +430,18 @@ def test_procuratorate_referral_needs_a_group_dispute_on_wages_or_insurance(rt, 
         "supervision",
         "opinion_refused",
         "refer_to_procuratorate",
-        {**data, "subject": "overtime"},
+        {**data, "subject": "working_time"},
     )
+    bad = _refused(
+        rt,
+        demo,
+        "supervision",
+        "opinion_refused",
+        "refer_to_procuratorate",
+        {**data, "subject": "overtime"},
+        error=InvalidInput,
+    )
+    assert bad.field == "subject"
     assert (
         _passes(rt, demo, "supervision", "opinion_refused", "refer_to_procuratorate", data)
         == "procuratorate_referred"
@@ -387,9 +450,21 @@ def test_procuratorate_referral_needs_a_group_dispute_on_wages_or_insurance(rt, 
 
 def test_callback_records_satisfaction(rt, demo):
     err = _refused(
-        rt, demo, "hotline", "result_reported", "complete_callback", {"satisfaction": "meh"}
+        rt,
+        demo,
+        "hotline",
+        "result_reported",
+        "complete_callback",
+        {"satisfaction": "meh"},
+        error=InvalidInput,
     )
-    assert "满意度" in err.message_zh
+    assert err.field == "satisfaction" and "基本满意" in err.reason_zh
+    assert (
+        _passes(
+            rt, demo, "hotline", "result_reported", "complete_callback", {"satisfaction": "满意"}
+        )
+        == "closed"
+    )
 
 
 # -- what a client is offered ----------------------------------------------------------------

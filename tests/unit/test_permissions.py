@@ -81,7 +81,9 @@ def test_the_check_chain_runs_in_order_without_a_database():
     closing = case_at(TOWNSHIP, state="procuratorate_referred")
     with pytest.raises(InvalidInput):  # close needs its outcome
         check_fire(closing, "close", worker, {}, guard_settings={}, today=today)
-    t = check_fire(closing, "close", worker, {"outcome": "已整改"}, guard_settings={}, today=today)
-    assert t.dest == "closed"
+    t, recorded = check_fire(
+        closing, "close", worker, {"outcome": " 已整改 "}, guard_settings={}, today=today
+    )
+    assert t.dest == "closed" and recorded == {"outcome": "已整改"}
     listed = [o.trigger for o in allowed_triggers(case, worker, guard_settings={}, today=today)]
     assert "issue_tip_letter" in listed and "issue_suggestion_letter" not in listed
