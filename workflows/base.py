@@ -162,6 +162,10 @@ class DeadlineRule:
     extendable_days: int = 0
     extension_unit: str | None = None
     tier_days: Mapping[str, int] = field(default_factory=dict)
+    # The date field (recorded by the step entering ``state``) the period counts from when the
+    # law counts from an act, not from the step: receipt of an application (收到申请之日), a
+    # filing (立案之日), service of a letter (送达之日). None: from the day the state is entered.
+    starts_from: str | None = None
 
     def __post_init__(self) -> None:
         if not self.runs_in:
@@ -320,6 +324,7 @@ class Workflow:
                     "configurable": r.configurable,
                     "extendable_days": r.extendable_days,
                     "extension_unit": r.extension_unit or r.unit,
+                    "starts_from": r.starts_from,
                 }
                 for r in self.deadlines
             ],
@@ -387,6 +392,14 @@ class Workflow:
                     if self.transition_for(r.on_expiry, s) is None:
                         problems.append(
                             f"deadline {r.name}: {r.on_expiry!r} cannot fire from {s!r}"
+                        )
+            if r.starts_from is not None:
+                for t in self.transitions:
+                    f = t.field(r.starts_from) if t.dest == r.state else None
+                    if t.dest == r.state and (f is None or f.kind != "date" or not f.required):
+                        problems.append(
+                            f"deadline {r.name}: {t.trigger} enters {r.state} without the "
+                            f"required date {r.starts_from!r} the clock counts from"
                         )
             if r.kind == HANDLING and r.on_expiry != ESCALATE:
                 problems.append(f"deadline {r.name}: handling rules escalate on expiry")

@@ -409,6 +409,7 @@ _SHARED = (
     enum("subject", "监督事项", "subject", SUPERVISION_SUBJECTS),
     enum("ground", "终止理由", "ground for termination", TERMINATION_GROUNDS),
     date("performance_due", "协议履行期限", "agreed performance date"),
+    date("received_on", "收到申请之日", "date the application was received"),
     date("repayment_due", "约定还款日期", "agreed repayment date"),
     date("limitation_date", "时效或法定期限届满日", "limitation or procedural deadline"),
     money("amount_paid", "已支付金额（元）", "amount paid (yuan)"),

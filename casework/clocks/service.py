@@ -51,6 +51,16 @@ def _set_due(
     d.remind_at = remind if remind is not None and remind > now else None
 
 
+def start_date(case: Case, rule: DeadlineRule, now: dt.datetime) -> dt.date:
+    """The day a period is counted from: the date the rule names (recorded by the step that
+    starts it: receipt, filing, service) if the case has it, else the day of the state entry."""
+    if rule.starts_from:
+        recorded = (case.attributes or {}).get(rule.starts_from)
+        if recorded:
+            return dt.date.fromisoformat(recorded)
+    return local_date(now)
+
+
 def start_clock(
     uow: UnitOfWork,
     case: Case,
@@ -59,12 +69,13 @@ def start_clock(
     entry_seq: int,
     now: dt.datetime,
     cal: WorkCalendar | None = None,
+    started: dt.date | None = None,
 ) -> Deadline:
     s = uow.session
     wf = workflows.get(case.workflow)
     cal = cal or load_calendar(s)
     days = rule_days(uow, wf, rule, case)
-    started = local_date(now)
+    started = started or start_date(case, rule, now)
     due = cal.due(started, days, rule.unit)
     d = Deadline(
         case_id=case.id,
@@ -193,7 +204,9 @@ def restart_handling_clocks(
             d.handled_at = now
     for rule in wf.deadlines:
         if rule.kind == "handling" and case.state in rule.runs_in:
-            d = start_clock(uow, case, rule, entry_seq=entry_seq, now=now, cal=cal)
+            d = start_clock(
+                uow, case, rule, entry_seq=entry_seq, now=now, cal=cal, started=local_date(now)
+            )
             if case.state in rule.pauses_in:
                 _pause(uow, case, d, now, reason=f"state:{case.state}")
             clocks.append(d)

@@ -258,3 +258,50 @@ if (
         + "\n",
         encoding="utf-8",
     )
+
+
+def test_a_clock_counted_from_a_recorded_date_needs_that_date_on_the_way_in():
+    rule = DeadlineRule(
+        name="period",
+        state="b",
+        days=15,
+        unit="calendar",
+        kind="statutory",
+        on_expiry="notify",
+        citation="法 第一条",
+        label_zh="期限",
+        label_en="period",
+        starts_from="received_on",
+    )
+    states = [State("a", "甲", "a"), State("b", "乙", "b"), State("c", "丙", "c", terminal=True)]
+    ok = edges(
+        ("receive", "a", "b", "收到", "receive", CW, None, data("received_on*")),
+        ("end", "b", "c", "结束", "end", CW),
+    )
+    wf = Workflow(
+        name="t",
+        prefix="T",
+        label_zh="测",
+        label_en="t",
+        initial="a",
+        states=states,
+        transitions=ok,
+        deadlines=[rule],
+    )
+    assert wf.to_dict()["deadlines"][0]["starts_from"] == "received_on"
+    for entering in (data("received_on"), data("reason*"), None):
+        bad = edges(
+            ("receive", "a", "b", "收到", "receive", CW, None, entering),
+            ("end", "b", "c", "结束", "end", CW),
+        )
+        with pytest.raises(WorkflowDefinitionError, match="without the required date"):
+            Workflow(
+                name="t",
+                prefix="T",
+                label_zh="测",
+                label_en="t",
+                initial="a",
+                states=states,
+                transitions=bad,
+                deadlines=[rule],
+            )
