@@ -52,7 +52,8 @@ STATES = [
 # fmt: off
 TRANSITIONS = edges(
     # trigger             from                             to                 操作                    English                                  who            level  data (key* = required), guards
-    ("answer",            "registered",                    "answered",        "直接答复",             "answer directly",                       OPERATORS,     None,  data("answer")),
+    ("answer",            "registered",                    "answered",        "直接答复",             "answer directly",                       OPERATORS,     None,  data("answer*")),
+    ("close_on_answer",   "answered",                      "closed",          "答复后办结（未抽中回访）", "close after the answer (not sampled)", OPERATORS),
     ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS,     None,  data("to_unit")),
     ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*")),
     ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
@@ -63,6 +64,18 @@ TRANSITIONS = edges(
 # fmt: on
 
 DEADLINES = [
+    DeadlineRule(
+        name="answer_callback",
+        state="answered",
+        days=2,
+        unit=WORKING,
+        kind=HANDLING,
+        on_expiry=ESCALATE,
+        citation="12351 职工服务热线回访要求：咨询类按比例抽样回访（可配置）",
+        label_zh="咨询回访时限",
+        label_en="call-back after an answer",
+        configurable=True,
+    ),
     DeadlineRule(
         name="dispatch",
         state="registered",

@@ -21,19 +21,21 @@ blp = Blueprint(
 def file_intake(body):
     """来电登记 File a call. Categories that need a case open one at the competent unit; a repeat
     call about the same worker and employer attaches to the open case (merged_into)."""
-    caller, emp = body["caller"], body["employer"]
+    caller, emp = body["caller"], body.get("employer")
     result = intake.file_intake(
         rt().uow(),
         actor=actor(),
         caller=intake.CallerInput(caller["name"], caller["phone"], caller.get("id_number")),
-        employer=intake.EmployerInput(
-            emp["name"], emp.get("credit_code"), emp.get("org_unit_code")
-        ),
+        employer=intake.EmployerInput(emp["name"], emp.get("credit_code"), emp.get("org_unit_code"))
+        if emp is not None
+        else None,
         category=body["category"],
         complexity=body["complexity"],
         worker_count=body["worker_count"],
         amount_claimed=body.get("amount_claimed"),
         description=body["description"],
+        answer=body.get("answer"),
+        complained_unit_code=body.get("complained_unit_code"),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return result.body, 201

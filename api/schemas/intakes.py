@@ -42,8 +42,12 @@ class IntakeSchema(Schema):
     caller = fields.Nested(CallerSchema, required=True, metadata=d("The caller (the worker)"))
     employer = fields.Nested(
         EmployerInputSchema,
-        required=True,
-        metadata=d("The employer; org_unit_code routes a new one"),
+        allow_none=True,
+        load_default=None,
+        metadata=d(
+            "The employer; org_unit_code routes a new one. Required unless the category is "
+            "consultation, suggestion, service_help or complaint"
+        ),
     )
     category = fields.String(
         required=True,
@@ -51,8 +55,22 @@ class IntakeSchema(Schema):
         metadata=d(
             "咨询 consultation / 欠薪 wage_arrears "
             "/ 劳动争议 dispute / 法律援助 legal_aid "
-            "/ 违法举报 violation_report / 意见建议 suggestion"
+            "/ 违法举报 violation_report / 意见建议 suggestion / 服务帮扶 service_help "
+            "/ 信访投诉 complaint (about a union body: goes to the level above it)"
         ),
+    )
+    answer = Text(
+        allow_none=True,
+        validate=validate.Length(max=10000),
+        metadata=d(
+            "话务员的答复: required for consultation and suggestion, which are answered on the "
+            "call (the operator's own words, not the caller's question)"
+        ),
+    )
+    complained_unit_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata=d("被投诉的工会组织 (org unit code): required for a complaint"),
     )
     complexity = fields.String(
         load_default="normal",

@@ -50,6 +50,13 @@ def _at_least(env: dict[str, str], name: str, default: int, minimum: int) -> int
     return value
 
 
+def _percent(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if not 0 <= value <= 100:
+        raise SettingsError(f"{name} must be a whole number from 0 to 100")
+    return value
+
+
 def _level(env: dict[str, str], name: str, default: str) -> str:
     value = env.get(name) or default
     if value not in LEVELS:
@@ -82,6 +89,8 @@ class Settings:
     # "workflow.rule" -> days, from CASEWORK_DEADLINE_<WORKFLOW>_<RULE> (configurable rules only)
     deadline_days: dict[str, int] = field(default_factory=dict)
     reminder_lead_days: int = 1
+    # Share (%) of consultations answered on the call that are called back; the rest close.
+    consultation_callback_percent: int = 10
     webhook_url: str = ""
     sweep_interval_seconds: int = 30
     outbox_interval_seconds: int = 10
@@ -218,6 +227,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         deadline_days=deadline_days,
         reminder_lead_days=_int(env, "CASEWORK_REMINDER_LEAD_DAYS", 1),
+        consultation_callback_percent=_percent(env, "CASEWORK_CONSULTATION_CALLBACK_PERCENT", 10),
         webhook_url=env.get("CASEWORK_WEBHOOK_URL", ""),
         sweep_interval_seconds=_int(env, "CASEWORK_SWEEP_INTERVAL", 30),
         outbox_interval_seconds=_int(env, "CASEWORK_OUTBOX_INTERVAL", 10),

@@ -13,7 +13,9 @@ from workflows.documents import DOCUMENT_KINDS
 
 __all__ = [
     "ACTIVE_CLOCK_STATUSES",
+    "ANSWERED_ON_CALL",
     "CATEGORIES",
+    "EMPLOYER_OPTIONAL",
     "CHANNELS",
     "CLOCK_STATUSES",
     "DAY_UNITS",
@@ -47,7 +49,13 @@ CATEGORIES: dict[str, str | None] = {
     "legal_aid": "legal_aid",
     "violation_report": "supervision",
     "suggestion": None,
+    "service_help": None,  # 服务帮扶: a unit helps the worker; no statutory process
+    "complaint": None,  # 信访投诉 about a union body: handled by the level above it
 }
+# Categories the operator answers on the call (the answer is theirs, and required).
+ANSWERED_ON_CALL: tuple[str, ...] = ("consultation", "suggestion")
+# Categories that need no employer.
+EMPLOYER_OPTIONAL: tuple[str, ...] = ("consultation", "suggestion", "service_help", "complaint")
 
 # Why a case rose one level (上代下), with the words a supervisor reads.
 ESCALATION_REASONS: dict[str, str] = {

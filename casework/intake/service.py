@@ -35,11 +35,13 @@ import workflows
 from casework.cases.queries import case_ref
 from casework.cases.service import WorkerInput, fire, open_case, parse_amount
 from casework.core.db import lock_keys
-from casework.core.errors import InvalidInput, VersionConflict
+from casework.core.errors import InvalidInput, NotFound, VersionConflict
 from casework.core.text import valid_name
 from casework.core.uow import UnitOfWork, commit_or_conflict
 from casework.core.vocab import (
+    ANSWERED_ON_CALL,
     CATEGORIES,
+    EMPLOYER_OPTIONAL,
     MAX_EMPLOYER_NAME,
     MAX_PERSON_NAME,
     MAX_TEXT,
@@ -99,9 +101,11 @@ class _Call:
     caller_name: str
     phone: str
     id_number: str | None
-    employer_name: str
+    employer_name: str | None
     credit_code: str | None
     org_unit_code: str | None
+    answer: str | None = None
+    complained_unit_code: str | None = None
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -125,13 +129,15 @@ def _text(value: Any, field: str, max_len: int, *, required: bool) -> str:
 
 def _validate(
     caller: CallerInput,
-    employer: EmployerInput,
+    employer: EmployerInput | None,
     *,
     category: str,
     complexity: str,
     worker_count: Any,
     amount_claimed: Any,
     description: Any,
+    answer: Any = None,
+    complained_unit_code: Any = None,
 ) -> _Call:
     if category not in CATEGORIES:
         raise InvalidInput(
@@ -169,6 +175,41 @@ def _validate(
             id_number = normalise_id_number(id_number)
         except InvalidInput as exc:
             raise exc.at("caller.id_number") from None
+    if employer is None and category not in EMPLOYER_OPTIONAL:
+        raise InvalidInput(
+            "employer", "该类来电须登记用人单位", f"a {category} call needs the employer"
+        )
+    answer_text = _text(answer, "answer", MAX_TEXT, required=False)
+    if category in ANSWERED_ON_CALL and len(answer_text) < 2:
+        raise InvalidInput(
+            "answer",
+            "在电话中答复的，须记录话务员本人的答复内容",
+            "a call answered on the line records the operator's own answer",
+        )
+    complained = _blank_to_none(complained_unit_code)
+    if category == "complaint" and complained is None:
+        raise InvalidInput(
+            "complained_unit_code",
+            "信访投诉须写明被投诉的工会组织",
+            "a complaint names the union body complained about",
+        )
+    if employer is None:
+        return _Call(
+            category=category,
+            process=CATEGORIES[category],
+            complexity=complexity,
+            worker_count=worker_count,
+            amount=amount,
+            description=text,
+            caller_name=name,
+            phone=phone,
+            id_number=id_number,
+            employer_name=None,
+            credit_code=None,
+            org_unit_code=None,
+            answer=answer_text or None,
+            complained_unit_code=complained,
+        )
     employer_name = valid_name(employer.name, field="employer.name", max_len=MAX_EMPLOYER_NAME)
     credit_code = _blank_to_none(employer.credit_code)
     if credit_code is not None:
@@ -189,6 +230,8 @@ def _validate(
         employer_name=employer_name,
         credit_code=credit_code,
         org_unit_code=_blank_to_none(employer.org_unit_code),
+        answer=answer_text or None,
+        complained_unit_code=complained,
     )
 
 
@@ -212,6 +255,8 @@ def _fingerprint(call: _Call, vault: PiiVault) -> str:
             "credit_code": call.credit_code,
             "org_unit_code": call.org_unit_code,
         },
+        "answer": call.answer,
+        "complained_unit_code": call.complained_unit_code,
     }
     return fingerprint(canonical)
 
@@ -224,12 +269,14 @@ def file_intake(
     *,
     actor: Actor,
     caller: CallerInput,
-    employer: EmployerInput,
+    employer: EmployerInput | None,
     category: str,
     complexity: str = "normal",
     worker_count: int = 1,
     amount_claimed: Any = None,
     description: str = "",
+    answer: str | None = None,
+    complained_unit_code: str | None = None,
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> IntakeResult:
@@ -243,6 +290,8 @@ def file_intake(
         worker_count=worker_count,
         amount_claimed=amount_claimed,
         description=description,
+        answer=answer,
+        complained_unit_code=complained_unit_code,
     )
     key = check_key(idempotency_key)
     now = now or dt.datetime.now(dt.UTC)
@@ -332,29 +381,51 @@ def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt
     )
 
 
+def _sampled(order: Case, percent: int) -> bool:
+    """Whether an answered consultation is called back: exactly ``percent`` % of them, spread
+    evenly over the year's work orders (the n-th is sampled when n × percent crosses a hundred)."""
+    n = int(order.ref.rsplit("-", 1)[1])
+    return (n * percent) // 100 > ((n - 1) * percent) // 100
+
+
+def _complaint_target(s: Session, code: str) -> tuple[OrgUnit, OrgUnit]:
+    """The union body complained about, and the level above it that handles the complaint."""
+    complained = s.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
+    if complained is None:
+        raise NotFound("被投诉的工会组织不存在", "no org unit with that code")
+    return complained, complained.parent or complained
+
+
 def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
     s = uow.session
     receiving = s.get(OrgUnit, actor.org_unit_id)
-    # Calls about one employer are filed one at a time (a new employer is registered once),
-    # and so are one caller's calls about it (a repeat call finds the case the first opened).
-    lock_keys(s, f"intake:employer:{call.credit_code or call.employer_name}")
-    # We know where the employer belongs when it is on record or the operator said so.
-    employer, unit_known = find_or_create_employer(
-        uow,
-        actor=actor,
-        name=call.employer_name,
-        credit_code=call.credit_code,
-        org_unit_code=call.org_unit_code,
-    )
-    manual = call.process is not None and not unit_known
-    lock_keys(s, *(f"intake:caller:{employer.id}:{k}" for k in _caller_keys(uow.vault, call)))
+    employer: Employer | None = None
+    unit_known = False
+    if call.employer_name is not None:
+        # Calls about one employer are filed one at a time (a new employer is registered once),
+        # and so are one caller's calls about it (a repeat call finds the case the first opened).
+        lock_keys(s, f"intake:employer:{call.credit_code or call.employer_name}")
+        # We know where the employer belongs when it is on record or the operator said so.
+        employer, unit_known = find_or_create_employer(
+            uow,
+            actor=actor,
+            name=call.employer_name,
+            credit_code=call.credit_code,
+            org_unit_code=call.org_unit_code,
+        )
+        lock_keys(s, *(f"intake:caller:{employer.id}:{k}" for k in _caller_keys(uow.vault, call)))
+    dispatched = call.process is not None or call.category == "service_help"
+    manual = dispatched and not unit_known
     existing = (
         _open_case_of(s, uow.vault, actor, call.process, employer, call)
-        if call.process is not None and unit_known
+        if call.process is not None and unit_known and employer is not None
         else None
     )
-
+    complaint_to = None
     attributes: dict[str, Any] = {"category": call.category, "description": call.description}
+    if call.category == "complaint" and call.complained_unit_code is not None:
+        complained, complaint_to = _complaint_target(s, call.complained_unit_code)
+        attributes["complained_unit"] = complained.code
     if manual:
         attributes["manual_dispatch"] = True
     if existing is not None:
@@ -364,7 +435,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         actor=actor,
         workflow=HOTLINE,
         org_unit_id=receiving.id,
-        employer_id=employer.id,
+        employer_id=employer.id if employer is not None else None,
         workers=[WorkerInput(name=call.caller_name, id_number=call.id_number, phone=call.phone)],
         worker_count=call.worker_count,
         amount_claimed=call.amount,
@@ -377,15 +448,24 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
 
     case: Case | None = None
     routed_to = receiving
-    if call.process is None:
+    if call.category in ANSWERED_ON_CALL:
         fire(
             uow,
             case_id=order.id,
             trigger="answer",
             actor=actor,
-            data={"answer": call.description},
+            data={"answer": call.answer},
             now=now,
         )
+        if not _sampled(order, uow.settings.consultation_callback_percent):
+            fire(uow, case_id=order.id, trigger="close_on_answer", actor=actor, now=now)
+    elif complaint_to is not None:
+        routed_to = complaint_to
+        _dispatch(uow, order, routed_to, actor, now)
+    elif call.category == "service_help":
+        if employer is not None and unit_known:
+            routed_to = employer.org_unit
+            _dispatch(uow, order, routed_to, actor, now)
     elif existing is not None:
         case = existing
         record(
@@ -398,7 +478,7 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         )
         routed_to = existing.org_unit
         _dispatch(uow, order, routed_to, actor, now)
-    elif not manual:
+    elif not manual and employer is not None and call.process is not None:
         case = open_case(
             uow,
             actor=actor,

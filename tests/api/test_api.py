@@ -362,11 +362,13 @@ def test_consultation_is_answered_without_a_case(api):
             "complexity": "normal",
             "worker_count": 1,
             "description": "咨询加班费计算",
+            "answer": "已告知加班费按工资的150%、200%、300%计算。",
         },
     )
     assert r.status_code == 201, r.text
     assert r.json()["case"] is None and r.json()["merged_into"] is None
-    assert r.json()["work_order"]["state"] == "answered"
+    # Answered on the call; 10% are kept for a call-back, the rest close at once.
+    assert r.json()["work_order"]["state"] in ("answered", "closed")
 
 
 def test_unknown_employer_without_unit_waits_for_manual_dispatch(api):

@@ -1,0 +1,149 @@
+"""The 12351 work-order loop (docs/domain.md §7): calls answered on the line leave nothing
+running; calls a unit must handle are dispatched to it; complaints about a union body go to the
+level above it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.core.errors import InvalidInput, NotFound
+from casework.escalation.sweep import sweep
+from casework.intake.service import CallerInput, EmployerInput, file_intake
+from casework.models import Case, Deadline, Notification
+from tests.helpers import get_case
+
+PHONE = "13812345678"
+
+
+def with_sample(rt, percent):
+    """The runtime with call-backs sampled for ``percent`` % of answered consultations."""
+    return dataclasses.replace(
+        rt, settings=rt.settings.with_overrides(consultation_callback_percent=percent)
+    )
+
+
+def call(rt, demo, *, category, employer=None, actor="hotline", **kw):
+    return file_intake(
+        rt.uow(),
+        actor=demo.actor(actor),
+        caller=CallerInput(name="张三", phone=PHONE),
+        employer=employer,
+        category=category,
+        description=kw.pop("description", "来电内容"),
+        **kw,
+    )
+
+
+def running_clocks(rt, case_id):
+    with rt.reader() as uow:
+        return list(
+            uow.session.scalars(
+                select(Deadline.rule).where(
+                    Deadline.case_id == case_id, Deadline.status.in_(("running", "paused"))
+                )
+            )
+        )
+
+
+def notices(rt) -> int:
+    with rt.reader() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Notification))
+
+
+@pytest.mark.parametrize("category", ["consultation", "suggestion"])
+def test_a_consultation_answered_on_the_call_leaves_no_clock_and_no_notice(rt, demo, category):
+    rt = with_sample(rt, 0)
+    before = notices(rt)
+    r = call(
+        rt,
+        demo,
+        category=category,
+        description="加班费怎么算？",
+        answer="工作日加班按150%支付，休息日200%，法定节假日300%。",
+    )
+    order = r.body["work_order"]
+    assert order["state"] == "closed" and r.body["case"] is None
+    with rt.reader() as uow:
+        stored = get_case(uow.session, order["id"])
+        # The operator's own answer is recorded, not a copy of what the caller asked.
+        assert stored.attributes["answer"] == "工作日加班按150%支付，休息日200%，法定节假日300%。"
+        assert stored.employer_id is None and stored.next_due_at is None
+    assert running_clocks(rt, order["id"]) == []
+    week_later = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    assert sweep(rt, now=week_later).expired == 0
+    assert notices(rt) == before
+
+
+def test_an_answer_is_required_for_a_consultation(rt, demo):
+    with pytest.raises(InvalidInput) as err:
+        call(rt, demo, category="consultation", description="加班费怎么算？")
+    assert err.value.field == "answer"
+    with rt.reader() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_sampled_consultations_wait_for_a_call_back(rt, demo):
+    rt = with_sample(rt, 100)
+    r = call(rt, demo, category="consultation", answer="已告知。")
+    assert r.body["work_order"]["state"] == "answered"
+    assert running_clocks(rt, r.body["work_order"]["id"]) == ["answer_callback"]
+
+
+def test_the_sample_is_the_set_share_of_consultations(rt, demo):
+    rt = with_sample(rt, 25)
+    states = [
+        call(rt, demo, category="consultation", answer="已告知。").body["work_order"]["state"]
+        for _ in range(8)
+    ]
+    assert states.count("answered") == 2 and states.count("closed") == 6
+
+
+def test_service_help_needs_no_employer_and_is_dispatched(rt, demo):
+    r = call(rt, demo, category="service_help", description="申请困难职工帮扶")
+    order = r.body["work_order"]
+    assert r.body["case"] is None
+    # No employer to route by: the receiving unit dispatches it by hand.
+    assert order["state"] == "registered" and order["manual_dispatch"] is True
+    assert running_clocks(rt, order["id"]) == ["dispatch"]
+
+
+def test_a_complaint_about_a_union_body_lands_at_the_level_above_it(rt, demo):
+    r = call(
+        rt,
+        demo,
+        category="complaint",
+        description="街道工会对我的求助推诿不办",
+        complained_unit_code="TH-SP",
+    )
+    order = r.body["work_order"]
+    assert r.body["case"] is None and order["state"] == "dispatched"
+    assert r.body["routed_to"]["code"] == "TH"
+    with rt.reader() as uow:
+        stored = get_case(uow.session, order["id"])
+        assert stored.org_unit.code == "TH"
+        assert stored.attributes["complained_unit"] == "TH-SP"
+
+
+def test_a_complaint_names_the_unit_complained_about(rt, demo):
+    with pytest.raises(InvalidInput) as err:
+        call(rt, demo, category="complaint", description="投诉")
+    assert err.value.field == "complained_unit_code"
+    with pytest.raises(NotFound):
+        call(rt, demo, category="complaint", description="投诉", complained_unit_code="NOPE")
+
+
+def test_a_case_category_still_needs_the_employer(rt, demo):
+    with pytest.raises(InvalidInput) as err:
+        call(rt, demo, category="wage_arrears")
+    assert err.value.field == "employer"
+    r = call(
+        rt,
+        demo,
+        category="wage_arrears",
+        employer=EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024"),
+    )
+    assert r.body["case"] is not None
