@@ -16,6 +16,7 @@ from api.health import bp as health_bp
 from api.resources import (
     auth,
     calendar,
+    callers,
     cases,
     inbox,
     intakes,
@@ -186,7 +187,18 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     for name, schema in step_data_schemas().items():
         api.spec.components.schema(name, schema)
     app.register_blueprint(health_bp)
-    for module in (auth, org_units, users, workflows_, cases, intakes, inbox, calendar, reports):
+    for module in (
+        auth,
+        org_units,
+        users,
+        workflows_,
+        cases,
+        intakes,
+        callers,
+        inbox,
+        calendar,
+        reports,
+    ):
         api.register_blueprint(module.blp)
 
     @app.get("/metrics")

@@ -135,3 +135,42 @@ class IntakeResultSchema(Schema):
         metadata=d("Id of the open case this repeat call was attached to, else null"),
     )
     routed_to = fields.Nested(RoutedToSchema, required=True, metadata=d("The unit that handles it"))
+
+
+# -- caller lookup ----------------------------------------------------------------------------
+
+
+class CallerLookupSchema(Schema):
+    phone = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("来电号码 (looked up by its keyed blind index; never echoed)"),
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d("身份证号 (looked up by its keyed blind index; never echoed)"),
+    )
+
+
+class CallerMatterSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Case or work order id"))
+    ref = fields.String(required=True, metadata=d("Reference"))
+    workflow = fields.String(metadata=d("Workflow (hotline: a work order)"))
+    workflow_label_zh = fields.String(metadata=d("流程"))
+    state = fields.String(metadata=d("State"))
+    state_label_zh = fields.String(metadata=d("当前状态"))
+    open = fields.Boolean(metadata=d("Still in hand (not closed)"))
+    category = fields.String(allow_none=True, metadata=d("Call category of a work order"))
+    employer_name = fields.String(allow_none=True, metadata=d("用人单位"))
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("Unit holding it"))
+    created_at = fields.String(metadata=d("When it was filed (UTC, ISO 8601)"))
+
+
+class CallerMattersSchema(Schema):
+    items = fields.List(
+        fields.Nested(CallerMatterSchema), metadata=d("Newest first, at most 50, within your scope")
+    )
+    total = fields.Integer(metadata=d("Items listed"))
+    open_count = fields.Integer(metadata=d("Of which still open"))
+    summary_zh = fields.String(metadata=d("一句话提示，如“该来电人有 2 件在办”"))

@@ -150,6 +150,12 @@ PERMISSIONS: dict[str, Permission] = {
     "file_intake": _rule(
         False, "operator", "只有热线话务员可以登记来电工单", "only hotline operators file intakes"
     ),
+    "lookup_caller": _rule(
+        False,
+        "operator caseworker supervisor",
+        "只有话务员、办案人员和主管可以查询来电人的在办事项",
+        "only operators, caseworkers and supervisors look up a caller",
+    ),
     "create_org_unit": _rule(
         False, "admin system", "只有管理员可以新建组织", "only an admin may create org units"
     ),

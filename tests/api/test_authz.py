@@ -771,6 +771,20 @@ ROWS: list[Row] = [
         lambda u, t: 201 if "operator" in USERS[u][0] else 403,
         intake,
     ),
+    Row(
+        "GET",
+        "/api/v1/callers",
+        NONE,
+        lambda u, t: 200 if USERS[u][0] & {"operator", "caseworker", "supervisor"} else 403,
+        simple("GET", "/callers", params={"phone": "13800138000"}),
+    ),
+    Row(
+        "POST",
+        "/api/v1/callers/lookup",
+        NONE,
+        lambda u, t: 200 if USERS[u][0] & {"operator", "caseworker", "supervisor"} else 403,
+        simple("POST", "/callers/lookup", json={"phone": "13800138000"}),
+    ),
     # -- inbox
     Row("GET", "/api/v1/escalations", NONE, anyone(200), simple("GET", "/escalations")),
     Row("GET", "/api/v1/notifications", NONE, anyone(200), simple("GET", "/notifications")),

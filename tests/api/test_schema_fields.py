@@ -150,6 +150,8 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         ),
         201,
     )
+    matters = _ok(api.get("hotline", "/callers?phone=13912345678"))
+    assert matters["items"], "the caller just filed has open work"
     inbox = _ok(api.get("supervisor.guangzhou", "/escalations"))
     notices = _ok(api.get("supervisor.tianhe", "/notifications"))
     _ok(api.post("supervisor.tianhe", f"/notifications/{notices['items'][0]['id']}/ack"))

@@ -1,0 +1,63 @@
+"""Caller lookup before submit: the console shows a repeat caller's open work within scope."""
+
+from __future__ import annotations
+
+PHONE = "13912340001"
+ID_NUMBER = "440106199003071231"
+BUILDER = {"name": "广州市某建筑劳务有限公司", "credit_code": "91440106MA5BD00024"}
+
+
+def _file(api, **extra):
+    body = {
+        "caller": {"name": "李四", "phone": PHONE, "id_number": ID_NUMBER},
+        "employer": BUILDER,
+        "category": "wage_arrears",
+        "worker_count": 1,
+        "description": "拖欠两个月工资",
+        **extra,
+    }
+    r = api.post("hotline", "/intakes", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_a_repeat_caller_sees_their_open_work_newest_first(api):
+    first = _file(api)
+    r = api.get("hotline", f"/callers?phone={PHONE}")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    refs = [i["ref"] for i in body["items"]]
+    # The work order and the wage-arrears case it opened, newest first.
+    assert set(refs) == {first["work_order"]["ref"], first["case"]["ref"]}
+    assert body["open_count"] == 2 and body["summary_zh"] == "该来电人有 2 件在办"
+    case = next(i for i in body["items"] if i["workflow"] == "wage_arrears")
+    assert case["org_unit"]["code"] == "TH-SP" and case["employer_name"] == BUILDER["name"]
+    assert PHONE not in r.text and ID_NUMBER not in r.text  # the number is never echoed
+    by_id = api.post("hotline", "/callers/lookup", json={"id_number": ID_NUMBER}).json()
+    assert {i["ref"] for i in by_id["items"]} == set(refs)
+    # The number written another way is the same caller.
+    assert api.get("hotline", "/callers?phone=%2B86%20139%201234%200001").json()["total"] == 2
+
+
+def test_a_unit_outside_the_scope_sees_nothing(api):
+    _file(api)
+    # The work order was dispatched to 石牌 with the case: its caseworker sees both; 南华西 (in
+    # another district) sees nothing.
+    assert api.get("caseworker.shipai", f"/callers?phone={PHONE}").json()["total"] == 2
+    outside = api.get("caseworker.nanhuaxi", f"/callers?phone={PHONE}").json()
+    assert outside == {
+        "items": [],
+        "total": 0,
+        "open_count": 0,
+        "summary_zh": "该来电人没有在办事项",
+    }
+
+
+def test_a_lookup_needs_one_valid_number_and_never_echoes_it(api):
+    for query in ("", f"?phone={PHONE}&id_number={ID_NUMBER}"):
+        r = api.get("hotline", f"/callers{query}")
+        assert r.status_code == 422, query
+    r = api.get("hotline", "/callers?phone=1391234")
+    assert r.status_code == 422 and "phone" in r.json()["errors"]
+    assert "1391234" not in r.text
+    assert api.get("auditor", f"/callers?phone={PHONE}").status_code == 403
