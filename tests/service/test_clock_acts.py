@@ -10,13 +10,13 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.cases.service import fire, open_case
 from casework.clocks.queries import all_clocks, clock_view
 from casework.clocks.service import extend_clock, pause_clock, resume_clock
 from casework.core.errors import GuardRefused, InvalidInput, NotFound, NotPermitted
-from casework.models import CaseEvent
+from casework.models import CaseEvent, Deadline
 from tests.helpers import get_case, good_data, new_case, run_cli
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -606,3 +606,34 @@ def test_clock_and_link_commands_act_as_the_named_user(rt, demo, db_url):
     assert out.stdout.startswith("SUP-") and f"linked to {arrears.ref}" in out.stdout
     bad = run_cli(db_url, "link", arrears.ref, "--workflow", "hotline", "--as", "supervisor.tianhe")
     assert bad.returncode == 2 and "workflow" in bad.stderr
+
+
+def test_a_clock_written_before_its_end_was_kept_resumes_the_same(rt, demo):
+    """Clocks from before migration 0007 have no period_end: it is rebuilt from their parts."""
+    case_id = arbitration_case(rt, demo, D(2025, 8, 17))
+    actor = demo.actor("supervisor.tianhe")
+    pause_clock(
+        rt.uow(),
+        case_id=case_id,
+        rule="arbitration_award",
+        actor=actor,
+        reason="中止审理",
+        now=at(D(2025, 8, 18)),
+    )
+    with rt.engine.begin() as conn:  # set-up only: the row as an older version wrote it
+        conn.execute(
+            update(Deadline.__table__)
+            .where(Deadline.__table__.c.case_id == case_id)
+            .values(period_end=None, pause_reason=None)
+        )
+    assert _clock(rt, case_id, "arbitration_award")["period_end"] == "2025-10-01"
+    resume_clock(
+        rt.uow(),
+        case_id=case_id,
+        rule="arbitration_award",
+        actor=actor,
+        reason="恢复审理",
+        now=at(D(2025, 8, 21)),
+    )
+    clock = _clock(rt, case_id, "arbitration_award")
+    assert (clock["period_end"], clock["due"]) == ("2025-10-04", "2025-10-09")
