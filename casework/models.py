@@ -36,6 +36,7 @@ from casework.core.vocab import (
     CLOCK_STATUSES,
     DAY_UNITS,
     DEADLINE_KINDS,
+    EXTENSION_BASES,
     LEVELS,
     MAX_CLIENT_ADDRESS,
     MAX_USERNAME,
@@ -298,6 +299,9 @@ class Deadline(Base):
         CheckConstraint(check_constraint("unit", DAY_UNITS), name="unit_known"),
         CheckConstraint(check_constraint("kind", DEADLINE_KINDS), name="kind_known"),
         CheckConstraint(check_constraint("status", CLOCK_STATUSES), name="status_known"),
+        CheckConstraint(
+            check_constraint("extension_basis", EXTENSION_BASES), name="extension_basis_known"
+        ),
         Index("ix_deadlines_status_due_at", "status", "due_at"),
         Index("ix_deadlines_case_id_status", "case_id", "status"),
         Index("ix_deadlines_status_remind_at", "status", "remind_at"),
@@ -314,9 +318,15 @@ class Deadline(Base):
     entry_seq: Mapped[int] = mapped_column(Integer)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     started_on: Mapped[dt.date] = mapped_column(Date)
+    # The period's last day as counted (start + days + pauses + extensions), before a rest day
+    # moved it to ``due_on`` (民事诉讼法 第八十五条). Pauses and extensions count from here. NULL
+    # on clocks written before it existed (see casework.clocks.service.period_end).
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Why the clock stands still now: a user's reason, or ``state:<state>`` for a rule's pause.
+    pause_reason: Mapped[str | None] = mapped_column(String(255))
     paused_days: Mapped[int] = mapped_column(Integer, default=0)
     extended_days: Mapped[int] = mapped_column(Integer, default=0)
     calendar_verified: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -324,6 +334,10 @@ class Deadline(Base):
     remind_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     extension_note: Mapped[str | None] = mapped_column(String(255))
+    # The latest extension's legal basis (workflows.base.EXTENSION_BASES) and, for an approval,
+    # the officer who approved it; every extension is also an event in the history.
+    extension_basis: Mapped[str | None] = mapped_column(String(32))
+    extension_approver: Mapped[str | None] = mapped_column(String(120))
     handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

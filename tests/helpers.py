@@ -55,6 +55,7 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
         "employer_uncooperative": True,
     },
     ("supervision", "close"): {"outcome": "已整改"},
+    ("hotline", "answer"): {"answer": "已告知相关政策"},
     ("hotline", "return_order"): {"reason": "非本单位职责"},
     ("hotline", "report_result"): {"result": "已协调支付"},
     ("hotline", "complete_callback"): {"satisfaction": "satisfied"},

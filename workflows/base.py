@@ -137,6 +137,23 @@ class Transition:
         return next((f for f in self.fields if f.name == name), None)
 
 
+# The legal bases on which a running clock may be extended; a rule lists those its law allows.
+PARTIES_CONSENT = "parties_consent"  # both parties agree (e.g. to go on mediating)
+OFFICER_APPROVAL = "officer_approval"  # a named officer approves (a chair, a department head)
+EXTENSION_BASES: dict[str, str] = {
+    PARTIES_CONSENT: "双方当事人同意",
+    OFFICER_APPROVAL: "负责人批准",
+}
+NO_PAUSE_ZH = "法律未规定此项期限可以中止计算"
+NO_EXTENSION_ZH = "法律未规定此项期限可以延长"
+# A union unit's own handling limit (no statute sets it): the unit may stop it with a reason
+# and extend it with its head's approval; both are events in the history.
+OWN_LIMIT_PAUSE_ZH = (
+    "本级工会自定的办理时限，法律未作规定：可说明理由暂停计时（如等待当事人补充情况）"
+)
+OWN_LIMIT_EXTENSION_ZH = "本级工会自定的办理时限，法律未作规定：经负责人批准可以延长，记录批准人"
+
+
 @dataclass(frozen=True)
 class DeadlineRule:
     """A clock that runs while a case is in one of ``runs_in``.
@@ -145,6 +162,12 @@ class DeadlineRule:
     leaves all of ``runs_in``; in ``pauses_in`` it is paused (days there are not counted).
     ``days`` may be refined per complexity tier (``tier_days``); all numbers are defaults an
     administrator may override by settings where the law leaves them open (``configurable``).
+
+    What a user may do to a running clock is the law's to say, and stated here with the reason:
+    ``pausable`` (a user may pause it with a reason), ``extension_bases`` (on which bases it may
+    be extended: none means never), ``extension_cap`` (at most so many days in all; None: the law
+    sets no cap) in ``extension_unit`` (default: the clock's own unit). ``pause_citation`` and
+    ``extension_citation`` give the legal reason a user is shown, for allowing or for refusing.
     """
 
     name: str
@@ -159,13 +182,17 @@ class DeadlineRule:
     runs_in: tuple[str, ...] = ()
     pauses_in: tuple[str, ...] = ()
     configurable: bool = False
-    extendable_days: int = 0
     extension_unit: str | None = None
     tier_days: Mapping[str, int] = field(default_factory=dict)
     # The date field (recorded by the step entering ``state``) the period counts from when the
     # law counts from an act, not from the step: receipt of an application (收到申请之日), a
     # filing (立案之日), service of a letter (送达之日). None: from the day the state is entered.
     starts_from: str | None = None
+    pausable: bool = False
+    pause_citation: str = NO_PAUSE_ZH
+    extension_bases: tuple[str, ...] = ()
+    extension_cap: int | None = None
+    extension_citation: str = NO_EXTENSION_ZH
 
     def __post_init__(self) -> None:
         if not self.runs_in:
@@ -174,6 +201,23 @@ class DeadlineRule:
             raise ValueError(f"{self.name}: unit must be {' or '.join(UNITS)}")
         if self.kind not in KINDS:
             raise ValueError(f"{self.name}: kind must be {' or '.join(KINDS)}")
+        unknown = set(self.extension_bases) - set(EXTENSION_BASES)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown extension bases {sorted(unknown)}")
+        if self.extension_unit is not None and self.extension_unit not in UNITS:
+            raise ValueError(f"{self.name}: extension_unit must be {' or '.join(UNITS)}")
+        if self.extension_cap is not None and (self.extension_cap < 1 or not self.extendable):
+            raise ValueError(f"{self.name}: an extension cap needs extension bases and days >= 1")
+
+    @property
+    def extendable(self) -> bool:
+        return bool(self.extension_bases)
+
+    @property
+    def extendable_days(self) -> int | None:
+        """Days an extension may add in all: 0 when the law allows none, None when it sets no
+        cap (the export's ``extendable_days``)."""
+        return self.extension_cap if self.extendable else 0
 
     def days_for(self, tier: str | None) -> int:
         if tier and tier in self.tier_days:
@@ -325,6 +369,13 @@ class Workflow:
                     "extendable_days": r.extendable_days,
                     "extension_unit": r.extension_unit or r.unit,
                     "starts_from": r.starts_from,
+                    "pausable": r.pausable,
+                    "pause_citation": r.pause_citation,
+                    "extension_bases": [
+                        {"code": b, "label_zh": EXTENSION_BASES[b]} for b in r.extension_bases
+                    ],
+                    "extension_cap": r.extension_cap,
+                    "extension_citation": r.extension_citation,
                 }
                 for r in self.deadlines
             ],

@@ -12,6 +12,9 @@ from workflows.base import (
     CASE_HANDLERS,
     ESCALATE,
     HANDLING,
+    OFFICER_APPROVAL,
+    OWN_LIMIT_EXTENSION_ZH,
+    OWN_LIMIT_PAUSE_ZH,
     TIER_DAYS,
     WORKING,
     DeadlineRule,
@@ -87,6 +90,10 @@ DEADLINES = [
         label_zh="派单时限",
         label_en="dispatch",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="acceptance",
@@ -99,6 +106,10 @@ DEADLINES = [
         label_zh="签收时限",
         label_en="acceptance",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="handling",
@@ -112,6 +123,10 @@ DEADLINES = [
         label_en="handling",
         configurable=True,
         tier_days=TIER_DAYS,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="callback",
@@ -124,6 +139,10 @@ DEADLINES = [
         label_zh="回访时限",
         label_en="call-back",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
 ]
 

@@ -15,6 +15,7 @@ from workflows.base import (
     CASE_HANDLERS,
     ESCALATE,
     HANDLING,
+    OFFICER_APPROVAL,
     STATUTORY,
     SYSTEM,
     WORKING,
@@ -122,6 +123,10 @@ DEADLINES = [
         label_zh="审查决定（补充材料期间中止计算）",
         label_en="review and decision (paused while materials are missing)",
         configurable=True,
+        pausable=True,
+        pause_citation="法律援助法 第四十三条：申请材料不齐全的，一次性告知补充或者要求作出说明；"
+        "补充材料、作出说明的时间不计入审查期限（办理法律援助案件程序规定，条号待核）",
+        extension_citation="法律援助法 第四十三条：自收到申请之日起七日内作出决定，未规定延长",
     ),
     DeadlineRule(
         name="materials",
@@ -134,6 +139,10 @@ DEADLINES = [
         label_zh="补充材料期限",
         label_en="time to supply missing materials",
         configurable=True,
+        pause_citation="补充材料的期间本身即是审查中止的期间，不再中止计算",
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation="法律援助法 第四十三条未规定补充材料的期限：由法律援助机构确定，"
+        "经负责人批准可以延长",
     ),
     DeadlineRule(
         name="assignment",
@@ -145,6 +154,8 @@ DEADLINES = [
         citation="法律援助法 第四十三条",
         label_zh="指派承办人员",
         label_en="assignment of a lawyer",
+        pause_citation="法律援助法 第四十三条：自作出给予法律援助决定之日起三日内指派，未规定中止计算",
+        extension_citation="法律援助法 第四十三条：指派期限未规定可以延长",
     ),
     DeadlineRule(
         name="objection_decision",
@@ -156,6 +167,8 @@ DEADLINES = [
         citation="法律援助法 第四十九条",
         label_zh="异议审查决定",
         label_en="decision on the objection",
+        pause_citation="法律援助法 第四十九条：自收到异议之日起五日内审查决定，未规定中止计算",
+        extension_citation="法律援助法 第四十九条：异议审查期限未规定可以延长",
     ),
 ]
 

@@ -13,6 +13,8 @@ from workflows.base import (
     ESCALATE,
     HANDLING,
     NOTIFY,
+    OFFICER_APPROVAL,
+    PARTIES_CONSENT,
     STATUTORY,
     SYSTEM,
     WORKING,
@@ -95,6 +97,9 @@ DEADLINES = [
         label_zh="受理决定",
         label_en="acceptance decision",
         configurable=True,
+        pause_citation="企业劳动争议协商调解规定：调解委员会在三个工作日内决定是否受理，"
+        "未规定中止计算",
+        extension_citation="企业劳动争议协商调解规定：受理决定期限未规定可以延长",
     ),
     DeadlineRule(
         name="mediation_period",
@@ -107,7 +112,11 @@ DEADLINES = [
         citation="劳动争议调解仲裁法 第十四条",
         label_zh="调解期限（自收到调解申请之日起）",
         label_en="mediation period (from receipt of the application)",
-        extendable_days=15,
+        pause_citation="劳动争议调解仲裁法 第十四条：自收到调解申请之日起十五日内未达成调解协议的，"
+        "当事人可以依法申请仲裁；该期间不中止计算",
+        extension_bases=(PARTIES_CONSENT,),
+        extension_citation="企业劳动争议协商调解规定 第二十六条：双方当事人同意延期的，可以延长，"
+        "未设上限（条号待核）",
     ),
     DeadlineRule(
         name="arbitration_acceptance",
@@ -119,6 +128,9 @@ DEADLINES = [
         citation="劳动争议调解仲裁法 第二十九条",
         label_zh="仲裁委受理决定",
         label_en="arbitration acceptance decision",
+        pause_citation="劳动争议调解仲裁法 第二十九条：仲裁委员会收到申请之日起五日内决定是否受理；"
+        "须补正材料的自补正之日起重新计算（劳动人事争议仲裁办案规则 第四十六条），不中止",
+        extension_citation="劳动争议调解仲裁法 第二十九条：受理决定期限不得延长",
     ),
     DeadlineRule(
         name="arbitration_award",
@@ -130,7 +142,13 @@ DEADLINES = [
         citation="劳动争议调解仲裁法 第四十三条",
         label_zh="仲裁裁决期限",
         label_en="arbitration award period",
-        extendable_days=15,
+        pausable=True,
+        pause_citation="劳动人事争议仲裁办案规则 第四十六条第（六）项、第四十七条："
+        "中止审理期间、公告送达期间不计入仲裁期限",
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_cap=15,
+        extension_citation="劳动争议调解仲裁法 第四十三条：案情复杂需要延期的，经劳动争议仲裁委员会"
+        "主任批准，可以延期并书面通知当事人，延长期限不得超过十五日",
     ),
 ]
 

@@ -15,6 +15,9 @@ from workflows.base import (
     ESCALATE,
     HANDLING,
     NOTIFY,
+    OFFICER_APPROVAL,
+    OWN_LIMIT_EXTENSION_ZH,
+    OWN_LIMIT_PAUSE_ZH,
     STATUTORY,
     SYSTEM,
     WORKING,
@@ -114,6 +117,10 @@ DEADLINES = [
         label_zh="线索受理与启动调查",
         label_en="taking up the report",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="investigation",
@@ -126,6 +133,10 @@ DEADLINES = [
         label_zh="调查时限",
         label_en="investigation",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="tip_letter_reply",
@@ -138,6 +149,10 @@ DEADLINES = [
         label_zh="提示函整改期限",
         label_en="tip letter follow-up",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="opinion_letter_reply",
@@ -150,6 +165,8 @@ DEADLINES = [
         label_zh="意见书书面答复期限",
         label_en="written reply to the opinion letter",
         configurable=True,
+        pause_citation="工会劳动法律监督条例（各省）：用人单位应在期限内书面答复，未规定中止计算",
+        extension_citation="工会劳动法律监督条例（各省）：答复期限未规定可以延长",
     ),
     DeadlineRule(
         name="next_step",
@@ -163,6 +180,10 @@ DEADLINES = [
         label_zh="拒不整改后的处理时限",
         label_en="next step after a refusal",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="next_step_overdue",
@@ -175,6 +196,10 @@ DEADLINES = [
         label_zh="逾期未复后的处理时限",
         label_en="next step after no reply",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="suggestion_decision",
@@ -187,6 +212,8 @@ DEADLINES = [
         label_zh="行政部门立案决定",
         label_en="department decision to open a case",
         configurable=True,
+        pause_citation="行政部门处理建议书的期限，由各省条例规定，工会不能中止计算",
+        extension_citation="行政部门处理建议书的期限，由各省条例规定，工会不能延长",
     ),
 ]
 

@@ -14,6 +14,9 @@ from workflows.base import (
     ESCALATE,
     HANDLING,
     NOTIFY,
+    OFFICER_APPROVAL,
+    OWN_LIMIT_EXTENSION_ZH,
+    OWN_LIMIT_PAUSE_ZH,
     STATUTORY,
     TIER_DAYS,
     WORKING,
@@ -125,6 +128,10 @@ DEADLINES = [
         label_zh="核实时限",
         label_en="verification",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="start_negotiation",
@@ -137,6 +144,10 @@ DEADLINES = [
         label_zh="启动协商时限",
         label_en="start of negotiation",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="negotiation",
@@ -150,6 +161,10 @@ DEADLINES = [
         label_en="negotiation",
         configurable=True,
         tier_days=TIER_DAYS,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
     DeadlineRule(
         name="inspection_decision",
@@ -161,6 +176,8 @@ DEADLINES = [
         citation="劳动保障监察条例 第十七条（立案决定）",
         label_zh="监察机构立案决定",
         label_en="labour inspection decision to open",
+        pause_citation="劳动保障监察机构的立案审查期限：法规未规定中止计算",
+        extension_citation="劳动保障监察机构的立案审查期限：法规未规定延长",
     ),
     DeadlineRule(
         name="inspection_completion",
@@ -172,7 +189,12 @@ DEADLINES = [
         citation="劳动保障监察条例 第十七条",
         label_zh="监察案件办结",
         label_en="labour inspection completion",
-        extendable_days=30,
+        pause_citation="劳动保障监察条例 第十七条：调查自立案之日起60个工作日内完成，"
+        "只可经批准延长，不中止计算",
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_cap=30,
+        extension_citation="劳动保障监察条例 第十七条：情况复杂的，经劳动保障行政部门负责人批准，"
+        "可以延长30个工作日",
     ),
     DeadlineRule(
         name="callback",
@@ -185,6 +207,10 @@ DEADLINES = [
         label_zh="回访时限",
         label_en="call-back",
         configurable=True,
+        pausable=True,
+        pause_citation=OWN_LIMIT_PAUSE_ZH,
+        extension_bases=(OFFICER_APPROVAL,),
+        extension_citation=OWN_LIMIT_EXTENSION_ZH,
     ),
 ]
 

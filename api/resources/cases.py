@@ -1,6 +1,7 @@
-"""Cases: open, list, read, fire a trigger, request escalation, assign, comment, history,
-documents, personal-data reveal. Every case response carries ``ETag: "<version>"``; writes
-honour If-Match. Each view parses, makes one service call and answers with one query."""
+"""Cases: open, list, read, fire a trigger, request escalation, assign, open a linked case,
+pause, resume or extend a clock, comment, history, documents, personal-data reveal. Every case
+response carries ``ETag: "<version>"``; writes honour If-Match. Each view parses, makes one
+service call and answers with one query."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from api.schemas import (
     CaseListArgs,
     CasePage,
     CaseSchema,
+    ClockActSchema,
+    ClockExtensionSchema,
     CommentSchema,
     DocumentCreateSchema,
     DocumentPage,
@@ -31,6 +34,7 @@ from api.schemas import (
     EscalationSchema,
     EventPage,
     EventSchema,
+    LinkCreateSchema,
     PaginationArgs,
     RevealedSchema,
     RevealSchema,
@@ -38,6 +42,7 @@ from api.schemas import (
 )
 from casework.cases import queries as cases
 from casework.cases import service as case_service
+from casework.clocks import service as clock_service
 from casework.documents import queries as documents
 from casework.documents import service as document_service
 from casework.escalation import queries as escalations
@@ -45,6 +50,7 @@ from casework.escalation import service as escalation_service
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 Cases")
 CASE_ID = "/<int(min=1, max=2147483647):case_id>"
+CLOCK = CASE_ID + "/clocks/<string(minlength=1, maxlength=48):rule>"
 
 
 def _case(case_id: int, status: int = 200, **headers: str):
@@ -148,6 +154,89 @@ def assign(body, case_id):
         rt().uow(),
         case_id=case_id,
         user_id=body["user_id"],
+        actor=actor(),
+        expected_version=expected_version(),
+    )
+    return _case(case_id)
+
+
+@blp.route(CASE_ID + "/links", methods=["POST"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(LinkCreateSchema)
+@blp.response(
+    201,
+    CaseSchema,
+    headers={
+        **ETAG_HEADER,
+        "Location": {"description": "The new case's URL", "schema": {"type": "string"}},
+    },
+)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def link(body, case_id):
+    """派生关联案件 Open the linked or parallel case the workflow allows (its spawns), e.g. the 一函两书 supervision case of a wage-arrears case. If-Match is the parent's version; the answer is the new case."""  # noqa: E501 - the summary line of the OpenAPI operation
+    child = case_service.link(
+        rt().uow(),
+        parent_id=case_id,
+        actor=actor(),
+        workflow=body["workflow"],
+        summary=body["summary"],
+        org_unit_id=body["org_unit_id"],
+        expected_version=expected_version(),
+    )
+    return _case(child.id, 201, Location=url_for("cases.case", case_id=child.id))
+
+
+@blp.route(CLOCK + "/extension", methods=["POST"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(ClockExtensionSchema)
+@blp.response(200, CaseSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def extend_clock(body, case_id, rule):
+    """延长期限 Extend a clock where its law allows: on the parties' consent or a named officer's approval, within the cap. 422 with the legal reason where the law allows none."""  # noqa: E501 - the summary line of the OpenAPI operation
+    clock_service.extend_clock(
+        rt().uow(),
+        case_id=case_id,
+        rule=rule,
+        days=body["days"],
+        basis=body["basis"],
+        approver=body.get("approver"),
+        note=body.get("note"),
+        actor=actor(),
+        expected_version=expected_version(),
+    )
+    return _case(case_id)
+
+
+@blp.route(CLOCK + "/pause", methods=["POST"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(ClockActSchema)
+@blp.response(200, CaseSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def pause_clock(body, case_id, rule):
+    """暂停计时（中止）Pause a clock whose law lets it stand still, with a reason. 422 with the legal reason for a period the law never suspends."""  # noqa: E501 - the summary line of the OpenAPI operation
+    clock_service.pause_clock(
+        rt().uow(),
+        case_id=case_id,
+        rule=rule,
+        reason=body["reason"],
+        actor=actor(),
+        expected_version=expected_version(),
+    )
+    return _case(case_id)
+
+
+@blp.route(CLOCK + "/resume", methods=["POST"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(ClockActSchema)
+@blp.response(200, CaseSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def resume_clock(body, case_id, rule):
+    """恢复计时 Resume a clock a user paused: the days it had left count again from today."""
+    clock_service.resume_clock(
+        rt().uow(),
+        case_id=case_id,
+        rule=rule,
+        reason=body["reason"],
         actor=actor(),
         expected_version=expected_version(),
     )

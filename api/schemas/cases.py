@@ -22,9 +22,12 @@ from api.schemas.base import (
 from api.schemas.workflows import STEP_DATA_REFS, StepFieldSchema
 from casework.core.vocab import (
     CHANNELS,
+    EXTENSION_BASES,
     FIELDS_REVEALABLE,
     INT32_MAX,
     MANUAL_ESCALATION_REASONS,
+    MAX_DEADLINE_DAYS,
+    MAX_PERSON_NAME,
     TIERS,
 )
 
@@ -176,10 +179,42 @@ class DeadlineSchema(Schema):
         metadata=d("False when the official holiday schedule of a year in range is unknown"),
     )
     paused = fields.Boolean(required=True, metadata=d("Whether the clock is paused"))
-    status = fields.String(metadata=d("running or paused"))
+    status = fields.String(metadata=d("running or paused (met, expired, stopped once over)"))
     on_expiry = fields.String(metadata=d("What happens on expiry"))
     paused_days = fields.Integer(metadata=d("Days the clock stood still while paused"))
     extended_days = fields.Integer(metadata=d("Days added by lawful extensions"))
+    period_end = fields.String(
+        metadata=d(
+            "The period's last day as counted (start + days + pauses + extensions), before a "
+            "rest day moved it to due; pauses and extensions count from it"
+        )
+    )
+    paused_since = fields.String(allow_none=True, metadata=d("Paused since (date), or null"))
+    pause_reason = fields.String(
+        allow_none=True, metadata=d("Why it is paused (a user's reason, or state:<state>)")
+    )
+    extension_basis = fields.String(
+        allow_none=True,
+        metadata=d("The latest extension's basis: parties_consent or officer_approval"),
+    )
+    extension_basis_label_zh = fields.String(
+        allow_none=True, metadata=d("延长依据：双方当事人同意 / 负责人批准")
+    )
+    extension_approver = fields.String(
+        allow_none=True, metadata=d("The officer who approved the latest extension")
+    )
+    extension_note = fields.String(
+        allow_none=True, metadata=d("The latest extension's note (who consented, how)")
+    )
+    pausable = fields.Boolean(metadata=d("Whether the law lets a user pause this clock"))
+    pause_citation = fields.String(metadata=d("中止计算的法律依据, or why the law allows none"))
+    extension_bases = fields.List(
+        fields.String(), metadata=d("Bases it may be extended on (empty: never)")
+    )
+    extension_cap = fields.Integer(
+        allow_none=True, metadata=d("Most days extensions may add in all; null: no cap")
+    )
+    extension_citation = fields.String(metadata=d("延长的法律依据, or why the law allows none"))
 
 
 class TriggerSchema(Schema):
@@ -329,6 +364,59 @@ class AssignmentSchema(Schema):
         required=True,
         validate=validate.Range(min=1, max=INT32_MAX),
         metadata=d("A caseworker or supervisor of the owning unit"),
+    )
+
+
+class ClockExtensionSchema(Schema):
+    days = Int(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_DEADLINE_DAYS),
+        metadata=d("Days to add, in the rule's extension unit (within its cap, if it has one)"),
+    )
+    basis = fields.String(
+        required=True,
+        validate=validate.OneOf([*EXTENSION_BASES, *EXTENSION_BASES.values()]),
+        metadata=d(
+            "延长依据: parties_consent 双方当事人同意 or officer_approval 负责人批准 (the code or "
+            "the Chinese label); only the bases the rule's law allows"
+        ),
+    )
+    approver = Text(
+        allow_none=True,
+        validate=[validate.Length(min=1, max=MAX_PERSON_NAME), NOT_BLANK],
+        metadata=d("批准人: the officer who approved (name and post); officer_approval only"),
+    )
+    note = Text(
+        allow_none=True,
+        validate=validate.Length(max=255),
+        metadata=d("备注: for parties_consent who consented and how (required); else optional"),
+    )
+
+
+class ClockActSchema(Schema):
+    reason = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=255), NOT_BLANK],
+        metadata=d("理由 (recorded in the case history)"),
+    )
+
+
+class LinkCreateSchema(Schema):
+    workflow = fields.String(
+        required=True,
+        validate=validate.OneOf(workflows.names()),
+        metadata=d("The process to open, one the parent's workflow spawns (see /workflows)"),
+    )
+    summary = Text(
+        load_default="",
+        validate=validate.Length(max=10000),
+        metadata=d("案情摘要 (default: the parent's)"),
+    )
+    org_unit_id = Int(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("The unit to hold it (default: the parent's unit); within your subtree"),
     )
 
 

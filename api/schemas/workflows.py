@@ -78,6 +78,11 @@ class WfTransitionSchema(Schema):
     )
 
 
+class ExtensionBasisSchema(Schema):
+    code = fields.String(metadata=d("parties_consent or officer_approval"))
+    label_zh = fields.String(metadata=d("双方当事人同意 / 负责人批准"))
+
+
 class WfDeadlineSchema(Schema):
     name = fields.String(metadata=d("Rule name"))
     state = fields.String(metadata=d("State whose entry starts the clock"))
@@ -94,7 +99,10 @@ class WfDeadlineSchema(Schema):
     label_zh = fields.String(metadata=d("期限名称"))
     label_en = fields.String(metadata=d("Label in English"))
     configurable = fields.Boolean(metadata=d("Whether a setting may change the days"))
-    extendable_days = fields.Integer(allow_none=True, metadata=d("Days a lawful extension may add"))
+    extendable_days = fields.Integer(
+        allow_none=True,
+        metadata=d("Days lawful extensions may add in all: 0 none allowed, null no cap"),
+    )
     extension_unit = fields.String(metadata=d("Unit of the extension"))
     starts_from = fields.String(
         allow_none=True,
@@ -103,6 +111,16 @@ class WfDeadlineSchema(Schema):
             "null: from the day the state is entered"
         ),
     )
+    pausable = fields.Boolean(metadata=d("可中止: whether a user may pause it, with a reason"))
+    pause_citation = fields.String(metadata=d("中止计算的法律依据, or why the law allows none"))
+    extension_bases = fields.List(
+        fields.Nested(ExtensionBasisSchema),
+        metadata=d("可延长: the bases it may be extended on (none: never)"),
+    )
+    extension_cap = fields.Integer(
+        allow_none=True, metadata=d("Most days extensions may add in all; null: no cap")
+    )
+    extension_citation = fields.String(metadata=d("延长的法律依据, or why the law allows none"))
 
 
 class WorkflowSchema(Schema):

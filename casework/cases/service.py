@@ -376,20 +376,25 @@ def link(
     summary: str = "",
     org_unit_id: int | None = None,
     attributes: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Open a child case of ``parent_id`` (e.g. a supervision case spawned by wage arrears)."""
+    """Open a child case of ``parent_id`` in a process the parent's workflow spawns (e.g. the
+    parallel 一函两书 supervision case of a wage-arrears case), held by the parent's unit unless
+    ``org_unit_id`` says otherwise; the parent's history records the link."""
     with uow:
         s = uow.session
         parent = visible_case(s, actor, parent_id)
+        check_version(parent, expected_version)
+        require(actor, "link", parent)
         pwf = workflows.get(parent.workflow)
         if workflow not in pwf.spawns:
+            allowed = "、".join(workflows.get(w).label_zh for w in pwf.spawns) or "无"
             raise InvalidInput(
                 "workflow",
-                f"“{pwf.label_zh}”只能派生：{', '.join(pwf.spawns) or '无'}",
+                f"“{pwf.label_zh}”案件只能派生：{allowed}",
                 f"a {pwf.name} case may spawn: {', '.join(pwf.spawns) or 'nothing'}",
             )
-        require(actor, "link", parent)
         child = open_case(
             uow,
             actor=actor,

@@ -345,7 +345,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     rt = _runtime()
     with rt.reader() as uow:
         case = case_by_ref(uow.session, args.case_ref)
+        calendar = cal.load_calendar(uow.session)
         clocks = [clock_view(case, d) for d in all_clocks(uow.session, case.id)]
+        for c in clocks:
+            if c["paused"]:
+                # What is left is counted to the end as counted, not to the moved due date.
+                since, end = (dt.date.fromisoformat(c[k]) for k in ("paused_since", "period_end"))
+                c["days_left"] = calendar.elapsed(since, end, c["unit"])
         wf = workflows.get(case.workflow)
         header = (
             f"{case.ref} {wf.label_zh} state={case.state} ({wf.state(case.state).label_zh}) "
@@ -364,12 +370,27 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print("  no clocks")
     for c in clocks:
         unit = "working days" if c["unit"] == "working" else "calendar days"
+        moved = " (not a working day)" if c["period_end"] != c["due"] else ""
         print(f"  [{c['status']}] {c['rule']} {c['label_zh']} — {c['citation']}")
         print(
             f"      {c['days']} {unit} from {c['started_on']} (start day not counted)"
-            f", paused {c['paused_days']} days, extended {c['extended_days']} days"
+            f" + {c['paused_days']} days paused + {c['extended_days']} days extended:"
+            f" counted to {c['period_end']}{moved}"
             f" -> due {c['due']} (expires end of day, Asia/Shanghai)"
             f"{'' if c['calendar_verified'] else '  calendar NOT verified'}; "
             f"on expiry: {c['on_expiry']}"
         )
+        if c["paused"]:
+            print(
+                f"      paused since {c['paused_since']}: {c['pause_reason']}; "
+                f"{c['days_left']} {unit} left after {c['paused_since']}, counted again from "
+                "the day it resumes"
+            )
+        if c["extension_basis"]:
+            who = f", approved by {c['extension_approver']}" if c["extension_approver"] else ""
+            note = f": {c['extension_note']}" if c["extension_note"] else ""
+            print(
+                f"      extended on the basis {c['extension_basis_label_zh']} "
+                f"({c['extension_basis']}){who}{note}"
+            )
     return 0

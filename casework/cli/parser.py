@@ -9,12 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 import workflows
-from casework.cli import admin, commands
+from casework.cli import acts, admin, commands
 from casework.cli.serve import cmd_serve
 from casework.core.errors import DomainError
 from casework.core.settings import SettingsError
 from casework.core.vocab import (
     CODE_PATTERN,
+    EXTENSION_BASES,
     LEVELS,
     MAX_DISPLAY_NAME,
     MAX_ORG_CODE,
@@ -204,6 +205,59 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help='print {"due": ..., "calendar_verified": ...}'
     )
     sp.set_defaults(func=commands.cmd_deadline)
+
+    sp = sub.add_parser(
+        "clock",
+        help="pause, resume or extend a case's clock where its law allows (as a user)",
+        description="A user's lawful acts on a running clock. Only rules whose law allows it "
+        "accept a pause or an extension; a refusal gives the legal reason and exits 2.",
+    )
+    clk = sp.add_subparsers(dest="clock_command", required=True)
+    bases = ", ".join(f"{code} ({label})" for code, label in EXTENSION_BASES.items())
+    ce = clk.add_parser("extend", help="extend a clock: the parties' consent or an approval")
+    cp = clk.add_parser("pause", help="pause a clock whose law lets it stand still")
+    cr = clk.add_parser("resume", help="resume a clock a user paused")
+    for c in (ce, cp, cr):
+        c.add_argument("case_ref", help="the case reference, e.g. MED-2026-000123")
+        c.add_argument("rule", help="the clock's rule, e.g. mediation_period (casework explain)")
+        c.add_argument(
+            "--as", dest="as_user", required=True, metavar="USERNAME", help="the user acting"
+        )
+        c.add_argument("--json", action="store_true", help="print the clock as JSON")
+        c.set_defaults(func=acts.cmd_clock)
+    ce.add_argument("--days", required=True, type=int, help="days to add (the rule's unit)")
+    ce.add_argument(
+        "--basis",
+        required=True,
+        choices=[*EXTENSION_BASES, *EXTENSION_BASES.values()],
+        help=f"the legal basis, code or 中文: {bases}",
+    )
+    ce.add_argument(
+        "--approver",
+        type=_text("--approver", MAX_DISPLAY_NAME),
+        help="officer_approval: the officer who approved (name and post)",
+    )
+    ce.add_argument("--note", help="parties_consent: who consented and how (required)")
+    for c in (cp, cr):
+        c.add_argument("--reason", required=True, help="why (recorded in the case history)")
+
+    sp = sub.add_parser(
+        "link",
+        help="open the linked or parallel case a case's workflow allows (as a user)",
+        description="Open a child case in a process the parent's workflow spawns, e.g. the "
+        "parallel 一函两书 supervision case of a wage-arrears case.",
+    )
+    sp.add_argument("case_ref", help="the parent case reference, e.g. WAG-2026-000001")
+    sp.add_argument("--workflow", required=True, choices=workflows.names())
+    sp.add_argument("--summary", help="案情摘要 (default: the parent's)")
+    sp.add_argument(
+        "--org", type=_code("--org", MAX_ORG_CODE), help="the unit to hold it (default: parent's)"
+    )
+    sp.add_argument(
+        "--as", dest="as_user", required=True, metavar="USERNAME", help="the user acting"
+    )
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=acts.cmd_link)
 
     sp = sub.add_parser("explain", help="every clock of a case, with the arithmetic")
     sp.add_argument("case_ref")

@@ -16,6 +16,10 @@ Counting (民事诉讼法 第八十五条): the start day is not counted.
 - ``working``: the N-th official working day after the start;
 - ``calendar``: start + N days, moved forward to the next working day when that day is not one.
 
+A clock keeps both: the end as counted (``period_end``) and the due date it was moved to. A pause
+and an extension work on the end as counted (``resumed_end``): days a period was moved over are
+rest days, not days of the period (docs/domain.md §1).
+
 Adding N working days is a binary search in a precomputed, sorted index of working-day ordinals,
 not a day-by-day walk.
 """
@@ -230,21 +234,29 @@ class WorkCalendar:
             raise _too_far() from None
         return bisect.bisect_right(ords, b.toordinal()) - bisect.bisect_right(ords, a.toordinal())
 
-    def due(self, start: dt.date, days: int, unit: str) -> DueDate:
-        """The deadline of a ``days``-long period of ``unit`` starting on ``start``."""
+    def period_end(self, start: dt.date, days: int, unit: str) -> dt.date:
+        """The last day of a ``days``-long period of ``unit`` from ``start`` as counted, before a
+        rest day moves it: start + N days, or the N-th working day after ``start``."""
         check_supported(start, "start")
         if unit == WORKING:
-            due = self.add_working_days(start, days)
-        elif unit == CALENDAR:
+            return self.add_working_days(start, days)
+        if unit == CALENDAR:
             try:
-                end = start + dt.timedelta(days=days)
+                return start + dt.timedelta(days=days)
             except OverflowError:
                 raise _too_far() from None
-            due = self._next_workday(end)  # may lie past the last supported year
-        else:
-            raise InvalidInput(
-                "unit", "单位必须是 calendar 或 working", "must be calendar or working"
-            )
+        raise InvalidInput("unit", "单位必须是 calendar 或 working", "must be calendar or working")
+
+    def roll(self, end: dt.date) -> dt.date:
+        """The due date of a period counted to ``end``: ``end`` itself if it is a working day,
+        else the next working day (民事诉讼法 第八十五条). May lie past the last supported year."""
+        return self._next_workday(end)
+
+    def due(self, start: dt.date, days: int, unit: str) -> DueDate:
+        """The deadline of a ``days``-long period of ``unit`` starting on ``start``."""
+        end = self.period_end(start, days, unit)
+        # The N-th working day is a working day; only a calendar-day end may need moving.
+        due = self.roll(end) if unit == CALENDAR else end
         return DueDate(due, self.verified_between(start, due))
 
     def elapsed(self, start: dt.date, until: dt.date, unit: str) -> int:
@@ -252,6 +264,19 @@ class WorkCalendar:
         if unit == WORKING:
             return self.working_days_between(start, until)
         return max((until - start).days, 0)
+
+    def resumed_end(
+        self, end: dt.date, paused_on: dt.date, resumed_on: dt.date, unit: str
+    ) -> dt.date:
+        """The counted end of a period that ran to ``end``, after a pause from ``paused_on`` to
+        ``resumed_on``: the days still to run on ``paused_on`` count again from ``resumed_on``.
+
+        They are counted to ``end``, never to the due date ``end`` was moved to: the rest days a
+        period is moved over are not days of the period. A pause that begins after ``end`` (in
+        those rest days) leaves nothing to count; the clock is then due on the next working day
+        from ``resumed_on``."""
+        left = self.elapsed(paused_on, end, unit)
+        return self.period_end(resumed_on, left, unit)
 
 
 # -- the table and the process-wide cache -----------------------------------------------------

@@ -13,10 +13,11 @@ import workflows
 from casework.clocks.calendar import check_supported, load_calendar
 from casework.core.errors import InvalidInput
 from casework.core.queries import get_or_404
-from casework.core.time import iso
+from casework.core.time import iso, local_date
 from casework.core.uow import UnitOfWork
-from casework.core.vocab import ACTIVE_CLOCK_STATUSES, MAX_DEADLINE_DAYS
+from casework.core.vocab import ACTIVE_CLOCK_STATUSES, EXTENSION_BASES, MAX_DEADLINE_DAYS
 from casework.models import CalendarDay, Case, Deadline
+from workflows.base import CALENDAR
 
 
 def active_clocks(session: Session, case_id: int) -> list[Deadline]:
@@ -50,8 +51,20 @@ def all_clocks(session: Session, case_id: int) -> list[Deadline]:
     )
 
 
+def period_end(d: Deadline) -> dt.date:
+    """The clock's end as counted (before a rest day moved it to its due date). Clocks written
+    before ``period_end`` was kept get it back from their parts: a calendar clock ends at start +
+    days + days paused + days added; a working-day clock on its due date, the N-th working day."""
+    if d.period_end is not None:
+        return d.period_end
+    if d.unit == CALENDAR:
+        return d.started_on + dt.timedelta(days=d.days + d.paused_days + d.extended_days)
+    return d.due_on
+
+
 def clock_view(case: Case, d: Deadline) -> dict[str, Any]:
-    """A clock with what a person needs to check its arithmetic."""
+    """A clock with what a person needs to check its arithmetic, and what the law lets a user do
+    to it (pause; extend, on which bases, up to what cap)."""
     rule = workflows.get(case.workflow).rule(d.rule)
     return {
         "rule": d.rule,
@@ -63,12 +76,24 @@ def clock_view(case: Case, d: Deadline) -> dict[str, Any]:
         "started_on": iso(d.started_on),
         "paused_days": d.paused_days,
         "extended_days": d.extended_days,
+        "period_end": iso(period_end(d)),
         "due": iso(d.due_on),
         "expires_at": iso(d.due_at),
         "calendar_verified": d.calendar_verified,
         "status": d.status,
         "paused": d.status == "paused",
+        "paused_since": iso(local_date(d.paused_at)) if d.paused_at else None,
+        "pause_reason": d.pause_reason if d.status == "paused" else None,
         "on_expiry": d.on_expiry,
+        "extension_basis": d.extension_basis,
+        "extension_basis_label_zh": EXTENSION_BASES.get(d.extension_basis or ""),
+        "extension_approver": d.extension_approver,
+        "extension_note": d.extension_note,
+        "pausable": rule.pausable,
+        "pause_citation": rule.pause_citation,
+        "extension_bases": list(rule.extension_bases),
+        "extension_cap": rule.extension_cap,
+        "extension_citation": rule.extension_citation,
     }
 
 

@@ -5,6 +5,11 @@ stops its clock (``met``); entering a state the rule pauses in pauses it, and le
 resumes it with the remaining time counted from the resume date. The case keeps the nearest due
 time of its running clocks in the indexed ``next_due_at`` column, so a sweep reads only what is
 due.
+
+A clock keeps the end of its period as counted (``period_end``) next to the due date a rest day
+moved it to (``due_on``). What is left at a pause, and what an extension adds, is counted from
+the former: the rest days a period was moved over are not days of it (docs/domain.md §1). Users
+pause, resume and extend a clock only where its rule's law allows (``DeadlineRule``).
 """
 
 from __future__ import annotations
@@ -13,15 +18,18 @@ import datetime as dt
 
 import workflows
 from casework.clocks.calendar import WorkCalendar, load_calendar, set_day, unset_day
-from casework.clocks.queries import active_clocks
-from casework.core.errors import InvalidInput, NotFound
+from casework.clocks.queries import active_clocks, period_end
+from casework.core.errors import GuardRefused, InvalidInput, NotFound
 from casework.core.queries import get_or_404
 from casework.core.time import end_of_day, local_date, start_of_day
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
+from casework.core.vocab import EXTENSION_BASES, MAX_PERSON_NAME
 from casework.history import record
 from casework.models import CalendarDay, Case, Deadline
 from casework.people.access import Actor, require
-from workflows.base import DeadlineRule, Workflow
+from workflows.base import OFFICER_APPROVAL, DeadlineRule, Workflow
+
+STATE_PAUSE = "state:"  # the reason recorded when a rule's own state pauses a clock
 
 
 def rule_days(uow: UnitOfWork, wf: Workflow, rule: DeadlineRule, case: Case) -> int:
@@ -40,9 +48,12 @@ def _remind_at(cal: WorkCalendar, due_on: dt.date, lead: int) -> dt.datetime:
     return start_of_day(day)
 
 
-def _set_due(
-    d: Deadline, cal: WorkCalendar, due_on: dt.date, verified: bool, lead: int, now: dt.datetime
+def _set_end(
+    d: Deadline, cal: WorkCalendar, end: dt.date, verified: bool, lead: int, now: dt.datetime
 ) -> None:
+    """The clock now runs to ``end`` as counted; it is due on ``end`` or the next working day."""
+    due_on = cal.roll(end)
+    d.period_end = end
     d.due_on = due_on
     d.due_at = end_of_day(due_on)
     d.calendar_verified = verified
@@ -77,6 +88,7 @@ def start_clock(
     days = rule_days(uow, wf, rule, case)
     started = started or start_date(case, rule, now)
     due = cal.due(started, days, rule.unit)
+    end = cal.period_end(started, days, rule.unit)
     d = Deadline(
         case_id=case.id,
         rule=rule.name,
@@ -91,7 +103,7 @@ def start_clock(
         status="running",
         created_at=now,
     )
-    _set_due(d, cal, due.due, due.calendar_verified, uow.settings.reminder_lead_days, now)
+    _set_end(d, cal, end, due.calendar_verified, uow.settings.reminder_lead_days, now)
     s.add(d)
     record(
         uow,
@@ -116,7 +128,15 @@ def _pause(
 ) -> None:
     d.status = "paused"
     d.paused_at = now
-    record(uow, case, "deadline_paused", by=by, data={"rule": d.rule, "reason": reason}, at=now)
+    d.pause_reason = reason[:255]
+    record(
+        uow,
+        case,
+        "deadline_paused",
+        by=by,
+        data={"rule": d.rule, "reason": reason, "period_end": period_end(d).isoformat()},
+        at=now,
+    )
 
 
 def _resume(
@@ -128,15 +148,18 @@ def _resume(
     reason: str,
     by: Actor | None = None,
 ) -> None:
+    """The days still to run when the clock was paused count again from today. They are counted
+    to the period's end as counted, never to the due date a rest day moved it to (§1)."""
     paused_on = local_date(d.paused_at or now)
     resumed_on = local_date(now)
-    remaining = cal.elapsed(paused_on, d.due_on, d.unit)
-    due = cal.due(resumed_on, remaining, d.unit)
+    end = cal.resumed_end(period_end(d), paused_on, resumed_on, d.unit)
     d.paused_days += max((resumed_on - paused_on).days, 0)
     d.paused_at = None
+    d.pause_reason = None
     d.status = "running"
-    verified = d.calendar_verified and due.calendar_verified
-    _set_due(d, cal, due.due, verified, uow.settings.reminder_lead_days, now)
+    due_on = cal.roll(end)
+    verified = d.calendar_verified and cal.verified_between(resumed_on, due_on)
+    _set_end(d, cal, end, verified, uow.settings.reminder_lead_days, now)
     record(
         uow,
         case,
@@ -145,8 +168,10 @@ def _resume(
         data={
             "rule": d.rule,
             "reason": reason,
+            "paused_on": paused_on.isoformat(),
             "paused_days": d.paused_days,
-            "due": due.due.isoformat(),
+            "period_end": end.isoformat(),
+            "due": due_on.isoformat(),
         },
         at=now,
     )
@@ -181,9 +206,14 @@ def on_state_change(
             continue
         running_rules.add(d.rule)
         if to_state in rule.pauses_in and d.status == "running":
-            _pause(uow, case, d, now, reason=f"state:{to_state}")
-        elif to_state not in rule.pauses_in and d.status == "paused":
-            _resume(uow, case, d, now, cal, reason=f"state:{to_state}")
+            _pause(uow, case, d, now, reason=f"{STATE_PAUSE}{to_state}")
+        elif (
+            to_state not in rule.pauses_in
+            and d.status == "paused"
+            and (d.pause_reason or STATE_PAUSE).startswith(STATE_PAUSE)
+        ):
+            # Only a rule's own pause ends with its state; a user's pause waits for a user.
+            _resume(uow, case, d, now, cal, reason=f"{STATE_PAUSE}{to_state}")
     for rule in wf.rules_starting_in(to_state):
         if rule.name not in running_rules:
             clocks.append(start_clock(uow, case, rule, entry_seq=entry_seq, now=now, cal=cal))
@@ -208,27 +238,49 @@ def restart_handling_clocks(
                 uow, case, rule, entry_seq=entry_seq, now=now, cal=cal, started=local_date(now)
             )
             if case.state in rule.pauses_in:
-                _pause(uow, case, d, now, reason=f"state:{case.state}")
+                _pause(uow, case, d, now, reason=f"{STATE_PAUSE}{case.state}")
             clocks.append(d)
     refresh_next_due(case, clocks)
 
 
 # -- a user's lawful acts on a clock ---------------------------------------------------------
+#
+# Only where the rule's law allows it (workflows.base.DeadlineRule: ``pausable``,
+# ``extension_bases``, ``extension_cap``); a refusal gives the legal reason. Each act is an event
+# in the case history with who did it and why.
 
 
 def _case_and_clock(
     uow: UnitOfWork, case_id: int, rule: str, actor: Actor, expected_version: int | None
-) -> tuple[Case, Deadline, list[Deadline]]:
+) -> tuple[Case, Deadline, list[Deadline], DeadlineRule]:
     case = get_or_404(uow.session, Case, case_id, "案件", "case", visible=actor.can_see)
     check_version(case, expected_version)
     require(actor, "manage_clock", case)
+    wf = workflows.get(case.workflow)
+    try:
+        spec = wf.rule(rule)
+    except KeyError:
+        raise NotFound(
+            f"“{wf.label_zh}”没有此项期限", f"the {wf.name} workflow has no clock {rule!r}"
+        ) from None
     clocks = active_clocks(uow.session, case.id)
     d = next((c for c in clocks if c.rule == rule), None)
     if d is None:
         raise NotFound(
             "该案件没有正在计时的此项期限", f"case {case.ref} has no running clock {rule!r}"
         )
-    return case, d, clocks
+    return case, d, clocks, spec
+
+
+def _text(value: str | None, field: str, what_zh: str, longest: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(field, f"必须写明{what_zh}", f"{field} must not be empty")
+    if len(text) > longest:
+        raise InvalidInput(
+            field, f"{what_zh}不超过{longest}字", f"{field}: at most {longest} characters"
+        )
+    return text
 
 
 def pause_clock(
@@ -241,15 +293,22 @@ def pause_clock(
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Deadline:
-    """Pause a clock with a reason (e.g. waiting for the applicant); an event records it."""
+    """Pause a clock whose law lets it stand still (e.g. 中止审理, materials still missing),
+    with a reason; the days it stands still are not counted. ``GuardRefused`` with the legal
+    reason for a period the law never suspends."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        case, d, clocks = _case_and_clock(uow, case_id, rule, actor, expected_version)
-        if not (reason or "").strip():
-            raise InvalidInput("reason", "暂停计时必须说明理由", "a pause needs a reason")
+        case, d, clocks, spec = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        if not spec.pausable:
+            raise GuardRefused(
+                f"{spec.label_zh}不能暂停计时：{spec.pause_citation}",
+                f"the law does not suspend {rule!r}",
+                guard="pausable",
+            )
+        text = _text(reason, "reason", "暂停计时的理由", 255)
         if d.status == "paused":
             raise InvalidInput("rule", "该期限已暂停", "the clock is already paused")
-        _pause(uow, case, d, now, reason=reason.strip(), by=actor)
+        _pause(uow, case, d, now, reason=text, by=actor)
         refresh_next_due(case, clocks)
         commit_or_conflict(uow)
         return d
@@ -261,21 +320,44 @@ def resume_clock(
     case_id: int,
     rule: str,
     actor: Actor,
-    reason: str = "",
+    reason: str,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Deadline:
-    """Resume a paused clock: the days left count again from today."""
+    """Resume a clock a user paused: the days it had left count again from today. A clock its
+    rule pauses in a state (legal aid's review while materials are missing) resumes by itself
+    when the case leaves that state, and is refused here."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        case, d, clocks = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        case, d, clocks, spec = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        text = _text(reason, "reason", "恢复计时的理由", 255)
         if d.status != "paused":
             raise InvalidInput("rule", "该期限未暂停", "the clock is not paused")
+        if (d.pause_reason or "").startswith(STATE_PAUSE):
+            state = workflows.get(case.workflow).state(case.state)
+            raise GuardRefused(
+                f"{spec.label_zh}因案件处于“{state.label_zh}”而中止计算，离开该状态时自动恢复",
+                f"{rule!r} is paused by the state {case.state!r} and resumes when the case "
+                "leaves it",
+                guard="paused_by_state",
+            )
         cal = load_calendar(uow.session)
-        _resume(uow, case, d, now, cal, reason=reason or "resumed", by=actor)
+        _resume(uow, case, d, now, cal, reason=text, by=actor)
         refresh_next_due(case, clocks)
         commit_or_conflict(uow)
         return d
+
+
+def extension_basis(value: str) -> str:
+    """An extension's basis by its code or its Chinese label (``InvalidInput`` on ``basis``)."""
+    text = (value or "").strip()
+    for code, label in EXTENSION_BASES.items():
+        if text in (code, label):
+            return code
+    labels = "、".join(f"{label}（{code}）" for code, label in EXTENSION_BASES.items())
+    raise InvalidInput(
+        "basis", f"延长依据须为：{labels}", f"must be one of {', '.join(EXTENSION_BASES)}"
+    )
 
 
 def extend_clock(
@@ -284,57 +366,83 @@ def extend_clock(
     case_id: int,
     rule: str,
     days: int,
+    basis: str,
     actor: Actor,
-    note: str,
+    approver: str | None = None,
+    note: str | None = None,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Deadline:
-    """Extend a clock where the law allows it (mediation by both parties' consent, arbitration
-    +15 days, labour inspection +30 working days), recording who approved and why."""
+    """Extend a clock where its law allows, on a lawful basis: both parties' consent (who
+    consented goes in ``note``) or a named officer's approval (``approver``). The days are added
+    to the period's end as counted; a cap, where the law sets one, bounds all extensions."""
     now = now or dt.datetime.now(dt.UTC)
+    code = extension_basis(basis)
     with uow:
-        case, d, clocks = _case_and_clock(uow, case_id, rule, actor, expected_version)
-        spec = workflows.get(case.workflow).rule(rule)
-        if spec.extendable_days <= 0:
-            raise InvalidInput(
-                "rule", "法律未规定此项期限可以延长", f"the law allows no extension of {rule!r}"
+        case, d, clocks, spec = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        if not spec.extendable:
+            raise GuardRefused(
+                f"{spec.label_zh}不能延长：{spec.extension_citation}",
+                f"the law allows no extension of {rule!r}",
+                guard="extendable",
             )
-        if not isinstance(days, int) or days < 1 or d.extended_days + days > spec.extendable_days:
-            left = spec.extendable_days - d.extended_days
+        if code not in spec.extension_bases:
+            allowed = "、".join(EXTENSION_BASES[b] for b in spec.extension_bases)
             raise InvalidInput(
-                "days", f"最多还可延长 {left} 日", f"at most {left} more days may be added"
+                "basis",
+                f"{spec.label_zh}只能依“{allowed}”延长：{spec.extension_citation}",
+                f"{rule!r} may be extended only on: {', '.join(spec.extension_bases)}",
             )
-        if not (note or "").strip():
-            raise InvalidInput(
-                "note",
-                "延长期限须说明依据（如双方同意、批准文号）",
-                "an extension needs a note (consent, approval)",
-            )
-        cal = load_calendar(uow.session)
         unit = spec.extension_unit or spec.unit
-        if unit == "working":
-            new_due = cal.add_working_days(d.due_on, days)
+        unit_zh = "个工作日" if unit == "working" else "日"
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise InvalidInput("days", "延长天数须为正整数", "must be a whole number of days >= 1")
+        if spec.extension_cap is not None and d.extended_days + days > spec.extension_cap:
+            left = spec.extension_cap - d.extended_days
+            raise InvalidInput(
+                "days",
+                f"最多还可延长 {left} {unit_zh}（{spec.extension_citation}）",
+                f"at most {left} more days may be added (cap {spec.extension_cap})",
+            )
+        if code == OFFICER_APPROVAL:
+            who = _text(approver, "approver", "批准人（负责人姓名、职务）", MAX_PERSON_NAME)
+            remark = (note or "").strip()
         else:
-            new_due = cal.next_workday_on_or_after(d.due_on + dt.timedelta(days=days))
-        verified = d.calendar_verified and cal.verified_between(d.due_on, new_due)
+            if (approver or "").strip():
+                raise InvalidInput(
+                    "approver",
+                    "双方当事人同意的延长不填批准人，请在备注中写明同意的当事人及方式",
+                    "parties' consent names no approver: say in note who consented and how",
+                )
+            who = None
+            remark = _text(note, "note", "同意延长的当事人及方式", 255)
+        if len(remark) > 255:
+            raise InvalidInput("note", "备注不超过255字", "note: at most 255 characters")
+        cal = load_calendar(uow.session)
+        old_end = period_end(d)
+        end = cal.period_end(old_end, days, unit)
+        due_on = cal.roll(end)
+        verified = d.calendar_verified and cal.verified_between(old_end, due_on)
         d.extended_days += days
-        d.extension_note = note.strip()[:255]
-        _set_due(d, cal, new_due, verified, uow.settings.reminder_lead_days, now)
-        record(
-            uow,
-            case,
-            "deadline_extended",
-            by=actor,
-            data={
-                "rule": rule,
-                "days": days,
-                "unit": unit,
-                "due": new_due.isoformat(),
-                "approved_by": actor.username,
-                "note": note.strip(),
-            },
-            at=now,
-        )
+        d.extension_basis = code
+        d.extension_approver = who
+        d.extension_note = remark or None
+        _set_end(d, cal, end, verified, uow.settings.reminder_lead_days, now)
+        data = {
+            "rule": rule,
+            "days": days,
+            "unit": unit,
+            "basis": code,
+            "basis_label_zh": EXTENSION_BASES[code],
+            "extended_days": d.extended_days,
+            "period_end": end.isoformat(),
+            "due": due_on.isoformat(),
+        }
+        if who:
+            data["approver"] = who
+        if remark:
+            data["note"] = remark
+        record(uow, case, "deadline_extended", by=actor, data=data, at=now)
         refresh_next_due(case, clocks)
         commit_or_conflict(uow)
         return d

@@ -8,7 +8,16 @@ the engine has one place to import from.
 
 from __future__ import annotations
 
-from workflows.base import KINDS, LEVEL_LABELS_ZH, LEVELS, ROLES, SYSTEM, TIERS, UNITS
+from workflows.base import (
+    EXTENSION_BASES,
+    KINDS,
+    LEVEL_LABELS_ZH,
+    LEVELS,
+    ROLES,
+    SYSTEM,
+    TIERS,
+    UNITS,
+)
 from workflows.documents import DOCUMENT_KINDS
 
 __all__ = [
@@ -22,6 +31,7 @@ __all__ = [
     "DEADLINE_KINDS",
     "DOCUMENT_KINDS",
     "ESCALATION_REASONS",
+    "EXTENSION_BASES",
     "FIELDS_REVEALABLE",
     "LEVELS",
     "LEVEL_LABELS_ZH",

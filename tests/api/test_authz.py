@@ -38,13 +38,14 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from casework import demo as demo_data
 from casework.cases.service import WorkerInput, fire, open_case
 from casework.clocks.calendar import set_day
-from casework.models import ApiToken, Case, Notification
-from casework.people.access import Actor
+from casework.clocks.service import pause_clock
+from casework.models import ApiToken, Case, Deadline, Notification
+from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
 from tests.conftest import PII_PATTERNS
 
@@ -563,6 +564,51 @@ def calendar_unset_check(
     return None if due.json()["due"] == "2031-05-07" else "2031-05-07 is still a holiday"
 
 
+def link_expect(user: str, key: str) -> int:
+    """A linked case opens at the parent's unit: the caller acts on the parent (as its
+    caseworker, a supervisor above it, or its operator) and may open cases at that unit."""
+    p = PLACEMENTS[key]
+    if not sees(user, p):
+        return 404
+    if not acting(user, p) & (HANDLERS | {"operator"}):
+        return 403
+    return 201 if covers(USERS[user][1], p.owner) else 403
+
+
+def link_check(
+    w: World, principal: str, target: str, req: Request, resp: requests.Response
+) -> str | None:
+    """An allowed link is kept: the new case reads back as the parent's child."""
+    child = resp.json()
+    again = w.send(principal, Request("GET", f"/cases/{child['id']}"))
+    if again.status_code != 200:
+        return f"the linked case does not read back: {again.status_code}"
+    parent_id = w.case(target)[0]
+    return None if again.json()["parent_id"] == parent_id else "the new case has another parent"
+
+
+def paused_clock(w: World, principal: str, key: str) -> Request:
+    """A case whose verification clock a user paused (set up in-process), to be resumed."""
+    case_id, _person_id = w.case(key)
+    with w.rt.reader() as uow:
+        status = uow.session.scalar(
+            select(Deadline.status).where(
+                Deadline.case_id == case_id, Deadline.rule == "verification"
+            )
+        )
+    if status == "running":
+        pause_clock(
+            w.rt.uow(),
+            case_id=case_id,
+            rule="verification",
+            actor=SYSTEM_ACTOR,
+            reason="授权矩阵测试暂停",
+        )
+    return Request(
+        "POST", f"/cases/{case_id}/clocks/verification/resume", json={"reason": "恢复计时"}
+    )
+
+
 def user_read(user: str, target: str) -> int:
     return 200 if covers(USERS[user][1], USERS[target][1]) else 404
 
@@ -728,6 +774,40 @@ ROWS: list[Row] = [
             lambda w, k: {"user_id": w.user_ids[ASSIGNEE[PLACEMENTS[k].owner]]},
         ),
         consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/links",
+        CASES,
+        link_expect,
+        on_case("/links", "POST", lambda w, k: {"workflow": "supervision"}),
+        check=link_check,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/clocks/{rule}/extension",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_case(
+            "/clocks/verification/extension",
+            "POST",
+            lambda w, k: {"days": 1, "basis": "officer_approval", "approver": "授权测试负责人"},
+        ),
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/clocks/{rule}/pause",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_case("/clocks/verification/pause", "POST", lambda w, k: {"reason": "授权测试暂停"}),
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/clocks/{rule}/resume",
+        CASES,
+        case_write(HANDLERS, 200),
+        paused_clock,
     ),
     Row(
         "POST",

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from casework.cases.service import fire, open_case
 from casework.clocks.queries import all_clocks, clock_view
-from casework.clocks.service import extend_clock, pause_clock, resume_clock
 from casework.core.errors import Conflict, InvalidInput, NotPermitted
 from casework.escalation.service import lift_one_level, request_escalation, take_over
 from casework.escalation.sweep import sweep
@@ -336,64 +335,6 @@ def test_materials_never_supplied_means_withdrawn(rt, demo):
     )
     sweep(rt, now=at(2025, 3, 21))  # 15 calendar days after 5 Mar = Thu 20 Mar
     assert _case(rt, case.id).state == "withdrawn"
-
-
-def test_manual_pause_resume_and_lawful_extensions(rt, demo):
-    actor = demo.actor("supervisor.tianhe")
-    case = open_case(
-        rt.uow(),
-        actor=actor,
-        workflow="mediation",
-        org_unit_id=demo.unit("TH").id,
-        now=at(2025, 3, 3),
-    )
-    d = extend_clock(
-        rt.uow(),
-        case_id=case.id,
-        rule="mediation_period",
-        days=15,
-        actor=actor,
-        note="双方当事人书面同意延长",
-        now=at(2025, 3, 10),
-    )
-    assert d.due_on.isoformat() == "2025-04-02"  # 18 Mar + 15 days
-    with pytest.raises(InvalidInput):  # the law allows no more
-        extend_clock(
-            rt.uow(),
-            case_id=case.id,
-            rule="mediation_period",
-            days=1,
-            actor=actor,
-            note="再延",
-            now=at(2025, 3, 11),
-        )
-    with pytest.raises(InvalidInput):  # a handling limit is not the law's to extend
-        extend_clock(
-            rt.uow(), case_id=case.id, rule="acceptance_decision", days=2, actor=actor, note="x"
-        )
-    pause_clock(
-        rt.uow(),
-        case_id=case.id,
-        rule="acceptance_decision",
-        actor=actor,
-        reason="等待企业提供材料",
-        now=at(2025, 3, 4),
-    )
-    resume_clock(
-        rt.uow(), case_id=case.id, rule="acceptance_decision", actor=actor, now=at(2025, 3, 6)
-    )
-    acc = next(c for c in _clocks(rt, case.id) if c["rule"] == "acceptance_decision")
-    assert (acc["due"], acc["paused_days"]) == (
-        "2025-03-10",
-        2,
-    )  # 1 of 3 used; 2 more from Thu 6 Mar
-    with rt.reader() as r:
-        ext = r.session.scalars(
-            select(CaseEvent).where(
-                CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_extended"
-            )
-        ).one()
-    assert ext.data["approved_by"] == "supervisor.tianhe" and ext.data["days"] == 15
 
 
 # -- manual 上代下 ---------------------------------------------------------------------------
