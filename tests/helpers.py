@@ -58,6 +58,7 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("hotline", "answer"): {"answer": "已告知相关政策"},
     ("hotline", "return_order"): {"reason": "非本单位职责"},
     ("hotline", "report_result"): {"result": "已协调支付"},
+    ("hotline", "report_back"): {"result": "WAG-2026-000001 已解决：已支付"},
     ("hotline", "complete_callback"): {"satisfaction": "satisfied"},
 }
 

@@ -15,6 +15,7 @@ from workflows.base import (
     OFFICER_APPROVAL,
     OWN_LIMIT_EXTENSION_ZH,
     OWN_LIMIT_PAUSE_ZH,
+    SYSTEM,
     TIER_DAYS,
     WORKING,
     DeadlineRule,
@@ -61,6 +62,7 @@ TRANSITIONS = edges(
     ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*")),
     ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
     ("report_result",     "accepted",                      "result_reported", "反馈办理结果",         "report result",                         CASE_HANDLERS, None,  data("result*")),
+    ("report_back",       ("dispatched", "accepted"),      "result_reported", "案件办结，自动反馈",   "the case closed: result reported back", roles(SYSTEM),  None,  data("result*")),
     ("reopen",            "result_reported",               "accepted",        "回访不满意，重新办理", "reopen after an unsatisfied call-back", OPERATORS,     None,  data("satisfaction")),
     ("complete_callback", ("result_reported", "answered"), "closed",          "回访并办结",           "call back and close",                   OPERATORS,     None,  data("satisfaction"), SATISFACTION_RECORDED),
 )

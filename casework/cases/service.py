@@ -38,7 +38,7 @@ from casework.core.vocab import (
 from casework.history import plain_json, record
 from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, User
 from casework.notices.service import report_mass_incident
-from casework.people.access import Actor, require
+from casework.people.access import SYSTEM_ACTOR, Actor, require
 from casework.people.routing import route_owner
 from casework.people.service import copy_worker, find_or_create_employer, new_worker
 
@@ -318,8 +318,40 @@ def fire(
             at=now,
         )
         on_state_change(uow, case, source, case.state, entry_seq=ev.seq, now=now)
+        if case.closed_at is not None and case.parent_id is not None:
+            _report_back(uow, case, data, comment, now)
         commit_or_conflict(uow)
         return case
+
+
+# What a closing step's data says about how it ended, in the order a reader wants it.
+CLOSING_NOTES = ("outcome", "result", "reason", "award", "correction")
+WORK_ORDER_WAITING = ("dispatched", "accepted")
+
+
+def _report_back(
+    uow: UnitOfWork,
+    case: Case,
+    data: Mapping[str, Any],
+    comment: str | None,
+    now: dt.datetime,
+) -> None:
+    """办理 → 反馈: a case a 12351 work order spawned has ended, so the order reports the outcome
+    (the state's label and the closing note) by itself, in the same transaction."""
+    order = uow.session.get(Case, case.parent_id)
+    if order is None or order.workflow != "hotline" or order.state not in WORK_ORDER_WAITING:
+        return
+    note = next((str(data[k]) for k in CLOSING_NOTES if data.get(k)), comment or "")
+    label = workflows.get(case.workflow).state(case.state).label_zh
+    result = f"{case.ref} {label}" + (f"：{note}" if note else "")
+    fire(
+        uow,
+        case_id=order.id,
+        trigger="report_back",
+        actor=SYSTEM_ACTOR,
+        data={"result": result[:MAX_TEXT]},
+        now=now,
+    )
 
 
 # -- assignment, links, comments, personal data ----------------------------------------------

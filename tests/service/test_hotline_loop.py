@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from casework.cases.service import fire
 from casework.core.errors import InvalidInput, NotFound
 from casework.escalation.sweep import sweep
 from casework.intake.service import CallerInput, EmployerInput, file_intake
@@ -147,3 +148,38 @@ def test_a_case_category_still_needs_the_employer(rt, demo):
         employer=EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024"),
     )
     assert r.body["case"] is not None
+
+
+def test_a_closed_case_reports_back_to_its_work_order_by_itself(rt, demo):
+    r = call(
+        rt,
+        demo,
+        category="wage_arrears",
+        employer=EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024"),
+    )
+    order_id, case_id = r.body["work_order"]["id"], r.body["case"]["id"]
+    worker = demo.actor("caseworker.shipai")
+    fire(rt.uow(), case_id=order_id, trigger="accept", actor=worker)  # 签收
+    for trigger, data in (
+        ("verify", {"months_in_arrears": 2}),
+        ("start_negotiation", {}),
+        ("record_payment", {"amount_paid": "8600"}),
+        ("complete_callback", {"satisfaction": "满意"}),
+    ):
+        fire(rt.uow(), case_id=case_id, trigger=trigger, actor=worker, data=data)
+    with rt.reader() as uow:
+        order = get_case(uow.session, order_id)
+        case = get_case(uow.session, case_id)
+        assert case.state == "resolved"
+        assert order.state == "result_reported"
+        assert order.attributes["result"].startswith(f"{case.ref} 已解决")
+        # Handling is done: the order now waits for the hotline's call-back, on its own clock.
+    assert running_clocks(rt, order_id) == ["callback"]
+    done = fire(
+        rt.uow(),
+        case_id=order_id,
+        trigger="complete_callback",
+        actor=demo.actor("hotline"),
+        data={"satisfaction": "satisfied"},
+    )
+    assert done.state == "closed" and running_clocks(rt, order_id) == []
