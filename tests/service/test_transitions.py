@@ -55,7 +55,7 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
     case = new_case(rt, demo, workflow)
     force_state(rt, case.id, source, attributes=good_facts(workflow, trigger))
     actor = _actor_for(demo, t.roles)
-    data = good_data(workflow, trigger)
+    data = good_data(workflow, trigger, source)
     after = fire(rt.uow(), case_id=case.id, trigger=trigger, actor=actor, data=data, comment="测试")
     assert after.state == t.dest
     with rt.reader() as uow:
