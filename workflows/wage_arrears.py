@@ -249,9 +249,7 @@ STATES = [
     State("agreement_breached", "还款协议未履行", "repayment agreement breached"),
     State("legal_remedy", "司法救济中（支付令/仲裁）", "payment order or arbitration"),
     State("contractor_liable", "总承包单位或建设单位清偿中", "contractor or builder to pay"),
-    State(
-        "inspection_referred", "已提请劳动保障监察（待立案）", "referred to labour inspection"
-    ),
+    State("inspection_referred", "已提请劳动保障监察（待立案）", "referred to labour inspection"),
     State("inspection", "劳动保障监察已立案调查", "labour inspection investigating"),
     State("payment_ordered", "人社部门已责令限期支付", "ordered to pay by a deadline"),
     State("order_unpaid", "逾期仍未支付", "order to pay not met"),
