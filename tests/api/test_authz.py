@@ -47,6 +47,7 @@ from casework.models import ApiToken, Case, Notification
 from casework.people.access import Actor
 from casework.people.auth import token_hash
 from tests.conftest import PII_PATTERNS
+from tests.helpers import good_data
 
 ANON = "(anonymous)"
 BAD_TOKEN = "(bad token)"
@@ -745,7 +746,11 @@ ROWS: list[Row] = [
         on_case(
             "/documents",
             "POST",
-            lambda w, k: {"kind": "inspection_referral", "addressee": "劳动保障监察大队"},
+            lambda w, k: {
+                "kind": "inspection_referral",
+                "addressee": "劳动保障监察大队",
+                "data": good_data("wage_arrears", "refer_to_inspection"),
+            },
             state="negotiating",
         ),
         state="negotiating",
