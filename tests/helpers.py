@@ -41,8 +41,23 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
         "performance_due": "2026-12-31",
     },
     ("wage_arrears", "reject"): {"reason": "重复登记"},
-    ("wage_arrears", "sign_repayment_agreement"): {"repayment_due": "2026-12-31"},
-    ("wage_arrears", "refer_criminal"): {"months_in_arrears": 4},
+    ("wage_arrears", "refer_criminal"): {"months_in_arrears": 4, "hrss_department": "天河区人社局"},
+    ("wage_arrears", "demand_contractor_payment"): {
+        "liable_party": "general_contractor",
+        "liable_unit": "某建设集团有限公司",
+    },
+    ("wage_arrears", "record_inspection_filed"): {"inspectorate": "天河区劳动保障监察大队"},
+    ("wage_arrears", "record_payment_order"): {
+        "order_department": "天河区人力资源和社会保障局",
+        "order_service": "served",
+        "order_amount": "50000.00",
+    },
+    ("wage_arrears", "record_compensation_order"): {"compensation_rate": 50},
+    ("wage_arrears", "record_court_enforcement"): {"court": "天河区人民法院"},
+    ("wage_arrears", "record_public_listing"): {"measure": "dishonest_list"},
+    ("wage_arrears", "request_emergency_fund"): {"fund_amount": "20000.00"},
+    ("wage_arrears", "record_criminal_transfer"): {"police": "天河区公安分局"},
+    ("wage_arrears", "record_transfer_declined"): {"reason": "证据不足，继续调查"},
     ("wage_arrears", "close"): {"reason": "已移交"},
     ("legal_aid", "request_materials"): {"missing_materials": ["劳动合同"]},
     ("legal_aid", "grant"): {"migrant_worker": True, "claim_type": "wages"},
@@ -66,17 +81,64 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
 # Facts an earlier step records that a transition's guards read (set with force_state).
 GOOD_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
+    ("wage_arrears", "demand_contractor_payment"): {"project": "天河某住宅项目"},
+}
+
+
+def _days_from_today(days: int) -> str:
+    return (local_date() + dt.timedelta(days=days)).isoformat()
+
+
+def unmet_order() -> dict[str, Any]:
+    """A recorded order to pay (责令限期支付) whose deadline passed yesterday."""
+    return {
+        "order_issued_on": _days_from_today(-20),
+        "order_department": "天河区人力资源和社会保障局",
+        "order_deadline": _days_from_today(-1),
+    }
+
+
+# Wage-arrears steps whose data or facts are dates relative to today.
+_WAGE_FACTS = {
+    "report_order_unpaid": unmet_order,
+    "refer_criminal": unmet_order,
+    "record_court_enforcement": unmet_order,
+    "record_public_listing": unmet_order,
+}
+_WAGE_DATES = {
+    "sign_repayment_agreement": {"repayment_due": 30},
+    "refer_to_inspection": {"violation_date": -60},
+    "record_inspection_filed": {"filed_on": 0},
+    "record_payment_order": {"order_issued_on": 0, "order_deadline": 10},
+    "record_court_enforcement": {"enforcement_applied_on": 0},
+    "record_public_listing": {"listed_on": 0},
+    "record_criminal_transfer": {"transferred_on": 0},
 }
 
 
 def good_facts(workflow: str, trigger: str) -> dict[str, Any]:
-    return dict(GOOD_FACTS.get((workflow, trigger), {}))
+    facts = dict(GOOD_FACTS.get((workflow, trigger), {}))
+    if workflow == "wage_arrears" and trigger in _WAGE_FACTS:
+        facts.update(_WAGE_FACTS[trigger]())
+    return facts
 
 
-def good_data(workflow: str, trigger: str) -> dict[str, Any]:
+def good_data(workflow: str, trigger: str, source: str | None = None) -> dict[str, Any]:
+    """Data that passes ``trigger``; ``source``: the state it fires from, where a trigger takes
+    different data from different states (the emergency fund for an employer who absconded, or
+    one who cannot pay for now and must say why)."""
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
         return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
-    return dict(GOOD_DATA.get((workflow, trigger), {}))
+    out = dict(GOOD_DATA.get((workflow, trigger), {}))
+    if workflow == "wage_arrears":
+        for key, days in _WAGE_DATES.get(trigger, {}).items():
+            out[key] = _days_from_today(days)
+    if (workflow, trigger) == ("wage_arrears", "request_emergency_fund") and source not in (
+        None,
+        "absconded",
+    ):
+        out["unable_reason"] = "工程款未结算，资金周转困难"
+    return out
 
 
 def new_case(

@@ -96,7 +96,8 @@ _KINDS = (
         label_zh="提请劳动保障监察处理函",
         label_en="referral to labour inspection",
         abbr_zh="监",
-        citation="工会法 第二十二条；保障农民工工资支付条例 第五十一条；劳动保障监察条例 第十七条",
+        citation="工会法 第二十二条；保障农民工工资支付条例 第五十一条；"
+        "劳动保障监察条例 第十七条、第二十条；关于实施《劳动保障监察条例》若干规定 第十八条",
         min_level=None,
         workflows=("wage_arrears",),
         trigger="refer_to_inspection",

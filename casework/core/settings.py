@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from cryptography.fernet import Fernet
 
 import workflows
 from workflows.base import LEVELS
+from workflows.wage_arrears import CRIMINAL_DEFAULTS, CRIMINAL_RANGES
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
 MIN_HISTORY_KEY_CHARS = 32
@@ -55,6 +57,20 @@ def _percent(env: dict[str, str], name: str, default: int) -> int:
     if not 0 <= value <= 100:
         raise SettingsError(f"{name} must be a whole number from 0 to 100")
     return value
+
+
+def _criminal_amount(env: dict[str, str], name: str, key: str) -> str:
+    """A province's amount for the crime of refusing to pay wages: yuan, inside the national
+    range (最高人民法院 法释〔2013〕3号 第三条), e.g. Guangdong class-one cities 20000 / 100000."""
+    raw = (env.get(name) or "").strip() or str(CRIMINAL_DEFAULTS[key])
+    low, high = (Decimal(v) for v in CRIMINAL_RANGES[key])
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be an amount of yuan, e.g. {low}") from None
+    if not amount.is_finite() or not low <= amount <= high:
+        raise SettingsError(f"{name} must lie in the national range {low} to {high} yuan")
+    return str(amount)
 
 
 def _level(env: dict[str, str], name: str, default: str) -> str:
@@ -208,10 +224,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     collective = _int(env, "CASEWORK_COLLECTIVE_THRESHOLD", 10)
     guard_settings: dict[str, Any] = {
         "collective_threshold": collective,
-        "criminal_single_months": _int(env, "CASEWORK_CRIMINAL_SINGLE_MONTHS", 3),
-        "criminal_single_amount": env.get("CASEWORK_CRIMINAL_SINGLE_AMOUNT", "5000"),
-        "criminal_group_workers": _int(env, "CASEWORK_CRIMINAL_GROUP_WORKERS", 10),
-        "criminal_group_amount": env.get("CASEWORK_CRIMINAL_GROUP_AMOUNT", "30000"),
+        "criminal_single_months": _at_least(env, "CASEWORK_CRIMINAL_SINGLE_MONTHS", 3, 1),
+        "criminal_single_amount": _criminal_amount(
+            env, "CASEWORK_CRIMINAL_SINGLE_AMOUNT", "criminal_single_amount"
+        ),
+        "criminal_group_workers": _at_least(env, "CASEWORK_CRIMINAL_GROUP_WORKERS", 10, 1),
+        "criminal_group_amount": _criminal_amount(
+            env, "CASEWORK_CRIMINAL_GROUP_AMOUNT", "criminal_group_amount"
+        ),
     }
     deadline_days: dict[str, int] = {}
     for wf in workflows.REGISTRY.values():

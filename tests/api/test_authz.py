@@ -48,6 +48,7 @@ from casework.models import ApiToken, Case, Deadline, Notification
 from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
 from tests.conftest import PII_PATTERNS
+from tests.helpers import good_data
 
 ANON = "(anonymous)"
 BAD_TOKEN = "(bad token)"
@@ -825,7 +826,11 @@ ROWS: list[Row] = [
         on_case(
             "/documents",
             "POST",
-            lambda w, k: {"kind": "inspection_referral", "addressee": "劳动保障监察大队"},
+            lambda w, k: {
+                "kind": "inspection_referral",
+                "addressee": "劳动保障监察大队",
+                "data": good_data("wage_arrears", "refer_to_inspection"),
+            },
             state="negotiating",
         ),
         state="negotiating",

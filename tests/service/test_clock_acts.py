@@ -325,7 +325,15 @@ def test_labour_inspection_extension_is_30_working_days_by_approval(rt, demo):
         case_id=case_id,
         trigger="refer_to_inspection",
         actor=actor,
-        data={"reason": "用人单位拒不协商"},
+        data={"reason": "用人单位拒不协商", "violation_date": "2025-01-31"},
+        now=at(D(2025, 3, 5)),
+    )
+    fire(
+        rt.uow(),
+        case_id=case_id,
+        trigger="record_inspection_filed",
+        actor=actor,
+        data={"filed_on": "2025-03-05", "inspectorate": "天河区劳动保障监察大队"},
         now=at(D(2025, 3, 5)),
     )
     before = _clock(rt, case_id, "inspection_completion")

@@ -22,7 +22,7 @@ from casework.core.errors import (
 )
 from casework.core.time import local_date
 from casework.models import CaseEvent
-from tests.helpers import force_state, get_case, good_data, good_facts, new_case
+from tests.helpers import force_state, get_case, good_data, good_facts, new_case, unmet_order
 from workflows.base import SYSTEM
 
 EDGES = [
@@ -55,7 +55,7 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
     case = new_case(rt, demo, workflow)
     force_state(rt, case.id, source, attributes=good_facts(workflow, trigger))
     actor = _actor_for(demo, t.roles)
-    data = good_data(workflow, trigger)
+    data = good_data(workflow, trigger, source)
     after = fire(rt.uow(), case_id=case.id, trigger=trigger, actor=actor, data=data, comment="测试")
     assert after.state == t.dest
     with rt.reader() as uow:
@@ -194,9 +194,9 @@ def test_required_data_is_named(rt, demo):
 # -- guards ----------------------------------------------------------------------------------
 
 
-def _refused(rt, demo, workflow, state, trigger, data, error=GuardRefused, **case_kw):
+def _refused(rt, demo, workflow, state, trigger, data, error=GuardRefused, facts=None, **case_kw):
     case = new_case(rt, demo, workflow, **case_kw)
-    force_state(rt, case.id, state)
+    force_state(rt, case.id, state, attributes=facts)
     with pytest.raises(error) as err:
         fire(
             rt.uow(),
@@ -210,9 +210,9 @@ def _refused(rt, demo, workflow, state, trigger, data, error=GuardRefused, **cas
     return err.value
 
 
-def _passes(rt, demo, workflow, state, trigger, data, **case_kw):
+def _passes(rt, demo, workflow, state, trigger, data, facts=None, **case_kw):
     case = new_case(rt, demo, workflow, **case_kw)
-    force_state(rt, case.id, state)
+    force_state(rt, case.id, state, attributes=facts)
     return fire(
         rt.uow(), case_id=case.id, trigger=trigger, actor=demo.actor("supervisor.tianhe"), data=data
     ).state
@@ -295,13 +295,17 @@ def test_payment_order_guard_reads_what_the_agreement_recorded(rt, demo):
 
 
 def test_criminal_referral_needs_the_provincial_threshold(rt, demo):
+    # The union asks 人社 to transfer the case once an order to pay went unmet (the order is
+    # recorded); the threshold is the province's (national floor by default).
+    order = unmet_order()
     err = _refused(
         rt,
         demo,
         "wage_arrears",
-        "absconded",
+        "order_unpaid",
         "refer_criminal",
         {"months_in_arrears": 2},
+        facts=order,
         worker_count=1,
         amount_claimed="4000",
     )
@@ -311,34 +315,37 @@ def test_criminal_referral_needs_the_provincial_threshold(rt, demo):
             rt,
             demo,
             "wage_arrears",
-            "absconded",
+            "order_unpaid",
             "refer_criminal",
             {"months_in_arrears": 3},
+            facts=order,
             worker_count=1,
             amount_claimed="5000",
         )
-        == "criminal_referred"
+        == "criminal_transfer_requested"
     )
     assert (
         _passes(
             rt,
             demo,
             "wage_arrears",
-            "absconded",
+            "compensation_ordered",
             "refer_criminal",
             {},
+            facts=order,
             worker_count=10,
             amount_claimed="30000",
         )
-        == "criminal_referred"
+        == "criminal_transfer_requested"
     )
     _refused(
         rt,
         demo,
         "wage_arrears",
-        "absconded",
+        "order_unpaid",
         "refer_criminal",
         {},
+        facts=order,
         worker_count=9,
         amount_claimed="29999.99",
     )

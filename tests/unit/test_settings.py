@@ -91,3 +91,34 @@ def test_secrets_never_appear_in_the_settings_repr():
     )
     text = repr(settings)
     assert all(secret not in text for secret in ("F" * 44, "B" * 64, "H" * 64, "M" * 32)), text
+
+
+def test_criminal_thresholds_are_provincial_settings_inside_the_national_ranges():
+    base = {"CASEWORK_DATABASE_URL": "sqlite://", "CASEWORK_FERNET_KEY": FERNET}
+    base["CASEWORK_BLIND_INDEX_KEY"] = BLIND
+    base["CASEWORK_HISTORY_KEY"] = HISTORY
+    national = load_settings(base).guard_settings
+    assert (national["criminal_single_amount"], national["criminal_group_amount"]) == (
+        "5000",
+        "30000",
+    )
+    # Guangdong, class-one cities (粤高法发〔2015〕4号): ¥20,000 / ¥100,000.
+    guangdong = load_settings(
+        {
+            **base,
+            "CASEWORK_CRIMINAL_SINGLE_AMOUNT": "20000",
+            "CASEWORK_CRIMINAL_GROUP_AMOUNT": "100000",
+        }
+    ).guard_settings
+    assert (guangdong["criminal_single_amount"], guangdong["criminal_group_amount"]) == (
+        "20000",
+        "100000",
+    )
+    for name, value in (
+        ("CASEWORK_CRIMINAL_SINGLE_AMOUNT", "4999"),
+        ("CASEWORK_CRIMINAL_GROUP_AMOUNT", "100001"),
+        ("CASEWORK_CRIMINAL_GROUP_AMOUNT", "三万元"),
+        ("CASEWORK_CRIMINAL_SINGLE_AMOUNT", "NaN"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({**base, name: value})

@@ -90,7 +90,7 @@ def test_powers_reserved_to_county_unions():
     )
     assert workflows.get("legal_aid").transition_for("grant", "applied").min_level == "county"
     assert (
-        workflows.get("wage_arrears").transition_for("refer_criminal", "absconded").min_level
+        workflows.get("wage_arrears").transition_for("refer_criminal", "order_unpaid").min_level
         == "county"
     )
 
