@@ -218,7 +218,7 @@ def issue_document(
             number=number,
             issuer_unit_id=issuer.id,
             addressee=name,
-            citation=spec.citation,
+            citation=uow.settings.region.document_citation(spec.name, spec.citation),
             issued_at=now,
             reply_due=due,
             created_by_id=actor.user_id,

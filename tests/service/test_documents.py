@@ -40,6 +40,8 @@ def _supervision(rt, demo, state, *, unit="TH", actor="supervisor.tianhe"):
 
 
 def _issue(rt, demo, case, kind, *, actor="supervisor.tianhe", **kw):
+    if kind == "opinion_letter":  # served by hand the day it is issued
+        kw.setdefault("data", {"served_on": NOW.date().isoformat(), "service_method": "direct"})
     kw.setdefault("addressee", EMPLOYER)
     kw.setdefault("now", NOW)
     return issue_document(rt.uow(), case_id=case.id, actor=demo.actor(actor), kind=kind, **kw)
@@ -110,9 +112,9 @@ def test_one_letter_two_books_cite_what_the_supervision_workflow_cites():
     sup = workflows.get("supervision")
     for name in ("tip_letter", "opinion_letter", "suggestion_letter"):
         kind = DOCUMENT_KINDS[name]
-        for part in sup.citation.split("；"):  # 工会法 第二十二条；工会劳动法律监督办法
+        for part in sup.citation.split("；"):  # 工会法 第二十三条；工会劳动法律监督办法（…）
             assert part in kind.citation
-    assert "浙江省工会劳动法律监督条例 第二十二条" in DOCUMENT_KINDS["opinion_letter"].citation
+        assert "浙江" not in kind.citation  # the national text; a province's comes by profile
     assert DOCUMENT_KINDS["opinion_letter"].reply_rule == "opinion_letter_reply"
     assert DOCUMENT_KINDS["suggestion_letter"].min_level == "county"
     assert DOCUMENT_KINDS["mediation_agreement"].citation == "劳动争议调解仲裁法 第十四条"
@@ -222,8 +224,8 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
         saved = s.get(Document, doc.id)
         assert saved.citation == DOCUMENT_KINDS["opinion_letter"].citation
         assert (
-            "工会法 第二十二条" in saved.citation
-            and "浙江省工会劳动法律监督条例 第二十二条" in saved.citation
+            "工会法 第二十三条" in saved.citation
+            and "工会劳动法律监督办法 第二十条" in saved.citation
         )
         assert (saved.kind, saved.addressee, saved.issuer_unit_id) == (
             "opinion_letter",
@@ -381,7 +383,12 @@ def test_wrong_state_names_the_valid_triggers(rt, demo):
     before = _snapshot(rt, case.id)
     with pytest.raises(TransitionNotAllowed) as err:
         _issue(rt, demo, case, "opinion_letter")
-    assert err.value.details["allowed"] == ["start_investigation", "close_no_violation"]
+    assert err.value.details["allowed"] == [
+        "decline_report",
+        "consult_employer",
+        "start_investigation",
+        "close_no_violation",
+    ]
     assert err.value.details["state"] == "reported"
     assert "start_investigation" in err.value.message_zh and "意见书" in err.value.message_zh
     force_state(rt, case.id, "closed")
