@@ -307,7 +307,7 @@ def test_mediation_agreement_signs_the_agreement_with_its_data(rt, demo):
 def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_county(rt, demo):
     case = _supervision(rt, demo, "opinion_refused", unit="TH-SP", actor="caseworker.shipai")
     before = _snapshot(rt, case.id)
-    with pytest.raises(LevelTooLow) as err:
+    with pytest.raises(NotPermitted):  # a 建议书 is signed by a chair, not any caseworker
         _issue(
             rt,
             demo,
@@ -316,6 +316,9 @@ def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_coun
             actor="caseworker.shipai",
             addressee="天河区人力资源和社会保障局",
         )
+    # A county supervisor cannot issue it while a township holds the case.
+    with pytest.raises(LevelTooLow) as err:
+        _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
     assert "建议书只能由县级以上工会发出" in err.value.message_zh
     assert "county level or above" in err.value.message_en
     assert err.value.details == {
@@ -323,9 +326,6 @@ def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_coun
         "min_level": "county",
         "level": "township",
     }
-    # Even a county supervisor cannot issue it while a township holds the case.
-    with pytest.raises(LevelTooLow):
-        _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
     assert _snapshot(rt, case.id) == before
 
     # 维权上提一级: the township asks the county to take over; the county issues it.
