@@ -131,7 +131,12 @@ BEFORE_INVESTIGATION = ("reported", "consulting")
 # ... the employer refused the opinion letter or did not reply in time:
 ESCALATION_SOURCES = ("opinion_refused", "opinion_overdue")
 # ... the employer has been told to correct and may report that it has:
-AWAITING_CORRECTION = ("consulting", "tip_letter_issued", "opinion_letter_issued", "department_handling")
+AWAITING_CORRECTION = (
+    "consulting",
+    "tip_letter_issued",
+    "opinion_letter_issued",
+    "department_handling",
+)
 # ... the union has gone, or may go, beyond its own letters:
 ESCALATED = (*ESCALATION_SOURCES, "suggestion_letter_issued", "department_handling")
 

@@ -96,6 +96,10 @@ class WfDeadlineSchema(Schema):
     configurable = fields.Boolean(metadata=d("Whether a setting may change the days"))
     extendable_days = fields.Integer(allow_none=True, metadata=d("Days a lawful extension may add"))
     extension_unit = fields.String(metadata=d("Unit of the extension"))
+    starts_from = fields.String(
+        allow_none=True,
+        metadata=d("Date field the period counts from (receipt, filing, service); null: entry"),
+    )
 
 
 class WorkflowSchema(Schema):

@@ -322,7 +322,9 @@ def test_a_supervisor_with_a_conflict_recuses_on_record(rt, demo):
 def test_the_department_has_a_feedback_deadline_on_a_suggestion_letter(rt, demo):
     case = new_case(rt, demo, "supervision")
     force_state(rt, case.id, "suggestion_letter_issued")
-    _fire(rt, demo, case, "record_department_decision", {"department": "人社局"}, now=at(2026, 3, 2))
+    _fire(
+        rt, demo, case, "record_department_decision", {"department": "人社局"}, now=at(2026, 3, 2)
+    )
     clock = _clocks(rt, case.id)["department_feedback"]
     assert clock.status == "running" and clock.on_expiry == "notify"
     assert "劳动保障监察条例 第十七条" in clock.citation
