@@ -7,6 +7,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The demo data is a Guangdong org tree: its documents and clocks cite Guangdong's rules.
+CASEWORK_JURISDICTION ?= guangdong
 
 .PHONY: run test lint install install-dev clean
 
@@ -25,6 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+run: export CASEWORK_JURISDICTION := $(CASEWORK_JURISDICTION)
 run: install
 	$(BIN)/casework init
 	$(BIN)/casework demo --if-empty

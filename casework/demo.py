@@ -15,6 +15,10 @@ from casework.people.service import create_employer, create_org_unit, create_use
 
 DEFAULT_PASSWORD = "casework-demo"  # noqa: S105 - demo data only, printed with a warning
 
+# The demo org tree is in Guangdong: `make run` serves it with CASEWORK_JURISDICTION set to this
+# profile (workflows.jurisdiction), so no document or clock of it cites another province's rules.
+DEMO_JURISDICTION = "guangdong"
+
 ORG_UNITS = [
     # code, name, level, parent
     ("GD", "广东省总工会", "province", None),

@@ -64,7 +64,15 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("legal_aid", "deny"): {"reason": "不符合经济困难标准"},
     ("legal_aid", "assign_lawyer"): {"lawyer": "张律师"},
     ("legal_aid", "terminate"): {"ground": "own_lawyer"},
+    ("supervision", "decline_report"): {"reason": "不属于劳动法律监督事项"},
+    ("supervision", "consult_employer"): {"consultation": "约谈人事负责人，告知违法情形"},
     ("supervision", "start_investigation"): {"investigators": ["监督员甲", "监督员乙"]},
+    ("supervision", "join_investigation"): {"sent_by": "广州市总工会", "sent_person": "监督员丙"},
+    ("supervision", "record_recusal"): {
+        "recused": "监督员甲",
+        "recusal_reason": "系用人单位股东近亲属",
+        "replacement": "监督员丁",
+    },
     ("supervision", "refer_to_procuratorate"): {
         "subject": "migrant_wages",
         "employer_uncooperative": True,
@@ -127,6 +135,8 @@ def good_data(workflow: str, trigger: str, source: str | None = None) -> dict[st
     """Data that passes ``trigger``; ``source``: the state it fires from, where a trigger takes
     different data from different states (the emergency fund for an employer who absconded, or
     one who cannot pay for now and must say why)."""
+    if (workflow, trigger) == ("supervision", "issue_opinion_letter"):
+        return {"served_on": local_date().isoformat(), "service_method": "direct"}
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
         return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
     out = dict(GOOD_DATA.get((workflow, trigger), {}))

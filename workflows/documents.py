@@ -7,7 +7,12 @@ state change are one act), and the deadline rule whose clock gives the addressee
 Citations follow the style of the workflow definitions (law, then article) so that a document
 cites what its workflow's transition and clocks already cite; the tests check they agree.
 
-Pure data: imports nothing from the project but :mod:`workflows.base`.
+The citations here are the national text; a province's own rules replace them through the
+jurisdiction profile (:mod:`workflows.jurisdiction`, key ``document.<kind>``) when a document is
+issued.
+
+Pure data: imports nothing from the project but :mod:`workflows.base` and
+:mod:`workflows.jurisdiction`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows.base import LEVELS
+from workflows.jurisdiction import UNION_LAW_BASIS
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,8 @@ class DocumentKind:
             raise ValueError(f"document kind {self.name}: needs a number abbreviation")
 
 
-SUPERVISION_BASIS = "工会法 第二十二条；工会劳动法律监督办法"
+# 工会法 第二十三条: the union's right to demand correction and to ask the government to act.
+SUPERVISION_BASIS = UNION_LAW_BASIS
 
 _KINDS = (
     DocumentKind(
@@ -63,8 +70,8 @@ _KINDS = (
         label_zh="工会劳动法律监督意见书",
         label_en="labour-law supervision opinion letter",
         abbr_zh="意",
-        citation=f"{SUPERVISION_BASIS}；"
-        "浙江省工会劳动法律监督条例 第二十二条（书面答复期限，各省不同）",
+        citation=f"{SUPERVISION_BASIS}；工会劳动法律监督办法 第二十条（工会主席或副主席签发；"
+        "用人单位自接到之日起十五个工作日内书面答复，各省可不同）",
         min_level=None,
         workflows=("supervision",),
         trigger="issue_opinion_letter",
@@ -75,18 +82,30 @@ _KINDS = (
         label_zh="工会劳动法律监督建议书",
         label_en="labour-law supervision suggestion letter",
         abbr_zh="建",
-        citation=f"{SUPERVISION_BASIS}；各省工会劳动法律监督条例（县级以上工会向同级行政部门发出，部门立案决定期限各省不同）",
+        citation=f"{SUPERVISION_BASIS}；工会劳动法律监督办法 第二十一条（县级以上地方总工会向同级"
+        "行政部门发出；部门立案决定和反馈期限各省可不同）",
         min_level="county",
         workflows=("supervision",),
         trigger="issue_suggestion_letter",
         reply_rule="suggestion_decision",
     ),
     DocumentKind(
+        name="supervision_decline",
+        label_zh="不予受理告知书",
+        label_en="written notice that a report is not taken up",
+        abbr_zh="不",
+        citation=f"{SUPERVISION_BASIS}（五个工作日内书面告知不予受理及理由，可配置）",
+        min_level=None,
+        workflows=("supervision",),
+        trigger="decline_report",
+    ),
+    DocumentKind(
         name="procuratorate_referral",
         label_zh="移送检察机关函",
         label_en="referral to the procuratorate",
         abbr_zh="检",
-        citation="最高检、全总 2024 通知（社会保险、农民工工资群体性争议移送检察机关）",
+        citation="最高人民检察院、中华全国总工会《关于协同推进运用“一函两书”制度保障劳动者"
+        "权益工作的通知》（2024）",
         min_level="county",
         workflows=("supervision",),
         trigger="refer_to_procuratorate",
@@ -96,7 +115,7 @@ _KINDS = (
         label_zh="提请劳动保障监察处理函",
         label_en="referral to labour inspection",
         abbr_zh="监",
-        citation="工会法 第二十二条；保障农民工工资支付条例 第五十一条；"
+        citation="工会法 第二十三条；保障农民工工资支付条例 第五十一条；"
         "劳动保障监察条例 第十七条、第二十条；关于实施《劳动保障监察条例》若干规定 第十八条",
         min_level=None,
         workflows=("wage_arrears",),

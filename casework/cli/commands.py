@@ -21,7 +21,7 @@ from casework.core.health import check_database
 from casework.core.migrate import current_revision, has_column, upgrade
 from casework.core.settings import Settings, load_settings
 from casework.core.time import SHANGHAI
-from casework.demo import DEFAULT_PASSWORD, load_demo
+from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
@@ -105,6 +105,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
     else:
         print("demo data already present: nothing to do")
+    if settings.jurisdiction != DEMO_JURISDICTION:
+        print(
+            f"NOTE: the demo org tree is in {DEMO_JURISDICTION}; set "
+            f"CASEWORK_JURISDICTION={DEMO_JURISDICTION} (make run does) so that its documents and "
+            f"clocks cite that province's rules (now: {settings.jurisdiction})",
+            file=sys.stderr,
+        )
     rt.dispose()
     return 0
 

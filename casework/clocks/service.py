@@ -89,13 +89,15 @@ def start_clock(
     started = started or start_date(case, rule, now)
     due = cal.due(started, days, rule.unit)
     end = cal.period_end(started, days, rule.unit)
+    # The regional rule this deployment cites (workflows.jurisdiction), stored with the clock.
+    citation = uow.settings.region.rule_citation(wf.name, rule.name, rule.citation)
     d = Deadline(
         case_id=case.id,
         rule=rule.name,
         kind=rule.kind,
         unit=rule.unit,
         days=days,
-        citation=rule.citation,
+        citation=citation,
         on_expiry=rule.on_expiry,
         entry_seq=entry_seq,
         org_unit_id=case.org_unit_id,
@@ -111,7 +113,7 @@ def start_clock(
         "deadline_set",
         data={
             "rule": rule.name,
-            "citation": rule.citation,
+            "citation": citation,
             "days": days,
             "unit": rule.unit,
             "started_on": started.isoformat(),

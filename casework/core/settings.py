@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet
 
 import workflows
 from workflows.base import LEVELS
+from workflows.jurisdiction import NATIONAL, PROFILES, Profile
 from workflows.wage_arrears import CRIMINAL_DEFAULTS, CRIMINAL_RANGES
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
@@ -29,6 +30,16 @@ MIN_HISTORY_KEY_CHARS = 32
 # An origin as a browser sends it: scheme, host and port only (no path, no trailing slash).
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 MIN_METRICS_TOKEN = 16
+
+
+# The national floor of 拒不支付劳动报酬罪 "数额较大" (法释〔2013〕3号 第三条: 5,000 yuan for one
+# worker's three months or more, 30,000 for ten workers or more); provinces set higher values.
+NATIONAL_CRIMINAL_THRESHOLDS: dict[str, Any] = {
+    "criminal_single_months": 3,
+    "criminal_single_amount": "5000",
+    "criminal_group_workers": 10,
+    "criminal_group_amount": "30000",
+}
 
 
 class SettingsError(RuntimeError):
@@ -59,10 +70,12 @@ def _percent(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
-def _criminal_amount(env: dict[str, str], name: str, key: str) -> str:
+def _criminal_amount(
+    env: dict[str, str], name: str, key: str, defaults: dict[str, Any] | None = None
+) -> str:
     """A province's amount for the crime of refusing to pay wages: yuan, inside the national
     range (最高人民法院 法释〔2013〕3号 第三条), e.g. Guangdong class-one cities 20000 / 100000."""
-    raw = (env.get(name) or "").strip() or str(CRIMINAL_DEFAULTS[key])
+    raw = (env.get(name) or "").strip() or str((defaults or CRIMINAL_DEFAULTS)[key])
     low, high = (Decimal(v) for v in CRIMINAL_RANGES[key])
     try:
         amount = Decimal(raw)
@@ -101,6 +114,8 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     trusted_proxies: int = 0
     competence: dict[str, str] = field(default_factory=dict)
+    # The jurisdiction profile (workflows.jurisdiction): regional rules cited and their numbers.
+    jurisdiction: str = NATIONAL
     guard_settings: dict[str, Any] = field(default_factory=dict)
     # "workflow.rule" -> days, from CASEWORK_DEADLINE_<WORKFLOW>_<RULE> (configurable rules only)
     deadline_days: dict[str, int] = field(default_factory=dict)
@@ -114,6 +129,11 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Bearer token /metrics asks for; empty: /metrics is open.
     metrics_token: str = field(default="", repr=False)
+
+    @property
+    def region(self) -> Profile:
+        """The jurisdiction profile whose rules this deployment cites."""
+        return PROFILES[self.jurisdiction]
 
     def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **kw)
@@ -195,6 +215,13 @@ def _metrics_token(env: dict[str, str], name: str) -> str:
     return token
 
 
+def _jurisdiction(env: dict[str, str], name: str) -> Profile:
+    value = (env.get(name) or NATIONAL).strip().lower()
+    if value not in PROFILES:
+        raise SettingsError(f"{name} must be one of {', '.join(PROFILES)}")
+    return PROFILES[value]
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("CASEWORK_ENV", "development")
@@ -222,18 +249,27 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         "hotline": _level(env, "CASEWORK_COMPETENCE_HOTLINE", "grassroots"),
     }
     collective = _int(env, "CASEWORK_COLLECTIVE_THRESHOLD", 10)
+    region = _jurisdiction(env, "CASEWORK_JURISDICTION")
+    # Criminal thresholds of wage arrears: the national floor (法释〔2013〕3号 第三条), a
+    # province's own values from its profile, an administrator's over both.
+    local = {**NATIONAL_CRIMINAL_THRESHOLDS, **region.guard_settings}
     guard_settings: dict[str, Any] = {
         "collective_threshold": collective,
-        "criminal_single_months": _at_least(env, "CASEWORK_CRIMINAL_SINGLE_MONTHS", 3, 1),
-        "criminal_single_amount": _criminal_amount(
-            env, "CASEWORK_CRIMINAL_SINGLE_AMOUNT", "criminal_single_amount"
+        "criminal_single_months": _at_least(
+            env, "CASEWORK_CRIMINAL_SINGLE_MONTHS", int(local["criminal_single_months"]), 1
         ),
-        "criminal_group_workers": _at_least(env, "CASEWORK_CRIMINAL_GROUP_WORKERS", 10, 1),
+        "criminal_single_amount": _criminal_amount(
+            env, "CASEWORK_CRIMINAL_SINGLE_AMOUNT", "criminal_single_amount", local
+        ),
+        "criminal_group_workers": _at_least(
+            env, "CASEWORK_CRIMINAL_GROUP_WORKERS", int(local["criminal_group_workers"]), 1
+        ),
         "criminal_group_amount": _criminal_amount(
-            env, "CASEWORK_CRIMINAL_GROUP_AMOUNT", "criminal_group_amount"
+            env, "CASEWORK_CRIMINAL_GROUP_AMOUNT", "criminal_group_amount", local
         ),
     }
-    deadline_days: dict[str, int] = {}
+    # A province's periods first, an administrator's (CASEWORK_DEADLINE_...) over them.
+    deadline_days: dict[str, int] = dict(region.deadline_days)
     for wf in workflows.REGISTRY.values():
         for rule in wf.deadlines:
             name = f"CASEWORK_DEADLINE_{wf.name}_{rule.name}".upper()
@@ -270,5 +306,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_window_seconds=_at_least(env, "CASEWORK_LOGIN_WINDOW_SECONDS", 300, 1),
         trusted_proxies=_at_least(env, "CASEWORK_TRUSTED_PROXIES", 0, 0),
         competence=competence,
+        jurisdiction=region.name,
         guard_settings=guard_settings,
     )

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from casework.cases.queries import visible_case
-from casework.cases.rules import check_level
+from casework.cases.rules import check_level, check_role
 from casework.cases.service import fire
 from casework.clocks.queries import active_clocks
 from casework.core.counters import next_in_sequence
@@ -132,6 +132,12 @@ def _check_state(case: Case, kind: DocumentKind) -> None:
 
 def _check_issuer(case: Case, kind: DocumentKind, actor: Actor) -> None:
     require(actor, "issue_document", case, kind_zh=kind.label_zh, kind=kind.name)
+    if kind.trigger is not None:
+        # Who signs it (an 意见书 or 建议书: the chair or vice-chair, the supervisor role) is the
+        # trigger's roles, checked before the level so the refusal names the real reason.
+        t = workflows.get(case.workflow).transition_for(kind.trigger, case.state)
+        if t is not None:
+            check_role(case, t, actor)
     unit = case.org_unit
     check_level(
         unit,
@@ -218,7 +224,7 @@ def issue_document(
             number=number,
             issuer_unit_id=issuer.id,
             addressee=name,
-            citation=spec.citation,
+            citation=uow.settings.region.document_citation(spec.name, spec.citation),
             issued_at=now,
             reply_due=due,
             created_by_id=actor.user_id,

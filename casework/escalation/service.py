@@ -1,7 +1,9 @@
 """Lifting cases up (上代下).
 
 - :func:`lift_one_level` — the parent union takes the case over; at the ceiling level (setting,
-  default ``city``) the case stays and its supervisors are told instead;
+  default ``city``) the case stays and its supervisors are told instead. When the case waits for
+  an act only a higher level may do (a 建议书 needs a county federation), the lift goes straight
+  to the lowest ancestor competent for it (:func:`competent_level`), not one level at a time;
 - :func:`request_escalation` — the unit holding the case asks to be relieved, with a reason;
 - :func:`take_over` — a supervisor takes a case from a unit below into their own unit.
 Supervisors are told through their inbox, and through the webhook outbox when one is configured.
@@ -28,6 +30,32 @@ from casework.people.access import Actor, require
 from workflows.base import level_rank
 
 
+def competent_level(case: Case) -> str | None:
+    """The lowest org level competent for the next act of ``case`` when its unit is not: the
+    lowest ``min_level`` of the transitions out of its state that the holding unit's level is
+    below (None when the holder may do every act open to it)."""
+    wf = workflows.get(case.workflow)
+    held = level_rank(case.org_unit.level)
+    gates = [
+        t.min_level
+        for t in wf.transitions_from(case.state)
+        if t.min_level is not None and level_rank(t.min_level) > held
+    ]
+    return min(gates, key=level_rank, default=None)
+
+
+def _target(unit: OrgUnit, to_level: str | None) -> OrgUnit | None:
+    """The parent, or the nearest ancestor at ``to_level`` or above (None: no such unit)."""
+    parent = unit.parent
+    if to_level is None:
+        return parent
+    while parent is not None and level_rank(parent.level) < level_rank(to_level):
+        if parent.parent is None:
+            return parent
+        parent = parent.parent
+    return parent
+
+
 def lift_one_level(
     uow: UnitOfWork,
     case: Case,
@@ -37,9 +65,11 @@ def lift_one_level(
     comment: str = "",
     entry_seq: int | None = None,
     now: dt.datetime | None = None,
+    to_level: str | None = None,
 ) -> Escalation:
     """The parent unit takes the case over; at the ceiling it stays and its supervisors are told.
-    Runs inside the caller's transaction (a request, a take-over, the sweep).
+    Runs inside the caller's transaction (a request, a take-over, the sweep). With ``to_level``
+    the lift goes straight to the nearest ancestor of that level or above (within the ceiling).
 
     Recorded once per (case, state entry, level): a second attempt raises :class:`Conflict`.
     """
@@ -52,7 +82,7 @@ def lift_one_level(
             f"reason must be one of {', '.join(ESCALATION_REASONS)}",
         )
     unit = case.org_unit
-    parent = unit.parent
+    parent = _target(unit, to_level)
     ceiling = level_rank(uow.settings.escalation_ceiling)
     at_ceiling = (
         parent is None or level_rank(unit.level) >= ceiling or level_rank(parent.level) > ceiling
@@ -104,7 +134,7 @@ def lift_one_level(
     else:
         case.org_unit_id = parent.id
         case.org_unit = parent
-        case.escalation_level += 1
+        case.escalation_level += max(unit.depth - parent.depth, 1)
         case.assignee_id = None
         ev = record(
             uow,
@@ -174,8 +204,16 @@ def request_escalation(
         require(actor, "request_escalation", case)
         if workflows.get(case.workflow).is_terminal(case.state):
             raise InvalidInput("case", "已结案件不能上提", "a closed case cannot be escalated")
+        # A unit that needs a higher level's power goes straight to the lowest competent one.
+        to_level = competent_level(case) if reason == "requires_higher_level" else None
         esc = lift_one_level(
-            uow, case, reason=reason, actor=actor, comment=comment.strip(), now=now
+            uow,
+            case,
+            reason=reason,
+            actor=actor,
+            comment=comment.strip(),
+            now=now,
+            to_level=to_level,
         )
         commit_or_conflict(uow)
         return esc

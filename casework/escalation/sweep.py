@@ -10,7 +10,8 @@ commits nothing of that batch; the next pass finds the same clocks still due and
 Expiry actions:
 - statutory clock with a trigger (e.g. mediation ``expire`` → failed): fire it as the system;
 - statutory clock the union only tracks (``notify``): tell the supervisors and the assignee;
-- handling clock (``escalate``): lift the case one level.
+- handling clock (``escalate``): lift the case one level, or straight to the lowest level
+  competent for the act it waits for (e.g. a county federation for a 建议书).
 Reminders ("due soon", one per clock) go out in the same pass.
 """
 
@@ -32,7 +33,7 @@ from casework.clocks.service import refresh_next_due
 from casework.core.db import skip_locked
 from casework.core.errors import Conflict, DomainError
 from casework.core.uow import UnitOfWork
-from casework.escalation.service import lift_one_level
+from casework.escalation.service import competent_level, lift_one_level
 from casework.history import record
 from casework.models import Case, Deadline, DeadlineAction, OrgUnit
 from casework.notices.outbox import enqueue_webhook
@@ -41,6 +42,13 @@ from casework.people.access import SYSTEM_ACTOR
 from casework.runtime import Runtime
 
 log = logging.getLogger("casework.sweep")
+
+# What the union may do next when another body's period has run out (told, never lifted).
+FOLLOW_UP_ZH: dict[tuple[str, str], str] = {
+    ("supervision", "tip_letter_reply"): "用人单位逾期未就提示函整改或答复，"
+    "不属于本级工会办理不力，案件不上提；本级工会可以发出《工会劳动法律监督意见书》。",
+    ("supervision", "department_feedback"): "行政部门尚未反馈建议书处理结果，请督促反馈。",
+}
 
 
 @dataclass
@@ -155,6 +163,7 @@ def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
                 comment=f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）",
                 entry_seq=d.entry_seq,
                 now=now,
+                to_level=competent_level(case),
             )
         except Conflict:
             esc = None
@@ -190,6 +199,7 @@ def _tell_parties(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime) ->
             "调解期限届满未达成协议，应告知当事人可以依法申请劳动争议仲裁"
             "（劳动争议调解仲裁法 第十四条）。"
         )
+    body += FOLLOW_UP_ZH.get((case.workflow, d.rule), "")
     data = {"case_ref": case.ref, "rule": d.rule}
     s = uow.session
     key = f"expired:{d.id}"

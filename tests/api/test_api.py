@@ -335,9 +335,19 @@ def test_documents_are_numbered_cited_and_level_checked(api, rt, demo):
     ).json()
     assert doc2["number"] != doc["number"]
     force_state(rt, other.id, "opinion_refused")
+    # A 建议书 is signed by a chair (supervisor), and only of a county federation or above.
     body = _problem(
         api.post(
             "caseworker.shipai",
+            f"/cases/{other.id}/documents",
+            json={"kind": "suggestion_letter", "addressee": "天河区人社局"},
+        ),
+        403,
+    )
+    assert "supervisor" in body["detail"]
+    body = _problem(
+        api.post(
+            "supervisor.tianhe",
             f"/cases/{other.id}/documents",
             json={"kind": "suggestion_letter", "addressee": "天河区人社局"},
         ),

@@ -4,6 +4,7 @@ This walk touches every operation once so that every response schema is checked 
 
 from __future__ import annotations
 
+from casework.core.time import local_date
 from tests.api.conftest import SEEN
 
 CASE_BODY = {
@@ -128,7 +129,14 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         api.post(
             sup,
             f"/cases/{sid}/documents",
-            json={"kind": "opinion_letter", "addressee": "广州市某建筑劳务有限公司"},
+            json={
+                "kind": "opinion_letter",
+                "addressee": "广州市某建筑劳务有限公司",
+                "data": {
+                    "served_on": local_date().isoformat(),
+                    "service_method": "直接送达（签收）",
+                },
+            },
         ),
         201,
     )

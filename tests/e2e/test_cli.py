@@ -86,7 +86,7 @@ def test_workflows_text_and_diagram():
     assert diag.returncode == 0 and diag.stdout.startswith("stateDiagram-v2\n")
     assert (
         "opinion_refused --> suggestion_letter_issued: "
-        "向同级行政部门发出建议书 (issue_suggestion_letter)" in diag.stdout
+        "向同级行政部门发出建议书（县级以上总工会） (issue_suggestion_letter)" in diag.stdout
     )
     bad = subprocess.run([CLI, "diagram", "nope"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "unknown workflow" in bad.stderr

@@ -40,6 +40,8 @@ def _supervision(rt, demo, state, *, unit="TH", actor="supervisor.tianhe"):
 
 
 def _issue(rt, demo, case, kind, *, actor="supervisor.tianhe", **kw):
+    if kind == "opinion_letter":  # served by hand the day it is issued
+        kw.setdefault("data", {"served_on": NOW.date().isoformat(), "service_method": "direct"})
     kw.setdefault("addressee", EMPLOYER)
     kw.setdefault("now", NOW)
     return issue_document(rt.uow(), case_id=case.id, actor=demo.actor(actor), kind=kind, **kw)
@@ -110,9 +112,9 @@ def test_one_letter_two_books_cite_what_the_supervision_workflow_cites():
     sup = workflows.get("supervision")
     for name in ("tip_letter", "opinion_letter", "suggestion_letter"):
         kind = DOCUMENT_KINDS[name]
-        for part in sup.citation.split("；"):  # 工会法 第二十二条；工会劳动法律监督办法
+        for part in sup.citation.split("；"):  # 工会法 第二十三条；工会劳动法律监督办法（…）
             assert part in kind.citation
-    assert "浙江省工会劳动法律监督条例 第二十二条" in DOCUMENT_KINDS["opinion_letter"].citation
+        assert "浙江" not in kind.citation  # the national text; a province's comes by profile
     assert DOCUMENT_KINDS["opinion_letter"].reply_rule == "opinion_letter_reply"
     assert DOCUMENT_KINDS["suggestion_letter"].min_level == "county"
     assert DOCUMENT_KINDS["mediation_agreement"].citation == "劳动争议调解仲裁法 第十四条"
@@ -222,8 +224,8 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
         saved = s.get(Document, doc.id)
         assert saved.citation == DOCUMENT_KINDS["opinion_letter"].citation
         assert (
-            "工会法 第二十二条" in saved.citation
-            and "浙江省工会劳动法律监督条例 第二十二条" in saved.citation
+            "工会法 第二十三条" in saved.citation
+            and "工会劳动法律监督办法 第二十条" in saved.citation
         )
         assert (saved.kind, saved.addressee, saved.issuer_unit_id) == (
             "opinion_letter",
@@ -305,7 +307,7 @@ def test_mediation_agreement_signs_the_agreement_with_its_data(rt, demo):
 def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_county(rt, demo):
     case = _supervision(rt, demo, "opinion_refused", unit="TH-SP", actor="caseworker.shipai")
     before = _snapshot(rt, case.id)
-    with pytest.raises(LevelTooLow) as err:
+    with pytest.raises(NotPermitted):  # a 建议书 is signed by a chair, not any caseworker
         _issue(
             rt,
             demo,
@@ -314,6 +316,9 @@ def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_coun
             actor="caseworker.shipai",
             addressee="天河区人力资源和社会保障局",
         )
+    # A county supervisor cannot issue it while a township holds the case.
+    with pytest.raises(LevelTooLow) as err:
+        _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
     assert "建议书只能由县级以上工会发出" in err.value.message_zh
     assert "county level or above" in err.value.message_en
     assert err.value.details == {
@@ -321,9 +326,6 @@ def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_coun
         "min_level": "county",
         "level": "township",
     }
-    # Even a county supervisor cannot issue it while a township holds the case.
-    with pytest.raises(LevelTooLow):
-        _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
     assert _snapshot(rt, case.id) == before
 
     # 维权上提一级: the township asks the county to take over; the county issues it.
@@ -381,7 +383,12 @@ def test_wrong_state_names_the_valid_triggers(rt, demo):
     before = _snapshot(rt, case.id)
     with pytest.raises(TransitionNotAllowed) as err:
         _issue(rt, demo, case, "opinion_letter")
-    assert err.value.details["allowed"] == ["start_investigation", "close_no_violation"]
+    assert err.value.details["allowed"] == [
+        "decline_report",
+        "consult_employer",
+        "start_investigation",
+        "close_no_violation",
+    ]
     assert err.value.details["state"] == "reported"
     assert "start_investigation" in err.value.message_zh and "意见书" in err.value.message_zh
     force_state(rt, case.id, "closed")

@@ -252,7 +252,12 @@ def test_unanswered_opinion_letter_becomes_overdue_after_15_working_days(rt, dem
         now=at(2025, 9, 22),
     )
     fire(
-        rt.uow(), case_id=case.id, trigger="issue_opinion_letter", actor=actor, now=at(2025, 9, 25)
+        rt.uow(),
+        case_id=case.id,
+        trigger="issue_opinion_letter",
+        actor=actor,
+        data={"served_on": "2025-09-25", "service_method": "direct"},
+        now=at(2025, 9, 25),
     )
     reply = next(c for c in _clocks(rt, case.id) if c["rule"] == "opinion_letter_reply")
     # 15 working days after Thu 25 Sep 2025:

@@ -75,9 +75,12 @@ def test_the_check_chain_runs_in_order_without_a_database():
     with pytest.raises(NotPermitted):  # the right trigger, but an auditor
         check_fire(case, "issue_tip_letter", actor("auditor", TOWNSHIP), {}, guard_settings={},
                    today=today)  # fmt: skip
-    with pytest.raises(LevelTooLow):  # a 建议书 needs a county union
-        refused = case_at(TOWNSHIP, state="opinion_refused")
+    refused = case_at(TOWNSHIP, state="opinion_refused")
+    with pytest.raises(NotPermitted):  # a 建议书 is signed by a chair, not any caseworker
         check_fire(refused, "issue_suggestion_letter", worker, {}, guard_settings={}, today=today)
+    with pytest.raises(LevelTooLow):  # ... of a county federation or above
+        check_fire(refused, "issue_suggestion_letter", actor("supervisor", TOWNSHIP), {},
+                   guard_settings={}, today=today)  # fmt: skip
     closing = case_at(TOWNSHIP, state="procuratorate_referred")
     with pytest.raises(InvalidInput):  # close needs its outcome
         check_fire(closing, "close", worker, {}, guard_settings={}, today=today)
