@@ -16,6 +16,7 @@ from api.health import bp as health_bp
 from api.resources import (
     auth,
     calendar,
+    callbacks,
     callers,
     cases,
     inbox,
@@ -195,6 +196,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         cases,
         intakes,
         callers,
+        callbacks,
         inbox,
         calendar,
         reports,

@@ -83,6 +83,7 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("hotline", "report_result"): {"result": "已协调支付"},
     ("hotline", "report_back"): {"result": "WAG-2026-000001 已解决：已支付"},
     ("hotline", "complete_callback"): {"satisfaction": "satisfied"},
+    ("hotline", "reopen"): {"satisfaction": "dissatisfied"},
 }
 
 

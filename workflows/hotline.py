@@ -30,17 +30,36 @@ from workflows.base import (
 
 OPERATORS = roles("operator", "supervisor")
 SATISFACTION = tuple(code for code, _ in fields.SATISFACTION)
+# What a call-back can come to (12351 回访结果): the three degrees of satisfaction, or nobody
+# answered, or the caller did not want to be asked.
+CALLBACK_OUTCOMES: tuple[tuple[str, str], ...] = (
+    *fields.SATISFACTION,
+    ("unreachable", "无法联系"),
+    ("declined", "拒绝回访"),
+)
+CLOSING_OUTCOMES = ("satisfied", "basically_satisfied", "unreachable", "declined")
+OUTCOME = fields.enum("satisfaction*", "回访结果", "call-back outcome", CALLBACK_OUTCOMES)
 
 
-def _satisfaction_recorded(ctx: GuardContext) -> bool:
-    return ctx.get("satisfaction") in SATISFACTION
+def _closing_outcome(ctx: GuardContext) -> bool:
+    return ctx.get("satisfaction") in CLOSING_OUTCOMES
 
 
-SATISFACTION_RECORDED = Guard(
+def _dissatisfied(ctx: GuardContext) -> bool:
+    return ctx.get("satisfaction") == "dissatisfied"
+
+
+CLOSING_OUTCOME = Guard(
     name="satisfaction_recorded",
-    reason_zh="回访须记录满意度（满意 / 基本满意 / 不满意）",
-    reason_en=f"a call-back records satisfaction ({', '.join(SATISFACTION)})",
-    predicate=_satisfaction_recorded,
+    reason_zh="回访不满意的须发回重办（reopen），不能直接办结",
+    reason_en="a dissatisfied caller's order is sent back (reopen), not closed",
+    predicate=_closing_outcome,
+)
+DISSATISFIED = Guard(
+    name="dissatisfied",
+    reason_zh="只有回访不满意的才发回重办",
+    reason_en="only a dissatisfied call-back sends the order back",
+    predicate=_dissatisfied,
 )
 
 STATES = [
@@ -63,8 +82,9 @@ TRANSITIONS = edges(
     ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
     ("report_result",     "accepted",                      "result_reported", "反馈办理结果",         "report result",                         CASE_HANDLERS, None,  data("result*")),
     ("report_back",       ("dispatched", "accepted"),      "result_reported", "案件办结，自动反馈",   "the case closed: result reported back", roles(SYSTEM),  None,  data("result*")),
-    ("reopen",            "result_reported",               "accepted",        "回访不满意，重新办理", "reopen after an unsatisfied call-back", OPERATORS,     None,  data("satisfaction")),
-    ("complete_callback", ("result_reported", "answered"), "closed",          "回访并办结",           "call back and close",                   OPERATORS,     None,  data("satisfaction"), SATISFACTION_RECORDED),
+    ("reopen",            "result_reported",               "accepted",        "回访不满意，发回重办", "reopen after an unsatisfied call-back", OPERATORS,     None,  data(OUTCOME), DISSATISFIED),
+    ("reopen",            "answered",                      "registered",      "回访不满意，转派办理", "dispatch after an unsatisfied call-back", OPERATORS,   None,  data(OUTCOME), DISSATISFIED),
+    ("complete_callback", ("result_reported", "answered"), "closed",          "回访并办结",           "call back and close",                   OPERATORS,     None,  data(OUTCOME), CLOSING_OUTCOME),
 )
 # fmt: on
 

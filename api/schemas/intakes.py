@@ -174,3 +174,42 @@ class CallerMattersSchema(Schema):
     total = fields.Integer(metadata=d("Items listed"))
     open_count = fields.Integer(metadata=d("Of which still open"))
     summary_zh = fields.String(metadata=d("一句话提示，如“该来电人有 2 件在办”"))
+
+
+# -- call-backs --------------------------------------------------------------------------------
+
+
+class CallbackSchema(Schema):
+    outcome = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata=d(
+            "回访结果: satisfied 满意 / basically_satisfied 基本满意 / dissatisfied 不满意 "
+            "(发回重办) / unreachable 无法联系 (tried once more, then closed) / declined 拒绝回访; "
+            "the code or the 中文 label"
+        ),
+    )
+    note = Text(
+        allow_none=True, validate=validate.Length(max=10000), metadata=d("回访记录 (optional)")
+    )
+
+
+class CallbackItemSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Work order id"))
+    ref = fields.String(required=True, metadata=d("Work order reference"))
+    version = fields.Integer(metadata=d("Its version, for If-Match"))
+    state = fields.String(metadata=d("result_reported or answered"))
+    state_label_zh = fields.String(metadata=d("工单状态"))
+    category = fields.String(allow_none=True, metadata=d("Call category"))
+    result = fields.String(allow_none=True, metadata=d("办理结果或答复内容"))
+    attempts = fields.Integer(metadata=d("Call-backs already tried without reaching the caller"))
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("The handling unit"))
+    due = fields.String(metadata=d("Call-back due date (YYYY-MM-DD)"))
+    overdue = fields.Boolean(metadata=d("Past its due date"))
+
+
+class CallbackQueueSchema(Schema):
+    items = fields.List(
+        fields.Nested(CallbackItemSchema), metadata=d("Soonest due first, at most 100")
+    )
+    total = fields.Integer(metadata=d("Items listed"))

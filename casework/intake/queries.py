@@ -7,6 +7,7 @@ listed: work orders and cases owned by, or started in, their part of the tree.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ import workflows
 from casework.core.errors import InvalidInput
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
-from casework.models import Case, CaseWorker
+from casework.models import Case, CaseWorker, Deadline
 from casework.people.access import Actor, require, visible_cases
 from casework.people.pii import normalise_id_number, normalise_phone
 from casework.people.queries import unit_key
@@ -86,4 +87,52 @@ def _matter(case: Case) -> dict[str, Any]:
         "employer_name": case.employer.name if case.employer else None,
         "org_unit": unit_key(case.org_unit),
         "created_at": iso(case.created_at),
+    }
+
+
+# -- the call-back queue ---------------------------------------------------------------------
+
+CALLBACK_RULES = ("callback", "answer_callback")
+QUEUE_LIMIT = 100
+
+
+def callback_queue(uow: UnitOfWork, *, actor: Actor, now: dt.datetime | None = None) -> dict:
+    """Work orders waiting for the hotline's call-back that the actor may see, the soonest due
+    first, each with its clock and what was done (the result reported, or the answer given)."""
+    require(actor, "record_callback")
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        rows = uow.session.execute(
+            select(Case, Deadline)
+            .join(Deadline, Deadline.case_id == Case.id)
+            .options(joinedload(Case.org_unit))
+            .where(
+                Case.workflow == "hotline",
+                Case.state.in_(("result_reported", "answered")),
+                Deadline.rule.in_(CALLBACK_RULES),
+                Deadline.status.in_(("running", "paused")),
+                visible_cases(actor),
+            )
+            .order_by(Deadline.due_at, Case.id)
+            .limit(QUEUE_LIMIT)
+        ).all()
+        items = [_waiting(order, clock, now) for order, clock in rows]
+    return {"items": items, "total": len(items)}
+
+
+def _waiting(order: Case, clock: Deadline, now: dt.datetime) -> dict[str, Any]:
+    wf = workflows.get(order.workflow)
+    attrs = order.attributes or {}
+    return {
+        "id": order.id,
+        "ref": order.ref,
+        "version": order.version,
+        "state": order.state,
+        "state_label_zh": wf.state(order.state).label_zh,
+        "category": attrs.get("category"),
+        "result": attrs.get("result") or attrs.get("answer"),
+        "attempts": int(attrs.get("callback_attempts", 0)),
+        "org_unit": unit_key(order.org_unit),
+        "due": clock.due_on.isoformat(),
+        "overdue": clock.due_at < now,
     }

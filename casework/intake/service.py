@@ -32,12 +32,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import workflows
-from casework.cases.queries import case_ref
+from casework.cases.queries import case_ref, visible_case
 from casework.cases.service import WorkerInput, fire, open_case, parse_amount
 from casework.core.db import lock_keys
-from casework.core.errors import InvalidInput, NotFound, VersionConflict
+from casework.core.errors import (
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
 from casework.core.text import valid_name
-from casework.core.uow import UnitOfWork, commit_or_conflict
+from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import (
     ANSWERED_ON_CALL,
     CATEGORIES,
@@ -51,6 +56,7 @@ from casework.core.vocab import (
 from casework.history import record
 from casework.intake.idempotency import check_key, claim_key, fingerprint
 from casework.models import Case, CaseWorker, Employer, OrgUnit
+from casework.notices.service import notify_unit_supervisors
 from casework.people.access import Actor, require, visible_cases
 from casework.people.pii import (
     PiiVault,
@@ -60,6 +66,8 @@ from casework.people.pii import (
 )
 from casework.people.queries import unit_key
 from casework.people.service import copy_worker, find_or_create_employer
+from workflows.fields import FieldError
+from workflows.hotline import OUTCOME as CALLBACK_OUTCOME
 
 HOTLINE = "hotline"
 # How often an intake is filed again after losing a race that is not the operator's doing.
@@ -509,3 +517,86 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         "merged_into": existing.id if existing is not None else None,
         "routed_to": {**unit_key(routed_to), "manual_dispatch": manual},
     }
+
+
+# -- 回访: the call-back ----------------------------------------------------------------------
+
+CALLBACK_STATES = ("result_reported", "answered")
+# An unreachable caller is tried this many times before the order closes with that outcome.
+CALLBACK_TRIES = 2
+
+
+def record_callback(
+    uow: UnitOfWork,
+    *,
+    order_id: int,
+    outcome: Any,
+    actor: Actor,
+    note: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The hotline calls the worker back. ``satisfied`` / ``basically_satisfied`` / ``declined``
+    close the order; ``dissatisfied`` sends it back to the handling unit (发回重办: its handling
+    clock starts again and its supervisors are told); ``unreachable`` is tried once more, and
+    the second time closes the order with that outcome. Codes or 中文 labels."""
+    require(actor, "record_callback")
+    try:
+        code = CALLBACK_OUTCOME.parse(outcome)
+    except FieldError as exc:
+        raise InvalidInput("outcome", f"回访结果{exc.reason_zh}", exc.reason_en) from None
+    if code is None:
+        raise InvalidInput("outcome", "须记录回访结果", "the outcome is required")
+    note = _text(note, "note", MAX_TEXT, required=False)
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        s = uow.session
+        order = visible_case(s, actor, order_id)
+        if order.workflow != HOTLINE:
+            raise NotFound("该编号不是热线工单", "not a hotline work order")
+        check_version(order, expected_version)
+        if order.state not in CALLBACK_STATES:
+            label = workflows.get(HOTLINE).state(order.state).label_zh
+            raise TransitionNotAllowed(
+                f"工单当前状态“{label}”不在待回访中",
+                f"the work order is {order.state}, not awaiting a call-back",
+                allowed=[],
+                state=order.state,
+            )
+        tries = int((order.attributes or {}).get("callback_attempts", 0)) + 1
+        if code == "unreachable" and tries < CALLBACK_TRIES:
+            order.attributes = {**(order.attributes or {}), "callback_attempts": tries}
+            record(
+                uow,
+                order,
+                "callback_attempt",
+                by=actor,
+                data={"outcome": code, "attempt": tries, "note": note},
+                at=now,
+            )
+            commit_or_conflict(uow)
+            return order
+        trigger = "reopen" if code == "dissatisfied" else "complete_callback"
+        fire(
+            uow,
+            case_id=order.id,
+            trigger=trigger,
+            actor=actor,
+            data={"satisfaction": code},
+            comment=note or None,
+            now=now,
+        )
+        if code == "dissatisfied" and order.state == "accepted":
+            notify_unit_supervisors(
+                s,
+                order.org_unit,
+                order,
+                kind="callback_dissatisfied",
+                title=f"回访不满意，发回重办：{order.ref}",
+                body=f"工单 {order.ref} 回访不满意，已发回{order.org_unit.name}重新办理，"
+                "办理时限重新计算。" + (f"回访记录：{note}" if note else ""),
+                key=f"callback_dissatisfied:{order.id}:{order.event_seq}",
+                data={"case_ref": order.ref},
+            )
+        commit_or_conflict(uow)
+        return order

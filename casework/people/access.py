@@ -150,6 +150,12 @@ PERMISSIONS: dict[str, Permission] = {
     "file_intake": _rule(
         False, "operator", "只有热线话务员可以登记来电工单", "only hotline operators file intakes"
     ),
+    "record_callback": _rule(
+        False,
+        "operator supervisor",
+        "只有热线话务员或主管可以登记回访结果",
+        "only hotline operators and supervisors record call-backs",
+    ),
     "lookup_caller": _rule(
         False,
         "operator caseworker supervisor",

@@ -858,6 +858,24 @@ ROWS: list[Row] = [
     ),
     Row(
         "GET",
+        "/api/v1/callbacks",
+        NONE,
+        lambda u, t: 200 if USERS[u][0] & {"operator", "supervisor"} else 403,
+        simple("GET", "/callbacks"),
+    ),
+    # Recording a call-back: only operators and supervisors get past the permission; a case that is
+    # not a work order is not found whoever asks (the success paths: tests/api/test_callers.py).
+    Row(
+        "POST",
+        "/api/v1/callbacks/{order_id}",
+        CASES,
+        lambda u, key: 404 if USERS[u][0] & {"operator", "supervisor"} else 403,
+        lambda w, p, key: Request(
+            "POST", f"/callbacks/{w.case(key)[0]}", json={"outcome": "satisfied"}
+        ),
+    ),
+    Row(
+        "GET",
         "/api/v1/callers",
         NONE,
         lambda u, t: 200 if USERS[u][0] & {"operator", "caseworker", "supervisor"} else 403,

@@ -61,3 +61,40 @@ def test_a_lookup_needs_one_valid_number_and_never_echoes_it(api):
     assert r.status_code == 422 and "phone" in r.json()["errors"]
     assert "1391234" not in r.text
     assert api.get("auditor", f"/callers?phone={PHONE}").status_code == 403
+
+
+def test_the_call_back_queue_and_its_outcomes_over_http(api, rt):
+    filed = _file(api)
+    order, case = filed["work_order"], filed["case"]
+    shipai = "caseworker.shipai"
+    assert api.post(shipai, f"/cases/{order['id']}/transitions", json={"trigger": "accept"}).ok
+    r = api.post(
+        shipai,
+        f"/cases/{case['id']}/transitions",
+        json={"trigger": "reject", "data": {"reason": "重复登记"}},
+    )
+    assert r.status_code == 200, r.text
+    queue = api.get("hotline", "/callbacks").json()
+    waiting = next(i for i in queue["items"] if i["id"] == order["id"])
+    assert waiting["state"] == "result_reported" and waiting["overdue"] is False
+    assert api.get("caseworker.shipai", "/callbacks").status_code == 403
+    stale = api.post(
+        "hotline",
+        f"/callbacks/{order['id']}",
+        json={"outcome": "满意"},
+        headers={"If-Match": f'"{waiting["version"] - 1}"'},
+    )
+    assert stale.status_code == 412
+    bad = api.post("hotline", f"/callbacks/{order['id']}", json={"outcome": "还行"})
+    assert bad.status_code == 422 and list(bad.json()["errors"]) == ["outcome"]
+    done = api.post(
+        "hotline",
+        f"/callbacks/{order['id']}",
+        json={"outcome": "满意"},
+        headers={"If-Match": f'"{waiting["version"]}"'},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "closed"
+    assert done.json()["attributes"]["satisfaction"] == "satisfied"
+    again = api.post("hotline", f"/callbacks/{order['id']}", json={"outcome": "满意"})
+    assert again.status_code == 409

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from casework.cases.service import fire
 from casework.core.errors import InvalidInput, NotFound
 from casework.escalation.sweep import sweep
-from casework.intake.service import CallerInput, EmployerInput, file_intake
+from casework.intake.queries import callback_queue
+from casework.intake.service import CallerInput, EmployerInput, file_intake, record_callback
 from casework.models import Case, Deadline, Notification
 from tests.helpers import get_case
 
@@ -183,3 +184,71 @@ def test_a_closed_case_reports_back_to_its_work_order_by_itself(rt, demo):
         data={"satisfaction": "satisfied"},
     )
     assert done.state == "closed" and running_clocks(rt, order_id) == []
+
+
+def _reported(rt, demo):
+    """A wage-arrears call whose case closed, its work order waiting for the call-back."""
+    r = call(
+        rt,
+        demo,
+        category="wage_arrears",
+        employer=EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024"),
+    )
+    order_id, case_id = r.body["work_order"]["id"], r.body["case"]["id"]
+    worker = demo.actor("caseworker.shipai")
+    fire(rt.uow(), case_id=order_id, trigger="accept", actor=worker)
+    fire(rt.uow(), case_id=case_id, trigger="reject", actor=worker, data={"reason": "重复登记"})
+    return order_id
+
+
+def test_a_dissatisfied_call_back_sends_the_order_back_with_a_notice(rt, demo):
+    order_id = _reported(rt, demo)
+    before = notices(rt)
+    order = record_callback(
+        rt.uow(),
+        order_id=order_id,
+        outcome="不满意",
+        note="工资仍未到账",
+        actor=demo.actor("hotline"),
+    )
+    assert order.state == "accepted" and order.org_unit.code == "TH-SP"
+    assert order.attributes["satisfaction"] == "dissatisfied"
+    assert running_clocks(rt, order_id) == ["handling"]  # the handling clock starts again
+    with rt.reader() as uow:
+        sent = uow.session.scalars(
+            select(Notification).where(Notification.kind == "callback_dissatisfied")
+        ).all()
+        assert sent and all(n.case_id == order_id for n in sent)
+        assert "发回" in sent[0].title and notices(rt) > before
+
+
+def test_an_unreachable_caller_is_tried_once_more_then_the_order_closes(rt, demo):
+    order_id = _reported(rt, demo)
+    hotline = demo.actor("hotline")
+    first = record_callback(rt.uow(), order_id=order_id, outcome="无法联系", actor=hotline)
+    assert first.state == "result_reported" and first.attributes["callback_attempts"] == 1
+    queue = callback_queue(rt.reader(), actor=hotline)
+    assert [(i["id"], i["attempts"]) for i in queue["items"]] == [(order_id, 1)]
+    second = record_callback(rt.uow(), order_id=order_id, outcome="unreachable", actor=hotline)
+    assert second.state == "closed" and second.attributes["satisfaction"] == "unreachable"
+    assert callback_queue(rt.reader(), actor=hotline)["items"] == []
+
+
+@pytest.mark.parametrize("outcome", ["satisfied", "基本满意", "declined"])
+def test_a_call_back_closes_the_order(rt, demo, outcome):
+    order_id = _reported(rt, demo)
+    queue = callback_queue(rt.reader(), actor=demo.actor("hotline"))["items"]
+    assert [i["id"] for i in queue] == [order_id] and queue[0]["result"].endswith(
+        "不予立案：重复登记"
+    )
+    done = record_callback(
+        rt.uow(), order_id=order_id, outcome=outcome, actor=demo.actor("hotline")
+    )
+    assert done.state == "closed" and running_clocks(rt, order_id) == []
+
+
+def test_a_call_back_outcome_must_be_one_of_the_five(rt, demo):
+    order_id = _reported(rt, demo)
+    with pytest.raises(InvalidInput) as err:
+        record_callback(rt.uow(), order_id=order_id, outcome="还行", actor=demo.actor("hotline"))
+    assert err.value.field == "outcome" and "拒绝回访" in err.value.reason_zh
