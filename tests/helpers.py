@@ -49,6 +49,9 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("legal_aid", "deny"): {"reason": "不符合经济困难标准"},
     ("legal_aid", "assign_lawyer"): {"lawyer": "张律师"},
     ("legal_aid", "terminate"): {"ground": "own_lawyer"},
+    ("mediation", "apply_judicial_confirmation"): {"court": "天河区人民法院", "mediator": "people"},
+    ("mediation", "apply_arbitral_review"): {"arbitration_commission": "天河区劳动人事争议仲裁委"},
+    ("mediation", "record_confirmation"): {"confirmation_outcome": "confirmed"},
     ("supervision", "start_investigation"): {"investigators": ["监督员甲", "监督员乙"]},
     ("supervision", "refer_to_procuratorate"): {
         "subject": "migrant_wages",
@@ -64,6 +67,7 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
 # Facts an earlier step records that a transition's guards read (set with force_state).
 GOOD_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
+    ("mediation", "apply_enforcement"): {"confirmation_outcome": "confirmed"},
 }
 
 
@@ -72,8 +76,16 @@ def good_facts(workflow: str, trigger: str) -> dict[str, Any]:
 
 
 def good_data(workflow: str, trigger: str) -> dict[str, Any]:
+    today = local_date().isoformat()
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
         return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
+    if trigger in ("receive_application", "supply_materials"):
+        return {"received_on": today}  # receipt is recorded on the day, never in the future
+    if (workflow, trigger) in (
+        ("mediation", "apply_arbitral_review"),
+        ("mediation", "apply_judicial_confirmation"),
+    ):
+        return {**GOOD_DATA[(workflow, trigger)], "effective_on": today}
     return dict(GOOD_DATA.get((workflow, trigger), {}))
 
 

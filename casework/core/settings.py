@@ -203,6 +203,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         "criminal_single_amount": env.get("CASEWORK_CRIMINAL_SINGLE_AMOUNT", "5000"),
         "criminal_group_workers": _int(env, "CASEWORK_CRIMINAL_GROUP_WORKERS", 10),
         "criminal_group_amount": env.get("CASEWORK_CRIMINAL_GROUP_AMOUNT", "30000"),
+        # 1: union legal aid skips the means test for union members (a union's own rule).
+        "union_aid_members_without_means_test": bool(
+            _int(env, "CASEWORK_UNION_AID_MEMBERS_WITHOUT_MEANS_TEST", 0)
+        ),
     }
     deadline_days: dict[str, int] = {}
     for wf in workflows.REGISTRY.values():
