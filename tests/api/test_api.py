@@ -588,3 +588,30 @@ def test_admin_manages_users_and_deactivation_revokes_tokens(api, demo):
     _problem(
         api.call("supervisor.tianhe", "PATCH", f"/users/{new['id']}", json={"is_active": True}), 403
     )
+
+
+def test_a_mediation_case_opened_over_http_counts_from_the_receipt_date_it_gives(api):
+    today = dt.date.today()
+    body = {**CASE_BODY, "workflow": "mediation"}
+    future = (today + dt.timedelta(days=2)).isoformat()
+    bad = _problem(
+        api.post(
+            "supervisor.tianhe", "/cases", json={**body, "attributes": {"received_on": future}}
+        ),
+        422,
+    )
+    assert "attributes.received_on" in bad["errors"]
+    earlier = (today - dt.timedelta(days=2)).isoformat()
+    r = api.post(
+        "supervisor.tianhe", "/cases", json={**body, "attributes": {"received_on": earlier}}
+    )
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["state"] == "applied" and case["attributes"]["received_on"] == earlier
+    fired = api.post(
+        "supervisor.tianhe",
+        f"/cases/{case['id']}/transitions",
+        json={"trigger": "accept"},
+        headers={"If-Match": f'"{case["version"]}"'},
+    )
+    assert fired.status_code == 200, fired.text

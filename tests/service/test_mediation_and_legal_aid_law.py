@@ -155,13 +155,6 @@ def test_mediation_acceptance_rule_cites_the_regulation_article_it_relies_on():
     assert (rule.days, rule.unit, rule.configurable) == (3, "working", True)
 
 
-def test_mediation_period_offers_no_invented_cap_of_its_own():
-    """Nothing in the mediation definition limits a consented extension beyond the one number
-    the clock-acts work owns (``extendable_days``); the period itself is fixed by law."""
-    rule = workflows.get("mediation").rule("mediation_period")
-    assert (rule.days, rule.unit, rule.configurable) == (15, "calendar", False)
-
-
 def test_agreement_signed_runs_a_clock_on_the_performance_date(rt, demo):
     case = new_case(rt, demo, "mediation", now=at(2025, 3, 3))
     _fire(rt, demo, case.id, "accept", now=at(2025, 3, 3))
