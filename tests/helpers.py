@@ -79,7 +79,7 @@ def good_data(workflow: str, trigger: str) -> dict[str, Any]:
     today = local_date().isoformat()
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
         return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
-    if trigger in ("receive_application", "supply_materials"):
+    if trigger == "receive_application":
         return {"received_on": today}  # receipt is recorded on the day, never in the future
     if (workflow, trigger) in (
         ("mediation", "apply_arbitral_review"),

@@ -427,8 +427,10 @@ class Workflow:
                         )
             if r.starts_from is not None:
                 for t in self.transitions:
-                    f = t.field(r.starts_from) if t.dest == r.state else None
-                    if t.dest == r.state and (f is None or f.kind != "date" or not f.required):
+                    # A step that starts the clock (a step from inside ``runs_in`` resumes it).
+                    starts = t.dest == r.state and not set(t.source) <= set(r.runs_in)
+                    f = t.field(r.starts_from) if starts else None
+                    if starts and (f is None or f.kind != "date" or not f.required):
                         problems.append(
                             f"deadline {r.name}: {t.trigger} enters {r.state} without the "
                             f"required date {r.starts_from!r} the clock counts from"

@@ -67,6 +67,9 @@ class WfTransitionSchema(Schema):
     min_level = fields.String(
         allow_none=True, metadata=d("Lowest level of the owning unit that may fire it")
     )
+    by_unit_above = fields.Boolean(
+        metadata=d("Decided only from a unit above the one holding the case (an objection)")
+    )
     guards = fields.List(fields.Nested(WfGuardSchema), metadata=d("Rules checked before it fires"))
     records = fields.List(fields.String(), metadata=d("Data keys it records on the case"))
     requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
@@ -96,6 +99,10 @@ class WfDeadlineSchema(Schema):
     configurable = fields.Boolean(metadata=d("Whether a setting may change the days"))
     extendable_days = fields.Integer(allow_none=True, metadata=d("Days a lawful extension may add"))
     extension_unit = fields.String(metadata=d("Unit of the extension"))
+    starts_from = fields.String(
+        allow_none=True,
+        metadata=d("Recorded date the period counts from (received_on …); null: the state entry"),
+    )
 
 
 class WorkflowSchema(Schema):
@@ -107,6 +114,10 @@ class WorkflowSchema(Schema):
     competence = fields.String(metadata=d("Default level competent to handle it"))
     citation = fields.String(metadata=d("法律依据"))
     spawns = fields.List(fields.String(), metadata=d("Workflows a case may spawn as child cases"))
+    entries = fields.List(
+        fields.String(),
+        metadata=d("Other states a case may be opened in (waiting for the application)"),
+    )
     states = fields.List(fields.Nested(WfStateSchema), metadata=d("States"))
     transitions = fields.List(fields.Nested(WfTransitionSchema), metadata=d("Transitions"))
     deadlines = fields.List(fields.Nested(WfDeadlineSchema), metadata=d("Deadline rules"))
