@@ -172,6 +172,10 @@ class DeadlineRule:
     # law counts from an act, not from the step: receipt of an application (收到申请之日), a
     # filing (立案之日), service of a letter (送达之日). None: from the day the state is entered.
     starts_from: str | None = None
+    # A notice clock due ``days`` before the date the case carries under this attribute (a
+    # limitation date, computed from recorded facts): it runs while that date is known and the
+    # case is in ``runs_in``, and follows the date when it changes. None: an ordinary clock.
+    before: str | None = None
 
     def __post_init__(self) -> None:
         if not self.runs_in:
@@ -352,6 +356,7 @@ class Workflow:
                     "extendable_days": r.extendable_days,
                     "extension_unit": r.extension_unit or r.unit,
                     "starts_from": r.starts_from,
+                    "before": r.before,
                 }
                 for r in self.deadlines
             ],
@@ -435,6 +440,10 @@ class Workflow:
                             f"deadline {r.name}: {t.trigger} enters {r.state} without the "
                             f"required date {r.starts_from!r} the clock counts from"
                         )
+            if r.before is not None and (
+                r.kind != STATUTORY or r.on_expiry != NOTIFY or r.starts_from is not None
+            ):
+                problems.append(f"deadline {r.name}: a clock before a date only notifies")
             if r.kind == HANDLING and r.on_expiry != ESCALATE:
                 problems.append(f"deadline {r.name}: handling rules escalate on expiry")
         if problems:

@@ -281,6 +281,34 @@ DEADLINES = [
     ),
 ]
 
+# The arbitration limitation is watched while arbitration is still to be sought: notices 30 and
+# 7 days before ``limitation_date`` (computed by :func:`limitation`) to the unit's supervisors and
+# the assignee. A notice day already past is skipped; the last is sent at once instead.
+BEFORE_ARBITRATION = (
+    "awaiting_application",
+    "applied",
+    "mediating",
+    *SIGNED,
+    "breached",
+    "failed",
+)
+DEADLINES += [
+    DeadlineRule(
+        name=f"limitation_notice_{days}",
+        state=BEFORE_ARBITRATION[0],
+        runs_in=BEFORE_ARBITRATION,
+        days=days,
+        unit=CALENDAR,
+        kind=STATUTORY,
+        on_expiry=NOTIFY,
+        citation="劳动争议调解仲裁法 第二十七条",
+        label_zh=f"仲裁时效届满前{label}日提示",
+        label_en=f"{days} days before the arbitration limitation ends",
+        before="limitation_date",
+    )
+    for days, label in ((30, "三十"), (7, "七"))
+]
+
 WORKFLOW = Workflow(
     name="mediation",
     prefix="MED",

@@ -103,6 +103,10 @@ class WfDeadlineSchema(Schema):
         allow_none=True,
         metadata=d("Recorded date the period counts from (received_on …); null: the state entry"),
     )
+    before = fields.String(
+        allow_none=True,
+        metadata=d("A notice due `days` before the date the case carries under this key"),
+    )
 
 
 class WorkflowSchema(Schema):

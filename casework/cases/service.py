@@ -21,7 +21,7 @@ from transitions import MachineError
 import workflows
 from casework.cases.queries import visible_case
 from casework.cases.rules import check_fire
-from casework.clocks.service import on_state_change
+from casework.clocks.service import on_state_change, sync_dated_clocks
 from casework.core.counters import next_in_sequence
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
 from casework.core.queries import get_or_404
@@ -311,6 +311,7 @@ def open_case(
         )
         case.org_unit = owner
         on_state_change(uow, case, None, case.state, entry_seq=case.event_seq, now=now)
+        sync_dated_clocks(uow, case, entry_seq=case.event_seq, now=now)
         if mass_incident:
             report_mass_incident(uow, case, now=now)
         commit_or_conflict(uow)
@@ -374,6 +375,7 @@ def fire(
             at=now,
         )
         on_state_change(uow, case, source, case.state, entry_seq=ev.seq, now=now)
+        sync_dated_clocks(uow, case, entry_seq=ev.seq, now=now)
         commit_or_conflict(uow)
         return case
 

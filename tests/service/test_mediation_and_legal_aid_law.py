@@ -448,3 +448,57 @@ def test_request_materials_asks_for_everything_missing_at_once(rt, demo):
         )
     assert "一次性告知" in err.value.message_zh and "第四十三条" in err.value.message_zh
     assert _case(rt, case.id).state == "applied"
+
+
+def _titles(rt, case_id, kind="deadline_expired"):
+    with rt.reader() as uow:
+        return [
+            n.title
+            for n in uow.session.scalars(
+                select(Notification).where(
+                    Notification.case_id == case_id, Notification.kind == kind
+                )
+            )
+        ]
+
+
+def test_arbitration_limitation_notices_come_30_and_7_days_before_it_ends(rt, demo):
+    now = at(2025, 3, 3)
+    case = new_case(rt, demo, "mediation", now=now)
+    _fire(rt, demo, case.id, "accept", {"limitation_starts_on": "2024-05-01"}, now=now)
+    clocks = _clocks(rt, case.id)
+    assert clocks["limitation_notice_30"]["due"] == "2025-04-01"
+    assert clocks["limitation_notice_7"]["due"] == "2025-04-24"
+    # An interruption: the period runs again from the recorded day; the notices follow it.
+    later = at(2025, 3, 10)
+    _fire(rt, demo, case.id, "record_limitation", {"limitation_starts_on": "2024-06-01"}, now=later)
+    with rt.reader() as uow:
+        stored = get_case(uow.session, case.id)
+        views = [clock_view(stored, d) for d in all_clocks(uow.session, case.id)]
+    thirty = [(v["due"], v["status"]) for v in views if v["rule"] == "limitation_notice_30"]
+    # 2 May 2025 falls in the Labour Day holiday: the notice comes on the next working day.
+    assert thirty == [("2025-04-01", "stopped"), ("2025-05-06", "running")]
+    sweep(rt, now=at(2025, 5, 7))  # the mediation period failed long ago; the case waits
+    assert _case(rt, case.id).state == "failed"
+    titles = _titles(rt, case.id)
+    assert sum("仲裁时效届满前三十日" in t for t in titles) == 1
+    assert not any("七日" in t for t in titles)
+    sweep(rt, now=at(2025, 5, 27))
+    sweep(rt, now=at(2025, 5, 28))  # never twice
+    titles = _titles(rt, case.id)
+    assert sum("仲裁时效届满前七日" in t for t in titles) == 1
+    assert sum("仲裁时效届满前三十日" in t for t in titles) == 1
+
+
+def test_a_limitation_close_at_hand_is_notified_at_once_and_arbitration_stops_the_notices(rt, demo):
+    now = at(2025, 3, 3)
+    case = new_case(rt, demo, "mediation", now=now)
+    _fire(rt, demo, case.id, "accept", {"limitation_starts_on": "2024-03-06"}, now=now)
+    clocks = _clocks(rt, case.id)
+    assert "limitation_notice_30" not in clocks  # its day has passed
+    assert clocks["limitation_notice_7"]["due"] == "2025-03-03"  # the last notice: at once
+    _fire(rt, demo, case.id, "fail", now=now)
+    _fire(
+        rt, demo, case.id, "refer_to_arbitration", {"arbitration_commission": "天河仲裁委"}, now=now
+    )
+    assert _clocks(rt, case.id)["limitation_notice_7"]["status"] == "met"
