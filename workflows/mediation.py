@@ -87,12 +87,16 @@ def limitation(attributes: Mapping[str, Any]) -> dict[str, Any]:
     (第四款): no date until the end is recorded."""
     start = attributes.get("limitation_starts_on")
     ended = attributes.get("employment_ended_on")
-    if attributes.get("wages_in_employment") is True:
-        if not ended:
-            return {"limitation_date": None}
-        return {"limitation_date": add_years(as_date(ended), 1).isoformat()}
-    if start:
-        return {"limitation_date": add_years(as_date(start), 1).isoformat()}
+    try:
+        if attributes.get("wages_in_employment") is True:
+            if not ended:
+                return {"limitation_date": None}
+            return {"limitation_date": add_years(as_date(ended), 1).isoformat()}
+        if start:
+            return {"limitation_date": add_years(as_date(start), 1).isoformat()}
+    except (TypeError, ValueError, OverflowError):
+        # Steps record these typed; a malformed value given at opening computes nothing.
+        return {}
     return {}
 
 

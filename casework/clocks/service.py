@@ -207,6 +207,14 @@ def _clocks_of(uow: UnitOfWork, case: Case, rule: str) -> list[Deadline]:
     return rows + [d for d in pending if d.rule == rule and d not in rows]
 
 
+def _date_or_none(raw: object) -> dt.date | None:
+    """A date the case carries, or None when it has none (or something that is not a date)."""
+    try:
+        return dt.date.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None
+
+
 def sync_dated_clocks(uow: UnitOfWork, case: Case, *, entry_seq: int, now: dt.datetime) -> None:
     """The notice clocks due some days before a date the case carries (``DeadlineRule.before``:
     30 and 7 days before the arbitration limitation date). A clock starts once the date is known
@@ -224,8 +232,7 @@ def sync_dated_clocks(uow: UnitOfWork, case: Case, *, entry_seq: int, now: dt.da
     last = min(r.days for r in rules)
     changed = False
     for rule in rules:
-        raw = (case.attributes or {}).get(rule.before)
-        target = dt.date.fromisoformat(raw) if raw else None
+        target = _date_or_none((case.attributes or {}).get(rule.before))
         watched = target is not None and case.state in rule.runs_in and target >= today
         cite = f"{rule.citation}（{target.isoformat()} 届满）" if target else None
         had = _clocks_of(uow, case, rule.name)

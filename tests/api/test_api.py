@@ -615,3 +615,14 @@ def test_a_mediation_case_opened_over_http_counts_from_the_receipt_date_it_gives
         headers={"If-Match": f'"{case["version"]}"'},
     )
     assert fired.status_code == 200, fired.text
+
+
+def test_malformed_limitation_facts_given_at_opening_are_not_a_server_error(api):
+    body = {**CASE_BODY, "workflow": "mediation"}
+    for attributes in (
+        {"limitation_starts_on": "去年三月", "limitation_date": "明年"},
+        {"wages_in_employment": True, "employment_ended_on": 20240101},
+        {"limitation_date": "9999-12-31"},
+    ):
+        r = api.post("supervisor.tianhe", "/cases", json={**body, "attributes": attributes})
+        assert r.status_code in (201, 422), r.text
