@@ -66,6 +66,9 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
     ("legal_aid", "terminate"): {"ground": "own_lawyer"},
     ("supervision", "decline_report"): {"reason": "不属于劳动法律监督事项"},
     ("supervision", "consult_employer"): {"consultation": "约谈人事负责人，告知违法情形"},
+    ("mediation", "apply_judicial_confirmation"): {"court": "天河区人民法院", "mediator": "people"},
+    ("mediation", "apply_arbitral_review"): {"arbitration_commission": "天河区劳动人事争议仲裁委"},
+    ("mediation", "record_confirmation"): {"confirmation_outcome": "confirmed"},
     ("supervision", "start_investigation"): {"investigators": ["监督员甲", "监督员乙"]},
     ("supervision", "join_investigation"): {"sent_by": "广州市总工会", "sent_person": "监督员丙"},
     ("supervision", "record_recusal"): {
@@ -90,6 +93,7 @@ GOOD_DATA: dict[tuple[str, str], dict[str, Any]] = {
 # Facts an earlier step records that a transition's guards read (set with force_state).
 GOOD_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("mediation", "apply_payment_order"): {"agreement_claims": ["wages"]},
+    ("mediation", "apply_enforcement"): {"confirmation_outcome": "confirmed"},
     ("wage_arrears", "demand_contractor_payment"): {"project": "天河某住宅项目"},
 }
 
@@ -136,10 +140,18 @@ def good_data(workflow: str, trigger: str, source: str | None = None) -> dict[st
     """Data that passes ``trigger``; ``source``: the state it fires from, where a trigger takes
     different data from different states (the emergency fund for an employer who absconded, or
     one who cannot pay for now and must say why)."""
+    today = local_date().isoformat()
     if (workflow, trigger) == ("supervision", "issue_opinion_letter"):
-        return {"served_on": local_date().isoformat(), "service_method": "direct"}
+        return {"served_on": today, "service_method": "direct"}
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
         return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
+    if trigger == "receive_application":
+        return {"received_on": today}  # receipt is recorded on the day, never in the future
+    if (workflow, trigger) in (
+        ("mediation", "apply_arbitral_review"),
+        ("mediation", "apply_judicial_confirmation"),
+    ):
+        return {**GOOD_DATA[(workflow, trigger)], "effective_on": today}
     out = dict(GOOD_DATA.get((workflow, trigger), {}))
     if workflow == "wage_arrears":
         for key, days in _WAGE_DATES.get(trigger, {}).items():

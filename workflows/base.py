@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeAlias
 
@@ -82,6 +82,9 @@ class GuardContext:
     facts: Mapping[str, Any]
     settings: Mapping[str, Any]
     today: dt.date
+    # What the case had recorded before this step (its attributes without the trigger's data):
+    # a guard that limits how often a step is taken reads it (one request for materials).
+    recorded: Mapping[str, Any] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.facts.get(key, default)
@@ -117,6 +120,9 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     # The typed data the trigger records on the case (process attributes); see workflows.fields.
     fields: tuple[Field, ...] = ()
+    # Decided outside the unit that holds the case: only someone acting from a unit above it
+    # (an objection to a refusal of legal aid goes to the body above the deciding institution).
+    by_unit_above: bool = False
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
@@ -193,6 +199,10 @@ class DeadlineRule:
     extension_bases: tuple[str, ...] = ()
     extension_cap: int | None = None
     extension_citation: str = NO_EXTENSION_ZH
+    # A notice clock due ``days`` before the date the case carries under this attribute (a
+    # limitation date, computed from recorded facts): it runs while that date is known and the
+    # case is in ``runs_in``, and follows the date when it changes. None: an ordinary clock.
+    before: str | None = None
 
     def __post_init__(self) -> None:
         if not self.runs_in:
@@ -246,6 +256,8 @@ class Workflow:
         competence: str = "grassroots",
         citation: str = "",
         spawns: Iterable[str] = (),
+        entries: Iterable[str] = (),
+        derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.prefix = prefix
@@ -259,6 +271,13 @@ class Workflow:
         self.citation = citation
         # Processes this one may open as child cases (e.g. wage arrears → supervision).
         self.spawns: tuple[str, ...] = tuple(spawns)
+        # States other than ``initial`` a case may be opened in when the opener says so (a
+        # dispute heard on the hotline waits for the written application: the period the law
+        # counts from its receipt must not start at the call).
+        self.entries: tuple[str, ...] = tuple(entries)
+        # Attributes computed from recorded ones after every step (a limitation date from the
+        # date it runs from); pure, given the case's attributes, returns the keys to set.
+        self._derive = derive
         self._by_trigger: dict[str, list[Transition]] = {}
         for t in self.transitions:
             self._by_trigger.setdefault(t.trigger, []).append(t)
@@ -288,6 +307,16 @@ class Workflow:
 
     def is_terminal(self, state: str) -> bool:
         return self.states[state].terminal
+
+    def may_start_in(self, state: str) -> bool:
+        return state == self.initial or state in self.entries
+
+    def derived(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """``attributes`` with what the workflow computes from them (unchanged without a rule)."""
+        out = dict(attributes)
+        if self._derive is not None:
+            out.update(self._derive(out))
+        return out
 
     def transition_for(self, trigger: str, source: str) -> Transition | None:
         for t in self._by_trigger.get(trigger, ()):
@@ -323,6 +352,7 @@ class Workflow:
             "competence": self.competence,
             "citation": self.citation,
             "spawns": list(self.spawns),
+            "entries": list(self.entries),
             "states": [
                 {
                     "name": s.name,
@@ -341,6 +371,7 @@ class Workflow:
                     "label_en": t.label_en,
                     "roles": sorted(t.roles),
                     "min_level": t.min_level,
+                    "by_unit_above": t.by_unit_above,
                     "guards": [
                         {"name": g.name, "reason_zh": g.reason_zh, "reason_en": g.reason_en}
                         for g in t.guards
@@ -376,6 +407,7 @@ class Workflow:
                     ],
                     "extension_cap": r.extension_cap,
                     "extension_citation": r.extension_citation,
+                    "before": r.before,
                 }
                 for r in self.deadlines
             ],
@@ -387,6 +419,8 @@ class Workflow:
         for s in self.states.values():
             lines.append(f'    state "{s.label_zh} ({s.name})" as {s.name}')
         lines.append(f"    [*] --> {self.initial}")
+        for e in self.entries:
+            lines.append(f"    [*] --> {e}")
         for t in self.transitions:
             for src in t.source:
                 lines.append(f"    {src} --> {t.dest}: {t.label_zh} ({t.trigger})")
@@ -401,6 +435,9 @@ class Workflow:
         problems: list[str] = []
         if self.initial not in self.states:
             problems.append(f"initial state {self.initial!r} is not defined")
+        for e in self.entries:
+            if e not in self.states or self.states[e].terminal or e == self.initial:
+                problems.append(f"entry state {e!r} must be a defined, non-terminal, other state")
         if self.competence not in LEVELS:
             problems.append(f"competence {self.competence!r} is not an org level")
         for t in self.transitions:
@@ -446,12 +483,18 @@ class Workflow:
                         )
             if r.starts_from is not None:
                 for t in self.transitions:
-                    f = t.field(r.starts_from) if t.dest == r.state else None
-                    if t.dest == r.state and (f is None or f.kind != "date" or not f.required):
+                    # A step that starts the clock (a step from inside ``runs_in`` resumes it).
+                    starts = t.dest == r.state and not set(t.source) <= set(r.runs_in)
+                    f = t.field(r.starts_from) if starts else None
+                    if starts and (f is None or f.kind != "date" or not f.required):
                         problems.append(
                             f"deadline {r.name}: {t.trigger} enters {r.state} without the "
                             f"required date {r.starts_from!r} the clock counts from"
                         )
+            if r.before is not None and (
+                r.kind != STATUTORY or r.on_expiry != NOTIFY or r.starts_from is not None
+            ):
+                problems.append(f"deadline {r.name}: a clock before a date only notifies")
             if r.kind == HANDLING and r.on_expiry != ESCALATE:
                 problems.append(f"deadline {r.name}: handling rules escalate on expiry")
         if problems:
@@ -600,6 +643,39 @@ def as_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def decided_above(transitions: Iterable[Transition], *triggers: str) -> list[Transition]:
+    """``transitions`` with ``triggers`` marked as decided from a unit above the case's owner."""
+    out = [replace(t, by_unit_above=True) if t.trigger in triggers else t for t in transitions]
+    missing = set(triggers) - {t.trigger for t in out}
+    if missing:
+        raise WorkflowDefinitionError(f"decided_above: no trigger {sorted(missing)}")
+    return out
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same date ``years`` later, as a period counted in years ends (民法典 第二百零二条:
+    到期月的对应日; without one, the last day of that month: 29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _received_in_time(ctx: GuardContext) -> bool:
+    day = as_date(ctx.get("received_on"))
+    called = ctx.get("called_on")
+    return day <= ctx.today and (not called or day >= as_date(called))
+
+
+RECEIVED_IN_TIME = Guard(
+    name="received_on_plausible",
+    reason_zh="收到申请之日不能晚于今天，也不能早于来电登记之日",
+    reason_en="the date the application was received must not be in the future or before the "
+    "call that reported the matter",
+    predicate=_received_in_time,
+)
 
 
 def roles(*names: str) -> frozenset[str]:

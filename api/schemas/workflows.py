@@ -67,6 +67,9 @@ class WfTransitionSchema(Schema):
     min_level = fields.String(
         allow_none=True, metadata=d("Lowest level of the owning unit that may fire it")
     )
+    by_unit_above = fields.Boolean(
+        metadata=d("Decided only from a unit above the one holding the case (an objection)")
+    )
     guards = fields.List(fields.Nested(WfGuardSchema), metadata=d("Rules checked before it fires"))
     records = fields.List(fields.String(), metadata=d("Data keys it records on the case"))
     requires = fields.List(fields.String(), metadata=d("Data keys that must be given"))
@@ -121,6 +124,10 @@ class WfDeadlineSchema(Schema):
         allow_none=True, metadata=d("Most days extensions may add in all; null: no cap")
     )
     extension_citation = fields.String(metadata=d("延长的法律依据, or why the law allows none"))
+    before = fields.String(
+        allow_none=True,
+        metadata=d("A notice due `days` before the date the case carries under this key"),
+    )
 
 
 class WorkflowSchema(Schema):
@@ -132,6 +139,10 @@ class WorkflowSchema(Schema):
     competence = fields.String(metadata=d("Default level competent to handle it"))
     citation = fields.String(metadata=d("法律依据"))
     spawns = fields.List(fields.String(), metadata=d("Workflows a case may spawn as child cases"))
+    entries = fields.List(
+        fields.String(),
+        metadata=d("Other states a case may be opened in (waiting for the application)"),
+    )
     states = fields.List(fields.Nested(WfStateSchema), metadata=d("States"))
     transitions = fields.List(fields.Nested(WfTransitionSchema), metadata=d("Transitions"))
     deadlines = fields.List(fields.Nested(WfDeadlineSchema), metadata=d("Deadline rules"))

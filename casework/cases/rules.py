@@ -82,7 +82,27 @@ def check_trigger(wf: Workflow, case: Case, trigger: str) -> Transition:
     return t
 
 
+def acts_from_above(case: Case, actor: Actor) -> bool:
+    """Whether ``actor`` acts from a unit strictly above the one holding ``case``."""
+    return (
+        not actor.is_system
+        and actor.org_unit_id != case.org_unit_id
+        and case.org_unit.path.startswith(actor.org_path)
+    )
+
+
 def check_role(case: Case, t: Transition, actor: Actor) -> None:
+    if (
+        t.by_unit_above
+        and (actor.acting_roles(case) & t.roles)
+        and not acts_from_above(case, actor)
+    ):
+        raise NotPermitted(
+            f"“{t.label_zh}”须由作出决定的单位以外的上级单位审查决定，本单位不能自行决定",
+            f"'{t.trigger}' is decided by a unit above the one holding the case, not by it",
+            trigger=t.trigger,
+            roles=sorted(t.roles),
+        )
     if not (actor.acting_roles(case) & t.roles):
         needed = ", ".join(sorted(t.roles))
         raise NotPermitted(
@@ -155,7 +175,12 @@ def check_data(t: Transition, data: Mapping[str, Any]) -> dict[str, Any]:
 def check_guards(
     t: Transition, case: Case, data: Mapping[str, Any], settings: Mapping[str, Any], today: dt.date
 ) -> None:
-    ctx = GuardContext(facts=facts(case, data), settings=settings, today=today)
+    ctx = GuardContext(
+        facts=facts(case, data),
+        settings=settings,
+        today=today,
+        recorded=dict(case.attributes or {}),
+    )
     for g in t.guards:
         if not g.check(ctx):
             raise GuardRefused(g.reason_zh, g.reason_en, guard=g.name, trigger=t.trigger)
@@ -205,10 +230,17 @@ def trigger_options(
     level), each saying whether a guard blocks it on the facts the case has now, and why."""
     wf = workflows.get(case.workflow)
     acting = actor.acting_roles(case)
-    ctx = GuardContext(facts=facts(case, {}), settings=guard_settings, today=today)
+    ctx = GuardContext(
+        facts=facts(case, {}),
+        settings=guard_settings,
+        today=today,
+        recorded=dict(case.attributes or {}),
+    )
     out: list[TriggerOption] = []
     for t in wf.transitions_from(case.state):
         if not (acting & t.roles) or not level_ok(case.org_unit, t.min_level):
+            continue
+        if t.by_unit_above and not acts_from_above(case, actor):
             continue
         failing = next((g for g in t.guards if not g.check(ctx)), None)
         out.append(

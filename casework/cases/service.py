@@ -21,7 +21,7 @@ from transitions import MachineError
 import workflows
 from casework.cases.queries import visible_case
 from casework.cases.rules import check_fire
-from casework.clocks.service import on_state_change
+from casework.clocks.service import on_state_change, sync_dated_clocks
 from casework.core.counters import next_in_sequence
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
 from casework.core.queries import get_or_404
@@ -41,8 +41,15 @@ from casework.notices.service import report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor, require
 from casework.people.routing import route_owner
 from casework.people.service import copy_worker, find_or_create_employer, new_worker
+from workflows.fields import FieldError
+from workflows.fields import date as date_field
 
 MAX_AMOUNT = Decimal(MAX_AMOUNT_TEXT)
+# A date a clock counts from, given when a case is opened (the receipt of the application).
+RECORDED_DATE = date_field("received_on", "收到申请之日", "date the application was received")
+# What a child case takes over from its parent when opened from it: the limitation date the
+# legal-aid guard on early aid reads (法律援助法 第四十四条).
+INHERITED = ("limitation_date",)
 
 
 def next_ref(session: Session, prefix: str, year: int) -> str:
@@ -155,6 +162,46 @@ def _owner(
     return owner, None
 
 
+def _start_state(wf: workflows.Workflow, state: str | None) -> str:
+    if state is None:
+        return wf.initial
+    if not isinstance(state, str) or not wf.may_start_in(state):
+        starts = ", ".join((wf.initial, *wf.entries))
+        raise InvalidInput(
+            "state",
+            f"“{wf.label_zh}”案件只能从以下状态开始：{starts}",
+            f"a {wf.name} case may start in: {starts}",
+        )
+    return state
+
+
+def _dated_at_opening(
+    wf: workflows.Workflow, state: str, attrs: dict[str, Any], today: dt.date
+) -> dict[str, Any]:
+    """``attrs`` with the date each clock starting in ``state`` counts from: as given (a date,
+    not in the future) or today."""
+    for rule in wf.rules_starting_in(state):
+        key = rule.starts_from
+        if key is None:
+            continue
+        given = attrs.get(key)
+        if given is None or given == "":
+            attrs[key] = today.isoformat()
+            continue
+        try:
+            day = RECORDED_DATE.parse(given)
+        except FieldError as exc:
+            raise InvalidInput(f"attributes.{key}", exc.reason_zh, exc.reason_en) from None
+        if dt.date.fromisoformat(day) > today:
+            raise InvalidInput(
+                f"attributes.{key}",
+                "该日期不能晚于今天",
+                f"{key} must not be in the future",
+            )
+        attrs[key] = day
+    return attrs
+
+
 def open_case(
     uow: UnitOfWork,
     *,
@@ -173,18 +220,27 @@ def open_case(
     attributes: Mapping[str, Any] | None = None,
     parent_id: int | None = None,
     origin_org_unit_id: int | None = None,
+    state: str | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Open a case in ``workflow``, owned by ``org_unit_id``, or — with an employer and no
     unit — by the competent unit of the employer's chain (服务下沉). The employer is one on
     record (``employer_id``) or named by the caller (``employer``: ``name``, ``credit_code``,
-    ``org_unit_code``), found by its credit code or name, else registered."""
+    ``org_unit_code``), found by its credit code or name, else registered.
+
+    The case starts in the workflow's initial state, or in ``state`` when that is one of the
+    workflow's entry states (a dispute heard on the hotline waits for the application). A
+    period the law counts from a recorded date (receipt of the application) that starts at
+    opening counts from that date given in ``attributes`` (not in the future), else from today,
+    which is then recorded."""
     _check_opening(actor, workflow, channel, complexity)
     wf = workflows.get(workflow)
+    start = _start_state(wf, state)
     amount = parse_amount(amount_claimed)
     worker_list = list(workers)
     count = _worker_count(worker_count, len(worker_list))
     now = now or dt.datetime.now(dt.UTC)
+    attrs = wf.derived(_dated_at_opening(wf, start, dict(attributes or {}), local_date(now)))
 
     with uow:
         s = uow.session
@@ -217,7 +273,7 @@ def open_case(
         case = Case(
             ref=next_ref(s, wf.prefix, local_year(now)),
             workflow=wf.name,
-            state=wf.initial,
+            state=start,
             org_unit_id=owner.id,
             origin_org_unit_id=origin_id,
             employer_id=employer_id,
@@ -228,7 +284,7 @@ def open_case(
             complexity=complexity,
             collective=count >= uow.settings.collective_threshold,
             mass_incident=mass_incident,
-            attributes=plain_json(dict(attributes or {})),
+            attributes=plain_json(attrs),
             parent_id=parent.id if parent else None,
             created_by_id=actor.user_id,
             created_at=now,
@@ -255,6 +311,7 @@ def open_case(
         )
         case.org_unit = owner
         on_state_change(uow, case, None, case.state, entry_seq=case.event_seq, now=now)
+        sync_dated_clocks(uow, case, entry_seq=case.event_seq, now=now)
         if mass_incident:
             report_mass_incident(uow, case, now=now)
         commit_or_conflict(uow)
@@ -300,7 +357,7 @@ def fire(
             ) from None
         recorded = {k: data[k] for k in t.records if k in data}
         if recorded:
-            case.attributes = plain_json({**(case.attributes or {}), **recorded})
+            case.attributes = plain_json(wf.derived({**(case.attributes or {}), **recorded}))
         if wf.is_terminal(case.state):
             case.closed_at = now
         payload: dict[str, Any] = {"data": data} if data else {}
@@ -318,6 +375,7 @@ def fire(
             at=now,
         )
         on_state_change(uow, case, source, case.state, entry_seq=ev.seq, now=now)
+        sync_dated_clocks(uow, case, entry_seq=ev.seq, now=now)
         if case.closed_at is not None and case.parent_id is not None:
             _report_back(uow, case, data, comment, now)
         commit_or_conflict(uow)
@@ -427,6 +485,7 @@ def link(
                 f"“{pwf.label_zh}”案件只能派生：{allowed}",
                 f"a {pwf.name} case may spawn: {', '.join(pwf.spawns) or 'nothing'}",
             )
+        inherited = {k: v for k, v in (parent.attributes or {}).items() if k in INHERITED}
         child = open_case(
             uow,
             actor=actor,
@@ -438,7 +497,7 @@ def link(
             channel="referral",
             summary=summary or parent.summary,
             complexity=parent.complexity,
-            attributes=attributes,
+            attributes={**inherited, **dict(attributes or {})},
             parent_id=parent.id,
             origin_org_unit_id=parent.origin_org_unit_id,
             now=now,

@@ -39,6 +39,9 @@ def workflows_markdown() -> str:
         d = wf.to_dict()
         out += [f"## {d['label_zh']} — {d['label_en']} (`{d['name']}`, `{d['prefix']}-`)", ""]
         out += [f"Competent from: `{d['competence']}`. Law: {d['citation']}.", ""]
+        if d["entries"]:
+            also = ", ".join(f"`{e}`" for e in d["entries"])
+            out += [f"Opens in `{d['initial']}`; also in {also} when the opener says so.", ""]
         out += ["```mermaid", wf.mermaid().rstrip(), "```", ""]
         out += [
             "| 操作 | trigger | from | to | roles | min level | data | guards |",
@@ -47,9 +50,11 @@ def workflows_markdown() -> str:
         for t in d["transitions"]:
             guards = "; ".join(g["reason_zh"] for g in t["guards"]) or ""
             data = ", ".join(f"`{k}`*" if k in t["requires"] else f"`{k}`" for k in t["records"])
+            above = " (from a unit above)" if t["by_unit_above"] else ""
             out.append(
                 f"| {t['label_zh']} | `{t['trigger']}` | {_states(wf, t['source'])} | "
-                f"{_states(wf, [t['dest']])} | {', '.join(t['roles'])} | {t['min_level'] or ''} | "
+                f"{_states(wf, [t['dest']])} | {', '.join(t['roles'])}{above} | "
+                f"{t['min_level'] or ''} | "
                 f"{data} | {guards} |"
             )
         out += [
@@ -58,8 +63,13 @@ def workflows_markdown() -> str:
             "|---|---|---|---|---|---|---|---|",
         ]
         for r in d["deadlines"]:
+            starts = _states(wf, [r["state"]])
+            if r["starts_from"]:
+                starts += f", from `{r['starts_from']}`"
+            if r["before"]:
+                starts = f"{r['days']} days before `{r['before']}`"
             out.append(
-                f"| {r['label_zh']} | `{r['name']}` | {_states(wf, [r['state']])} | {r['days']} | "
+                f"| {r['label_zh']} | `{r['name']}` | {starts} | {r['days']} | "
                 f"{r['unit']} | {r['kind']} | {r['on_expiry']} | {r['citation']} |"
             )
         out += [

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 import workflows
-from casework.clocks.calendar import WorkCalendar, load_calendar, set_day, unset_day
+from casework.clocks.calendar import DueDate, WorkCalendar, load_calendar, set_day, unset_day
 from casework.clocks.queries import active_clocks, period_end
 from casework.core.errors import GuardRefused, InvalidInput, NotFound
 from casework.core.queries import get_or_404
@@ -81,14 +83,18 @@ def start_clock(
     now: dt.datetime,
     cal: WorkCalendar | None = None,
     started: dt.date | None = None,
+    due_on: dt.date | None = None,
 ) -> Deadline:
     s = uow.session
     wf = workflows.get(case.workflow)
     cal = cal or load_calendar(s)
     days = rule_days(uow, wf, rule, case)
     started = started or start_date(case, rule, now)
-    due = cal.due(started, days, rule.unit)
-    end = cal.period_end(started, days, rule.unit)
+    if due_on is None:
+        due = cal.due(started, days, rule.unit)
+    else:  # a day fixed by the caller (a notice before a recorded date)
+        due = DueDate(cal.next_workday_on_or_after(due_on), cal.verified_between(started, due_on))
+    end = cal.period_end(started, days, rule.unit) if due_on is None else due_on
     # The regional rule this deployment cites (workflows.jurisdiction), stored with the clock.
     citation = uow.settings.region.rule_citation(wf.name, rule.name, rule.citation)
     d = Deadline(
@@ -217,9 +223,74 @@ def on_state_change(
             # Only a rule's own pause ends with its state; a user's pause waits for a user.
             _resume(uow, case, d, now, cal, reason=f"{STATE_PAUSE}{to_state}")
     for rule in wf.rules_starting_in(to_state):
-        if rule.name not in running_rules:
+        if rule.before is None and rule.name not in running_rules:
             clocks.append(start_clock(uow, case, rule, entry_seq=entry_seq, now=now, cal=cal))
     refresh_next_due(case, clocks)
+
+
+def _clocks_of(uow: UnitOfWork, case: Case, rule: str) -> list[Deadline]:
+    """Every clock of ``rule`` the case had, including those added in this transaction."""
+    s = uow.session
+    with s.no_autoflush:  # flushing the half-done case would bump its version twice
+        rows = list(
+            s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.rule == rule))
+        )
+    pending = [o for o in s.new if isinstance(o, Deadline) and o.case_id == case.id]
+    return rows + [d for d in pending if d.rule == rule and d not in rows]
+
+
+def _date_or_none(raw: object) -> dt.date | None:
+    """A date the case carries, or None when it has none (or something that is not a date)."""
+    try:
+        return dt.date.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None
+
+
+def sync_dated_clocks(uow: UnitOfWork, case: Case, *, entry_seq: int, now: dt.datetime) -> None:
+    """The notice clocks due some days before a date the case carries (``DeadlineRule.before``:
+    30 and 7 days before the arbitration limitation date). A clock starts once the date is known
+    and the case is in one of its states; when the date changes the clock for the old date
+    stops and one for the new date starts. Each clock names its date in its citation, and no
+    date gets a second clock of a rule, so an expired notice is never sent again. A notice day
+    already past is skipped, except the last one, which is due at once while the date itself
+    is still ahead."""
+    wf = workflows.get(case.workflow)
+    rules = [r for r in wf.deadlines if r.before is not None]
+    if not rules:
+        return
+    cal = load_calendar(uow.session)
+    today = local_date(now)
+    last = min(r.days for r in rules)
+    changed = False
+    for rule in rules:
+        target = _date_or_none((case.attributes or {}).get(rule.before))
+        watched = target is not None and case.state in rule.runs_in and target >= today
+        cite = f"{rule.citation}（{target.isoformat()} 届满）" if target else None
+        had = _clocks_of(uow, case, rule.name)
+        for d in had:
+            if d.status in ("running", "paused") and not (watched and d.citation == cite):
+                d.status = "stopped"
+                d.handled_at = now
+                changed = True
+        if not watched or any(d.citation == cite for d in had):
+            continue
+        due = target - dt.timedelta(days=rule.days)
+        if due < today:
+            if rule.days != last:
+                continue
+            due = today
+        try:
+            d = start_clock(
+                uow, case, rule, entry_seq=entry_seq, now=now, cal=cal, started=today, due_on=due
+            )
+        except InvalidInput:  # a date outside the calendar's years: no notice can be set
+            continue
+        d.citation = cite
+        d.remind_at = None  # the clock is itself the advance notice
+        changed = True
+    if changed:
+        refresh_next_due(case, active_clocks(uow.session, case.id))
 
 
 def restart_handling_clocks(

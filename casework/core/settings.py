@@ -267,6 +267,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         "criminal_group_amount": _criminal_amount(
             env, "CASEWORK_CRIMINAL_GROUP_AMOUNT", "criminal_group_amount", local
         ),
+        # 1: union legal aid skips the means test for union members (a union's own rule).
+        "union_aid_members_without_means_test": bool(
+            _int(env, "CASEWORK_UNION_AID_MEMBERS_WITHOUT_MEANS_TEST", 0)
+        ),
     }
     # A province's periods first, an administrator's (CASEWORK_DEADLINE_...) over them.
     deadline_days: dict[str, int] = dict(region.deadline_days)

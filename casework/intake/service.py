@@ -42,6 +42,7 @@ from casework.core.errors import (
     VersionConflict,
 )
 from casework.core.text import valid_name
+from casework.core.time import local_date
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import (
     ANSWERED_ON_CALL,
@@ -487,10 +488,16 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         routed_to = existing.org_unit
         _dispatch(uow, order, routed_to, actor, now)
     elif not manual and employer is not None and call.process is not None:
+        # A process whose period the law counts from receipt of the application waits for it:
+        # the call is not the application (劳动争议调解仲裁法 第十四条, 法律援助法 第四十三条).
+        spawned = workflows.get(call.process)
+        waits = spawned.entries[0] if spawned.entries else None
         case = open_case(
             uow,
             actor=actor,
             workflow=call.process,
+            state=waits,
+            attributes={"called_on": local_date(now).isoformat()} if waits else None,
             employer_id=employer.id,  # org_unit_id None: the engine routes it (服务下沉)
             worker_count=call.worker_count,
             amount_claimed=call.amount,

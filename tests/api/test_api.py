@@ -600,3 +600,41 @@ def test_admin_manages_users_and_deactivation_revokes_tokens(api, demo):
     _problem(
         api.call("supervisor.tianhe", "PATCH", f"/users/{new['id']}", json={"is_active": True}), 403
     )
+
+
+def test_a_mediation_case_opened_over_http_counts_from_the_receipt_date_it_gives(api):
+    today = dt.date.today()
+    body = {**CASE_BODY, "workflow": "mediation"}
+    future = (today + dt.timedelta(days=2)).isoformat()
+    bad = _problem(
+        api.post(
+            "supervisor.tianhe", "/cases", json={**body, "attributes": {"received_on": future}}
+        ),
+        422,
+    )
+    assert "attributes.received_on" in bad["errors"]
+    earlier = (today - dt.timedelta(days=2)).isoformat()
+    r = api.post(
+        "supervisor.tianhe", "/cases", json={**body, "attributes": {"received_on": earlier}}
+    )
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["state"] == "applied" and case["attributes"]["received_on"] == earlier
+    fired = api.post(
+        "supervisor.tianhe",
+        f"/cases/{case['id']}/transitions",
+        json={"trigger": "accept"},
+        headers={"If-Match": f'"{case["version"]}"'},
+    )
+    assert fired.status_code == 200, fired.text
+
+
+def test_malformed_limitation_facts_given_at_opening_are_not_a_server_error(api):
+    body = {**CASE_BODY, "workflow": "mediation"}
+    for attributes in (
+        {"limitation_starts_on": "去年三月", "limitation_date": "明年"},
+        {"wages_in_employment": True, "employment_ended_on": 20240101},
+        {"limitation_date": "9999-12-31"},
+    ):
+        r = api.post("supervisor.tianhe", "/cases", json={**body, "attributes": attributes})
+        assert r.status_code in (201, 422), r.text

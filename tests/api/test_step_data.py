@@ -93,7 +93,7 @@ def test_the_workflow_definition_shows_each_triggers_typed_fields(api):
     assert (claims["type"], claims["required"], claims["many"]) == ("enum", True, True)
     assert {"code": "wages", "label_zh": "拖欠劳动报酬"} in claims["choices"]
     assert by_name["performance_due"]["type"] == "date"
-    assert by_name["performance_due"]["required"] is False
+    assert by_name["performance_due"]["required"] is True  # the clock runs on it
     wage = api.get("caseworker.shipai", "/workflows/wage_arrears").json()
     pay = next(t for t in wage["transitions"] if t["trigger"] == "record_payment")
     assert [(f["name"], f["type"]) for f in pay["fields"]] == [("amount_paid", "money")]
@@ -106,7 +106,12 @@ def test_the_case_lists_the_fields_of_each_allowed_trigger(api, rt, demo):
     assert [f["name"] for f in options["refuse"]["fields"]] == ["reason"]
     assert options["refuse"]["fields"][0]["label_zh"] == "理由"
     assert options["refuse"]["fields"][0]["required"] is True
-    assert options["accept"]["fields"] == []
+    assert [f["name"] for f in options["accept"]["fields"]] == [
+        "limitation_starts_on",
+        "wages_in_employment",
+        "employment_ended_on",
+    ]
+    assert all(not f["required"] for f in options["accept"]["fields"])
     for option in body["allowed_triggers"]:  # a form can be built from what is listed alone
         for f in option["fields"]:
             assert f["type"] and f["label_zh"] and isinstance(f["required"], bool)
@@ -135,5 +140,5 @@ def test_the_openapi_document_shows_every_triggers_data_schema(api):
     pay = schemas["StepData_wage_arrears_record_payment"]["properties"]["amount_paid"]
     assert pay["type"] == "string" and "pattern" in pay
     claims = schemas["StepData_mediation_sign_agreement"]
-    assert claims["required"] == ["agreement_claims"]
+    assert claims["required"] == ["agreement_claims", "performance_due"]
     assert "拖欠劳动报酬" in claims["properties"]["agreement_claims"]["items"]["enum"]

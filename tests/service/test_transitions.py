@@ -31,11 +31,13 @@ EDGES = [
     for t in wf.transitions
     for src in t.source
 ]
-ELSEWHERE = [
-    (wf.name, t.trigger, next(s for s in wf.states if s not in t.source))
-    for wf in workflows.REGISTRY.values()
-    for t in wf.transitions
-]
+ELSEWHERE = list(
+    dict.fromkeys(
+        (wf.name, t.trigger, next(s for s in wf.states if wf.transition_for(t.trigger, s) is None))
+        for wf in workflows.REGISTRY.values()
+        for t in wf.transitions
+    )
+)
 LEVELLED = [
     (wf.name, t.trigger, t.source[0], t.min_level)
     for wf in workflows.REGISTRY.values()
@@ -44,8 +46,11 @@ LEVELLED = [
 ]
 
 
-def _actor_for(demo, roles):
-    return demo.actor("system") if roles == {SYSTEM} else demo.actor("supervisor.tianhe")
+def _actor_for(demo, roles, above=False):
+    if roles == {SYSTEM}:
+        return demo.actor("system")
+    # A step decided above the unit holding the case (TH) is taken by its parent's supervisor.
+    return demo.actor("supervisor.guangzhou" if above else "supervisor.tianhe")
 
 
 @pytest.mark.parametrize(("workflow", "trigger", "source"), EDGES, ids=lambda v: str(v))
@@ -54,7 +59,7 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
     t = wf.transition_for(trigger, source)
     case = new_case(rt, demo, workflow)
     force_state(rt, case.id, source, attributes=good_facts(workflow, trigger))
-    actor = _actor_for(demo, t.roles)
+    actor = _actor_for(demo, t.roles, t.by_unit_above)
     data = good_data(workflow, trigger, source)
     after = fire(rt.uow(), case_id=case.id, trigger=trigger, actor=actor, data=data, comment="测试")
     assert after.state == t.dest
@@ -93,7 +98,7 @@ def test_transition_refused_from_other_states_naming_the_valid_ones(
             rt.uow(),
             case_id=case.id,
             trigger=trigger,
-            actor=_actor_for(demo, t.roles),
+            actor=_actor_for(demo, t.roles, t.by_unit_above),
             data=good_data(workflow, trigger),
         )
     valid = [x.trigger for x in wf.transitions_from(state)]
@@ -222,7 +227,7 @@ def _signed_and_breached(rt, demo, claims):
     case = new_case(rt, demo, "mediation")
     steps = [
         ("accept", {}),
-        ("sign_agreement", {"agreement_claims": claims}),
+        ("sign_agreement", {"agreement_claims": claims, "performance_due": "2026-12-31"}),
         ("report_breach", {}),
     ]
     for trigger, data in steps:
@@ -285,7 +290,7 @@ def test_payment_order_guard_reads_what_the_agreement_recorded(rt, demo):
         case_id=case.id,
         trigger="sign_agreement",
         actor=actor,
-        data={"agreement_claims": ["injury_medical"]},
+        data={"agreement_claims": ["injury_medical"], "performance_due": "2026-12-31"},
     )
     fire(rt.uow(), case_id=case.id, trigger="report_breach", actor=actor)
     assert (
@@ -393,7 +398,7 @@ def test_early_aid_only_when_fewer_than_seven_days_remain(rt, demo):
     assert "第四十四条" in err.message_zh
     assert (
         _passes(rt, demo, "legal_aid", "applied", "provide_early_aid", {"limitation_date": near})
-        == "handling"
+        == "early_aid"  # aid runs while the applicant completes the formalities (第四十四条)
     )
     bad = _refused(
         rt,
@@ -412,10 +417,9 @@ def test_termination_needs_a_statutory_ground(rt, demo):
         rt, demo, "legal_aid", "handling", "terminate", {"ground": "too_busy"}, error=InvalidInput
     )
     assert err.field == "ground" and "自行委托律师或者其他代理人" in err.reason_zh
-    done = _passes(
-        rt, demo, "legal_aid", "handling", "terminate", {"ground": "受援人要求终止法律援助"}
-    )
-    assert done == "terminated"
+    ground = {"ground": "受援人有正当理由要求终止法律援助"}
+    done = _passes(rt, demo, "legal_aid", "handling", "terminate", ground)
+    assert done == "termination_decided"  # open to an objection (第四十九条)
 
 
 def test_investigation_needs_two_supervisors(rt, demo):
