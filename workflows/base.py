@@ -142,6 +142,11 @@ class Transition:
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    @property
+    def moves_to(self) -> str | None:
+        """The field naming the union body this step sends the case to (派单), if any."""
+        return next((f.name for f in self.fields if f.kind == "org_unit"), None)
+
 
 # The legal bases on which a running clock may be extended; a rule lists those its law allows.
 PARTIES_CONSENT = "parties_consent"  # both parties agree (e.g. to go on mediating)

@@ -31,7 +31,8 @@ ENUM = "enum"
 BOOLEAN = "boolean"
 PERSON = "person"
 UNIT = "unit"
-KINDS: tuple[str, ...] = (TEXT, DATE, MONEY, INTEGER, ENUM, BOOLEAN, PERSON, UNIT)
+ORG_UNIT = "org_unit"  # one of our own union bodies, by id: the case moves there
+KINDS: tuple[str, ...] = (TEXT, DATE, MONEY, INTEGER, ENUM, BOOLEAN, PERSON, UNIT, ORG_UNIT)
 KIND_LABELS_ZH: dict[str, str] = {
     TEXT: "文字",
     DATE: "日期",
@@ -41,6 +42,7 @@ KIND_LABELS_ZH: dict[str, str] = {
     BOOLEAN: "是/否",
     PERSON: "人员姓名",
     UNIT: "单位名称",
+    ORG_UNIT: "工会组织",
 }
 
 MAX_TEXT = 10000
@@ -149,6 +151,8 @@ class Field:
             one = {"type": "string", "format": "date"}
         elif self.kind == MONEY:
             one = {"type": "string", "pattern": _MONEY.pattern, "example": "8600.00"}
+        elif self.kind == ORG_UNIT:
+            one = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
         elif self.kind == INTEGER:
             one = {"type": "integer"}
             if self.minimum is not None:
@@ -248,6 +252,12 @@ def _boolean(field: Field, value: Any) -> bool:
     raise FieldError("应为 是 或 否（true / false）", "must be true or false")
 
 
+def _org_unit(field: Field, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
+        raise FieldError("应为工会组织的编号（id）", "must be the id of an org unit")
+    return value
+
+
 _PARSERS = {
     TEXT: _text,
     DATE: _date,
@@ -257,6 +267,7 @@ _PARSERS = {
     BOOLEAN: _boolean,
     PERSON: _text,
     UNIT: _text,
+    ORG_UNIT: _org_unit,
 }
 
 
@@ -320,6 +331,12 @@ def person(name: str, label_zh: str, label_en: str, *, many: bool = False, **kw:
 def unit(name: str, label_zh: str, label_en: str, **kw: Any) -> Field:
     key, required = _named(name)
     return Field(key, UNIT, label_zh, label_en, required=required, max_length=MAX_NAME * 2, **kw)
+
+
+def org_unit(name: str, label_zh: str, label_en: str, **kw: Any) -> Field:
+    """The id of one of our union bodies; a transition recording one moves the case there."""
+    key, required = _named(name)
+    return Field(key, ORG_UNIT, label_zh, label_en, required=required, **kw)
 
 
 def required(f: Field, is_required: bool = True) -> Field:
@@ -422,7 +439,7 @@ _SHARED = (
     person("investigators", "调查人员（两名以上监督员）", "investigators", many=True),
     unit("arbitration_commission", "仲裁委员会", "arbitration commission"),
     unit("department", "行政部门", "government department"),
-    unit("to_unit", "承办单位", "unit dispatched to"),
+    text("note", "说明", "note"),
 )
 
 CATALOGUE: dict[str, Field] = {f.name: f for f in _SHARED}

@@ -37,6 +37,8 @@ CALLBACK_OUTCOMES: tuple[tuple[str, str], ...] = (
     ("unreachable", "无法联系"),
     ("declined", "拒绝回访"),
 )
+# 派单: the unit the order (and, for a case category, its case) goes to, and a note for it.
+DISPATCH_TO = fields.org_unit("org_unit_id*", "派往单位", "unit dispatched to")
 CLOSING_OUTCOMES = ("satisfied", "basically_satisfied", "unreachable", "declined")
 OUTCOME = fields.enum("satisfaction*", "回访结果", "call-back outcome", CALLBACK_OUTCOMES)
 
@@ -77,7 +79,7 @@ TRANSITIONS = edges(
     # trigger             from                             to                 操作                    English                                  who            level  data (key* = required), guards
     ("answer",            "registered",                    "answered",        "直接答复",             "answer directly",                       OPERATORS,     None,  data("answer*")),
     ("close_on_answer",   "answered",                      "closed",          "答复后办结（未抽中回访）", "close after the answer (not sampled)", OPERATORS),
-    ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS,     None,  data("to_unit")),
+    ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS,     None,  data(DISPATCH_TO, "note")),
     ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*")),
     ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
     ("report_result",     "accepted",                      "result_reported", "反馈办理结果",         "report result",                         CASE_HANDLERS, None,  data("result*")),

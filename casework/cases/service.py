@@ -10,11 +10,12 @@ caller's version (If-Match) first, then its own rules (:mod:`casework.cases.rule
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from transitions import MachineError
 
@@ -349,13 +350,18 @@ def fire(
         )
         wf = workflows.get(case.workflow)
         source = case.state
+        if t.moves_to and data.get(t.moves_to) is not None:
+            unit = _move_target(uow.session, actor, case, t.moves_to, data[t.moves_to])
+            case.org_unit_id = unit.id
+            case.org_unit = unit
+            data["to_unit"] = unit.code
         try:
             wf.machine.events[trigger].trigger(case)
         except MachineError:  # pragma: no cover - check_fire() already checked the source
             raise TransitionNotAllowed(
                 "当前状态下不能执行该操作", f"{trigger!r} is not valid from {source}"
             ) from None
-        recorded = {k: data[k] for k in t.records if k in data}
+        recorded = {k: data[k] for k in (*t.records, "to_unit") if k in data}
         if recorded:
             case.attributes = plain_json(wf.derived({**(case.attributes or {}), **recorded}))
         if wf.is_terminal(case.state):
@@ -378,8 +384,39 @@ def fire(
         sync_dated_clocks(uow, case, entry_seq=ev.seq, now=now)
         if case.closed_at is not None and case.parent_id is not None:
             _report_back(uow, case, data, comment, now)
+        follow_up = AFTER_FIRE.get((case.workflow, trigger))
+        if follow_up is not None:
+            follow_up(uow, case, actor, now)
         commit_or_conflict(uow)
         return case
+
+
+# What another slice does, in the same transaction, after a step of a workflow it owns: e.g. the
+# hotline intake opens the case when a work order waiting for manual dispatch is dispatched.
+# Registered by that slice at import (this slice cannot import it: the layers go one way).
+AfterFire = Callable[[UnitOfWork, Case, Actor, dt.datetime], None]
+AFTER_FIRE: dict[tuple[str, str], AfterFire] = {}
+
+
+def _move_target(s: Session, actor: Actor, case: Case, field: str, unit_id: int) -> OrgUnit:
+    """The union body a step sends the case to: one in the actor's part of the tree, or, for a
+    complaint about a union body, the level above the body complained about."""
+    unit = s.get(OrgUnit, unit_id)
+    if unit is None:
+        raise InvalidInput(field, "该工会组织不存在", "no such org unit")
+    if actor.covers_path(unit.path):
+        return unit
+    complained = (case.attributes or {}).get("complained_unit")
+    if complained is not None:
+        body = s.scalars(select(OrgUnit).where(OrgUnit.code == complained)).first()
+        if body is not None and body.parent_id == unit.id:
+            return unit
+    raise InvalidInput(
+        field,
+        "只能派往本单位及下级单位（信访投诉可派往被投诉组织的上一级）",
+        "a case can be dispatched only within the dispatcher's subtree "
+        "(a complaint also to the level above the body complained about)",
+    )
 
 
 # What a closing step's data says about how it ended, in the order a reader wants it.

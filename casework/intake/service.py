@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from casework.cases.queries import case_ref, visible_case
-from casework.cases.service import WorkerInput, fire, open_case, parse_amount
+from casework.cases.service import AFTER_FIRE, WorkerInput, fire, open_case, parse_amount
 from casework.core.db import lock_keys
 from casework.core.errors import (
     InvalidInput,
@@ -383,11 +383,61 @@ def _open_case_of(
 def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt.datetime) -> None:
     """Send the work order down to ``unit`` (registered → dispatched); the acceptance clock
     that starts runs for that unit."""
-    order.org_unit_id = unit.id
-    order.org_unit = unit
     fire(
-        uow, case_id=order.id, trigger="dispatch", actor=actor, data={"to_unit": unit.code}, now=now
+        uow,
+        case_id=order.id,
+        trigger="dispatch",
+        actor=actor,
+        data={"org_unit_id": unit.id},
+        now=now,
     )
+
+
+def _open_on_dispatch(uow: UnitOfWork, order: Case, actor: Actor, now: dt.datetime) -> None:
+    """派单 of a work order that waited for manual dispatch: the case its category needs opens
+    at the unit it was sent to, and an employer that was only parked at the receiving unit (no
+    one knew where it belonged) is placed under that unit, so later calls route straight there."""
+    attrs = order.attributes or {}
+    process = CATEGORIES.get(attrs.get("category", ""))
+    if not attrs.get("manual_dispatch") or process is None or attrs.get("case_ref"):
+        return
+    s = uow.session
+    unit = order.org_unit
+    employer = s.get(Employer, order.employer_id) if order.employer_id else None
+    placed = employer is not None and employer.org_unit_id == order.origin_org_unit_id
+    if placed:
+        employer.org_unit_id = unit.id
+    spawned = workflows.get(process)
+    waits = spawned.entries[0] if spawned.entries else None
+    case = open_case(
+        uow,
+        actor=actor,
+        workflow=process,
+        state=waits,
+        attributes={"called_on": local_date(order.created_at).isoformat()} if waits else None,
+        org_unit_id=unit.id,
+        employer_id=order.employer_id,
+        worker_count=order.worker_count,
+        amount_claimed=order.amount_claimed,
+        channel=HOTLINE,
+        summary=order.summary,
+        complexity=order.complexity,
+        parent_id=order.id,
+        now=now,
+    )
+    case.workers = [copy_worker(w) for w in order.workers]
+    order.attributes = {**attrs, "case_ref": case.ref}
+    record(
+        uow,
+        order,
+        "case_opened",
+        by=actor,
+        data={"case_ref": case.ref, "org_unit": unit.code, "employer_placed": placed},
+        at=now,
+    )
+
+
+AFTER_FIRE[(HOTLINE, "dispatch")] = _open_on_dispatch
 
 
 def _sampled(order: Case, percent: int) -> bool:

@@ -252,3 +252,54 @@ def test_a_call_back_outcome_must_be_one_of_the_five(rt, demo):
     with pytest.raises(InvalidInput) as err:
         record_callback(rt.uow(), order_id=order_id, outcome="还行", actor=demo.actor("hotline"))
     assert err.value.field == "outcome" and "拒绝回访" in err.value.reason_zh
+
+
+def test_an_unknown_employer_dispatched_by_hand_opens_its_case_there_and_later_calls_follow(
+    rt, demo
+):
+    new = EmployerInput(name="某未登记装修公司")
+    first = call(rt, demo, category="wage_arrears", employer=new)
+    order_id = first.body["work_order"]["id"]
+    assert first.body["work_order"]["manual_dispatch"] is True and first.body["case"] is None
+    shipai = demo.unit("TH-SP")
+    province = demo.unit("GD")  # above the city hotline: not its to dispatch to
+    with pytest.raises(InvalidInput) as err:  # 派单 needs the unit
+        fire(rt.uow(), case_id=order_id, trigger="dispatch", actor=demo.actor("hotline"))
+    assert err.value.field == "org_unit_id"
+    sent = fire(
+        rt.uow(),
+        case_id=order_id,
+        trigger="dispatch",
+        actor=demo.actor("hotline"),
+        data={"org_unit_id": shipai.id, "note": "属石牌街道辖区"},
+    )
+    assert sent.state == "dispatched" and sent.org_unit.code == "TH-SP"
+    assert running_clocks(rt, order_id) == ["acceptance"]
+    with rt.reader() as uow:
+        order = get_case(uow.session, order_id)
+        case = get_case(uow.session, ref=order.attributes["case_ref"])
+        assert (case.workflow, case.org_unit.code, case.parent_id) == (
+            "wage_arrears",
+            "TH-SP",
+            order_id,
+        )
+        assert case.employer.org_unit.code == "TH-SP"  # placed where it was dispatched
+    again = call(rt, demo, category="wage_arrears", employer=new, description="又拖欠了")
+    assert again.body["routed_to"]["code"] == "TH-SP"
+    assert again.body["work_order"]["manual_dispatch"] is False
+    # A unit outside the dispatcher's part of the tree is refused, and nothing moves.
+    other = call(rt, demo, category="wage_arrears", employer=EmployerInput(name="某新开餐馆"))
+    other_id = other.body["work_order"]["id"]
+    for target in (province.id, 999999):
+        with pytest.raises(InvalidInput) as err:
+            fire(
+                rt.uow(),
+                case_id=other_id,
+                trigger="dispatch",
+                actor=demo.actor("hotline"),
+                data={"org_unit_id": target},
+            )
+        assert err.value.field == "org_unit_id"
+    with rt.reader() as uow:
+        stays = get_case(uow.session, other_id)
+        assert (stays.state, stays.org_unit.code) == ("registered", "GZ")

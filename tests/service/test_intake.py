@@ -168,6 +168,7 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
     assert order.attributes == {
         "category": "wage_arrears",
         "description": "拖欠三个月工资",
+        "org_unit_id": demo.unit("TH-SP").id,
         "to_unit": "TH-SP",
     }
     assert order.created_by_id == hotline.user_id and case.created_by_id == hotline.user_id
@@ -192,7 +193,9 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         ("transition", "dispatch"),
         ("deadline_set", None),
     ]
-    assert events(rt, order.id)[2].data == {"data": {"to_unit": "TH-SP"}}
+    assert events(rt, order.id)[2].data == {
+        "data": {"org_unit_id": demo.unit("TH-SP").id, "to_unit": "TH-SP"}
+    }
     with rt.reader() as uow:
         clocks = {
             d.rule: (d.status, d.org_unit_id)

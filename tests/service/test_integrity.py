@@ -191,7 +191,13 @@ def test_no_state_machine_is_built_per_case_or_per_request(rt, demo, monkeypatch
     actor = demo.actor("supervisor.tianhe")
     for _ in range(20):
         case = new_case(rt, demo, "hotline")
-        fire(rt.uow(), case_id=case.id, trigger="dispatch", actor=actor)
+        fire(
+            rt.uow(),
+            case_id=case.id,
+            trigger="dispatch",
+            actor=actor,
+            data={"org_unit_id": case.org_unit_id},
+        )
         fire(rt.uow(), case_id=case.id, trigger="accept", actor=actor)
     assert built == []
 

@@ -61,6 +61,8 @@ def test_transition_fires_from_each_source(rt, demo, workflow, trigger, source):
     force_state(rt, case.id, source, attributes=good_facts(workflow, trigger))
     actor = _actor_for(demo, t.roles, t.by_unit_above)
     data = good_data(workflow, trigger, source)
+    if t.moves_to:  # 派单: to the unit the case is at (any unit in the actor's subtree would do)
+        data[t.moves_to] = case.org_unit_id
     after = fire(rt.uow(), case_id=case.id, trigger=trigger, actor=actor, data=data, comment="测试")
     assert after.state == t.dest
     with rt.reader() as uow:
@@ -529,7 +531,12 @@ def test_allowed_triggers_follow_state_role_level_and_guards(rt, demo):
 def test_events_are_ordered_per_case(rt, demo):
     case = new_case(rt, demo, "hotline")
     actor = demo.actor("supervisor.tianhe")
-    for trig, data in [("dispatch", {}), ("accept", {}), ("report_result", {"result": "好"})]:
+    steps = [
+        ("dispatch", {"org_unit_id": case.org_unit_id}),
+        ("accept", {}),
+        ("report_result", {"result": "好"}),
+    ]
+    for trig, data in steps:
         fire(rt.uow(), case_id=case.id, trigger=trig, actor=actor, data=data)
     with rt.reader() as uow:
         seqs = list(
