@@ -135,6 +135,12 @@ class IntakeResultSchema(Schema):
         metadata=d("Id of the open case this repeat call was attached to, else null"),
     )
     routed_to = fields.Nested(RoutedToSchema, required=True, metadata=d("The unit that handles it"))
+    repeat_call = fields.Boolean(
+        metadata=d(
+            "True: the same caller about the same matter while its work order is open; the call "
+            "was added to that order (work_order is the existing one) and nothing new was opened"
+        )
+    )
 
 
 # -- caller lookup ----------------------------------------------------------------------------

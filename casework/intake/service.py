@@ -343,6 +343,22 @@ def _caller_keys(vault: PiiVault, call: _Call) -> set[str]:
     return keys
 
 
+# A work order whose matter is still being handled (after that, a call is a new matter).
+ORDER_IN_HAND = ("registered", "dispatched", "accepted")
+
+
+def _open_order_of(
+    session: Session, vault: PiiVault, actor: Actor, employer: Employer, call: _Call
+) -> Case | None:
+    """The caller's open work order about the same matter (the same employer and category),
+    within the operator's scope: a repeat call joins it rather than opening another."""
+    for order in _open_cases_of(session, vault, actor, HOTLINE, employer, call):
+        in_hand = order.state in ORDER_IN_HAND
+        if in_hand and (order.attributes or {}).get("category") == call.category:
+            return order
+    return None
+
+
 def _open_case_of(
     session: Session,
     vault: PiiVault,
@@ -351,10 +367,27 @@ def _open_case_of(
     employer: Employer,
     call: _Call,
 ) -> Case | None:
-    """The oldest open case of ``workflow`` about ``employer``, within the operator's scope, with
-    this caller among its workers: the same ID number, or the same phone unless both sides have
-    ID numbers and they differ (two ID numbers are two people, whoever's phone they call from).
-    Only the blind indexes are compared: nothing recorded on that case is read or copied."""
+    """The oldest open case of ``workflow`` about ``employer`` with this caller among its
+    workers (see :func:`_open_cases_of`)."""
+    return next(iter(_open_cases_of(session, vault, actor, workflow, employer, call)), None)
+
+
+# Open matters of one caller about one employer: a handful at most.
+_MATTERS = 20
+
+
+def _open_cases_of(
+    session: Session,
+    vault: PiiVault,
+    actor: Actor,
+    workflow: str,
+    employer: Employer,
+    call: _Call,
+) -> list[Case]:
+    """Open cases of ``workflow`` about ``employer``, oldest first, within the operator's scope,
+    with this caller among their workers: the same ID number, or the same phone unless both sides
+    have ID numbers and they differ (two ID numbers are two people, whoever's phone they call
+    from). Only the blind indexes are compared: nothing recorded on a case is read or copied."""
     phone_index = vault.blind_index("phone", call.phone)
     if call.id_number:
         id_index = vault.blind_index("id_number", call.id_number)
@@ -375,9 +408,9 @@ def _open_case_of(
             same_worker,
         )
     )
-    return session.scalars(
-        select(Case).where(Case.id.in_(match)).order_by(Case.id).limit(1)
-    ).first()
+    return list(
+        session.scalars(select(Case).where(Case.id.in_(match)).order_by(Case.id).limit(_MATTERS))
+    )
 
 
 def _dispatch(uow: UnitOfWork, order: Case, unit: OrgUnit, actor: Actor, now: dt.datetime) -> None:
@@ -455,6 +488,59 @@ def _complaint_target(s: Session, code: str) -> tuple[OrgUnit, OrgUnit]:
     return complained, complained.parent or complained
 
 
+def _order_view(order: Case, category: str, manual: bool) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "ref": order.ref,
+        "state": order.state,
+        "state_label_zh": workflows.get(HOTLINE).state(order.state).label_zh,
+        "category": category,
+        "complexity": order.complexity,
+        "manual_dispatch": manual,
+    }
+
+
+def _repeat_call(
+    uow: UnitOfWork,
+    actor: Actor,
+    call: _Call,
+    order: Case,
+    case: Case | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The same caller again about the same matter while its work order is open: a
+    ``repeat_call`` event on that order (and on its case), no new order and no new clock."""
+    record(
+        uow,
+        order,
+        "repeat_call",
+        by=actor,
+        data={"category": call.category, "description": call.description},
+        at=now,
+    )
+    if case is not None:
+        record(
+            uow,
+            case,
+            "repeat_call",
+            by=actor,
+            data={"work_order": order.ref, "category": call.category},
+            at=now,
+        )
+    manual = bool((order.attributes or {}).get("manual_dispatch")) and order.state == "registered"
+    return {
+        "work_order": _order_view(order, call.category, manual),
+        "case": {**case_ref(case), "org_unit": unit_key(case.org_unit)} if case else None,
+        "merged_into": case.id if case is not None else None,
+        # Where the matter is handled now: the case's unit (it may have risen), else the order's.
+        "routed_to": {
+            **unit_key(case.org_unit if case else order.org_unit),
+            "manual_dispatch": manual,
+        },
+        "repeat_call": True,
+    }
+
+
 def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[str, Any]:
     s = uow.session
     receiving = s.get(OrgUnit, actor.org_unit_id)
@@ -480,6 +566,13 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         if call.process is not None and unit_known and employer is not None
         else None
     )
+    repeat_of = (
+        _open_order_of(s, uow.vault, actor, employer, call)
+        if call.process is not None and employer is not None
+        else None
+    )
+    if repeat_of is not None:
+        return _repeat_call(uow, actor, call, repeat_of, existing, now)
     complaint_to = None
     attributes: dict[str, Any] = {"category": call.category, "description": call.description}
     if call.category == "complaint" and call.complained_unit_code is not None:
@@ -561,18 +654,11 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         routed_to = case.org_unit
         _dispatch(uow, order, routed_to, actor, now)
     return {
-        "work_order": {
-            "id": order.id,
-            "ref": order.ref,
-            "state": order.state,
-            "state_label_zh": workflows.get(HOTLINE).state(order.state).label_zh,
-            "category": call.category,
-            "complexity": order.complexity,
-            "manual_dispatch": manual,
-        },
+        "work_order": _order_view(order, call.category, manual),
         "case": {**case_ref(case), "org_unit": unit_key(case.org_unit)} if case else None,
         "merged_into": existing.id if existing is not None else None,
         "routed_to": {**unit_key(routed_to), "manual_dispatch": manual},
+        "repeat_call": False,
     }
 
 

@@ -1,7 +1,7 @@
 """End to end over HTTP against gunicorn with the demo data: the hotline's call lands at the
 employer's township union, is handled there, is invisible next door, honours If-Match and
-Idempotency-Key, merges a repeat call, and rises to the county supervisor when its handling
-deadline passes (the sweep run as the CLI, as the scheduler would)."""
+Idempotency-Key, joins a repeat call to the open order, and rises to the county supervisor when
+its handling deadline passes (the sweep run as the CLI, as the scheduler would)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,8 @@ def test_hotline_call_to_escalation_over_http(api, demo, db_url):
     assert r.json()["current_version"] == moved["version"]
     assert api.get("caseworker.shipai", f"/cases/{case_id}").json()["state"] == "verified"
 
-    # A repeat call about the same worker (same phone) and employer merges into the open case.
+    # A repeat call about the same worker (same phone) and employer joins the open work order and
+    # its case: no second order.
     repeat = {
         **CALL,
         "caller": {"name": "李四", "phone": "139-1234-5678"},
@@ -92,8 +93,8 @@ def test_hotline_call_to_escalation_over_http(api, demo, db_url):
     }
     r = api.post("hotline", "/intakes", json=repeat, headers={"Idempotency-Key": "call-0002"})
     assert r.status_code == 201, r.text
-    assert r.json()["merged_into"] == case_id
-    assert r.json()["work_order"]["id"] != first["work_order"]["id"]
+    assert r.json()["merged_into"] == case_id and r.json()["repeat_call"] is True
+    assert r.json()["work_order"]["id"] == first["work_order"]["id"]
     kinds = [
         e["kind"] for e in api.get("caseworker.shipai", f"/cases/{case_id}/events").json()["items"]
     ]

@@ -133,7 +133,8 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
     body = r.body
     assert r.replayed is False
     assert json.loads(json.dumps(body)) == body
-    assert set(body) == {"work_order", "case", "merged_into", "routed_to"}
+    assert set(body) == {"work_order", "case", "merged_into", "routed_to", "repeat_call"}
+    assert body["repeat_call"] is False
     sp = demo.unit("TH-SP")
     unit = {"id": sp.id, "code": "TH-SP", "name": "石牌街道总工会", "level": "township"}
     assert body["work_order"] == {
@@ -349,32 +350,39 @@ def test_consultations_and_suggestions_are_answered_on_the_work_order(rt, demo, 
 # -- repeat calls ----------------------------------------------------------------------------
 
 
-def test_a_repeat_call_by_phone_attaches_to_the_open_case(rt, demo):
+def test_a_repeat_call_by_phone_joins_the_open_work_order_and_its_case(rt, demo):
     first = call(rt, demo, caller=CallerInput("张三", PHONE, ID))
-    case_id = first.body["case"]["id"]
+    case_id, order_id = first.body["case"]["id"], first.body["work_order"]["id"]
     version = load(rt, case_id).version
+    clocks = counts(rt)["deadlines"]
     again = call(
         rt, demo, caller=CallerInput("张三", "+86 138 1234 5678"), description="还没发工资"
     )
-    assert again.body["merged_into"] == case_id
+    # No new work order and no new clock: the call is added to the order in hand.
+    assert again.body["repeat_call"] is True and again.body["merged_into"] == case_id
+    assert again.body["work_order"]["id"] == order_id
+    assert again.body["work_order"]["ref"] == f"HOT-{YEAR}-000001"
+    assert again.body["work_order"]["state"] == "dispatched"
     assert again.body["case"] == first.body["case"]
     assert again.body["routed_to"]["code"] == "TH-SP"
-    assert again.body["work_order"]["ref"] == f"HOT-{YEAR}-000002"
-    assert again.body["work_order"]["state"] == "dispatched"
-    assert len(cases_of(rt, "wage_arrears")) == 1
-    order = load(rt, again.body["work_order"]["id"])
-    assert order.attributes["merged_into"] == first.body["case"]["ref"]
-    assert order.org_unit.code == "TH-SP"
+    assert len(cases_of(rt, "wage_arrears")) == 1 and len(cases_of(rt, "hotline")) == 1
+    assert counts(rt)["deadlines"] == clocks
+    on_order = events(rt, order_id)[-1]
+    assert (on_order.kind, on_order.data) == (
+        "repeat_call",
+        {"category": "wage_arrears", "description": "还没发工资"},
+    )
     last = events(rt, case_id)[-1]
     assert (last.kind, last.data) == (
         "repeat_call",
-        {"work_order": order.ref, "category": "wage_arrears"},
+        {"work_order": first.body["work_order"]["ref"], "category": "wage_arrears"},
     )
     assert last.actor == "hotline"
     case = load(rt, case_id)
     assert case.version > version and case.state == "registered"
     with rt.reader() as uow:
         assert verify_case(uow, get_case(uow.session, case_id)) is None
+        assert verify_case(uow, get_case(uow.session, order_id)) is None
     no_pii_stored(rt, PHONE, ID)
 
 
@@ -393,7 +401,7 @@ def test_a_repeat_call_by_id_number_goes_to_the_cases_current_owner(rt, demo):
         "level": "county",
         "manual_dispatch": False,
     }
-    assert load(rt, again.body["work_order"]["id"]).org_unit.code == "TH"
+    assert again.body["work_order"]["id"] == first.body["work_order"]["id"]
     assert [e.kind for e in events(rt, case_id)][-1] == "repeat_call"
     assert len(cases_of(rt, "wage_arrears")) == 1
 
