@@ -263,6 +263,7 @@ class Workflow:
         spawns: Iterable[str] = (),
         entries: Iterable[str] = (),
         derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+        returns: Iterable[str] = (),
     ) -> None:
         self.name = name
         self.prefix = prefix
@@ -280,6 +281,8 @@ class Workflow:
         # dispute heard on the hotline waits for the written application: the period the law
         # counts from its receipt must not start at the call).
         self.entries: tuple[str, ...] = tuple(entries)
+        # Triggers that send the case back to the unit that dispatched it to its holder (退单).
+        self.returns: tuple[str, ...] = tuple(returns)
         # Attributes computed from recorded ones after every step (a limitation date from the
         # date it runs from); pure, given the case's attributes, returns the keys to set.
         self._derive = derive
@@ -358,6 +361,7 @@ class Workflow:
             "citation": self.citation,
             "spawns": list(self.spawns),
             "entries": list(self.entries),
+            "returns": list(self.returns),
             "states": [
                 {
                     "name": s.name,

@@ -176,6 +176,7 @@ WORKFLOW = Workflow(
     label_zh="12351 热线工单",
     label_en="12351 hotline work order",
     initial="registered",
+    returns=("return_order",),
     states=STATES,
     transitions=TRANSITIONS,
     deadlines=DEADLINES,

@@ -121,7 +121,9 @@ def fire(body, case_id):
         comment=body.get("comment"),
         expected_version=expected_version(),
     )
-    return _case(case_id)
+    # Answered as the write left it, even when it took the case out of the actor's sight (退单).
+    view = cases.case_after_write(rt().reader(), actor=actor(), case_id=case_id)
+    return view, 200, etag(view["version"])
 
 
 @blp.route(CASE_ID + "/escalations", methods=["POST"])

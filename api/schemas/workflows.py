@@ -143,6 +143,10 @@ class WorkflowSchema(Schema):
         fields.String(),
         metadata=d("Other states a case may be opened in (waiting for the application)"),
     )
+    returns = fields.List(
+        fields.String(),
+        metadata=d("Triggers that send the case back to the unit that dispatched it (退单)"),
+    )
     states = fields.List(fields.Nested(WfStateSchema), metadata=d("States"))
     transitions = fields.List(fields.Nested(WfTransitionSchema), metadata=d("Transitions"))
     deadlines = fields.List(fields.Nested(WfDeadlineSchema), metadata=d("Deadline rules"))

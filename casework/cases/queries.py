@@ -143,6 +143,18 @@ def case_detail(
         return case_detail_view(uow, visible_case(uow.session, actor, case_id), actor, now)
 
 
+def case_after_write(
+    uow: UnitOfWork, *, actor: Actor, case_id: int, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The case as the actor's own write just left it: also when that write took it out of
+    their sight (a 退单 sends a work order back to the unit that dispatched it). Nothing is
+    then left for them to do on it (``allowed_triggers`` is empty)."""
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        case = get_or_404(uow.session, Case, case_id, "案件", "case")
+        return case_detail_view(uow, case, actor, now)
+
+
 def cases(
     uow: UnitOfWork,
     *,

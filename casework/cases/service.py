@@ -352,6 +352,15 @@ def fire(
         source = case.state
         if t.moves_to and data.get(t.moves_to) is not None:
             unit = _move_target(uow.session, actor, case, t.moves_to, data[t.moves_to])
+            data["dispatched_from_id"] = case.org_unit_id
+            case.org_unit_id = unit.id
+            case.org_unit = unit
+            data["to_unit"] = unit.code
+        elif trigger in wf.returns:
+            # 退单: back to the unit that sent it (the dispatcher's queue), counted by who returned.
+            back = (case.attributes or {}).get("dispatched_from_id") or case.origin_org_unit_id
+            unit = get_or_404(uow.session, OrgUnit, back, "组织", "org unit")
+            data["returned_by"] = case.org_unit.code
             case.org_unit_id = unit.id
             case.org_unit = unit
             data["to_unit"] = unit.code
@@ -361,7 +370,7 @@ def fire(
             raise TransitionNotAllowed(
                 "当前状态下不能执行该操作", f"{trigger!r} is not valid from {source}"
             ) from None
-        recorded = {k: data[k] for k in (*t.records, "to_unit") if k in data}
+        recorded = {k: data[k] for k in (*t.records, *ENGINE_RECORDS) if k in data}
         if recorded:
             case.attributes = plain_json(wf.derived({**(case.attributes or {}), **recorded}))
         if wf.is_terminal(case.state):
@@ -389,6 +398,10 @@ def fire(
             follow_up(uow, case, actor, now)
         commit_or_conflict(uow)
         return case
+
+
+# What the engine itself adds to a step's data when the step moves the case (派单, 退单).
+ENGINE_RECORDS = ("to_unit", "dispatched_from_id", "returned_by")
 
 
 # What another slice does, in the same transaction, after a step of a workflow it owns: e.g. the

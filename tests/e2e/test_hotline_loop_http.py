@@ -95,6 +95,12 @@ def test_a_returned_order_is_dispatched_again(live_api):
     filed = _call(api, "wage_arrears", phone="13912345603")
     order_id = filed["work_order"]["id"]
     returned = _fire(api, "caseworker.shipai", order_id, "return_order", {"reason": "非本辖区"})
+    # Back in the dispatcher's queue: at the city, waiting for 派单 again on a fresh clock.
+    back = api.get("hotline", f"/cases/{order_id}").json()
+    assert back["state"] == "registered" and back["org_unit"]["code"] == "GZ"
+    assert [d["rule"] for d in back["deadlines"]] == ["dispatch"]
+    assert back["attributes"]["returned_by"] == "TH-SP"
+    assert api.get("caseworker.shipai", f"/cases/{order_id}").status_code == 404
     assert returned["state"] == "registered"
     units = {
         u["code"]: u["id"] for u in api.get("supervisor.guangzhou", "/org-units").json()["items"]

@@ -171,6 +171,7 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         "description": "拖欠三个月工资",
         "org_unit_id": demo.unit("TH-SP").id,
         "to_unit": "TH-SP",
+        "dispatched_from_id": demo.unit("GZ").id,
     }
     assert order.created_by_id == hotline.user_id and case.created_by_id == hotline.user_id
     assert order.employer_id == case.employer_id == demo.employer("建筑").id
@@ -195,7 +196,11 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         ("deadline_set", None),
     ]
     assert events(rt, order.id)[2].data == {
-        "data": {"org_unit_id": demo.unit("TH-SP").id, "to_unit": "TH-SP"}
+        "data": {
+            "org_unit_id": demo.unit("TH-SP").id,
+            "to_unit": "TH-SP",
+            "dispatched_from_id": demo.unit("GZ").id,
+        }
     }
     with rt.reader() as uow:
         clocks = {
