@@ -36,6 +36,7 @@ from api.schemas import (
     EventSchema,
     LinkCreateSchema,
     PaginationArgs,
+    ReminderSchema,
     RevealedSchema,
     RevealSchema,
     TransitionSchema,
@@ -258,6 +259,20 @@ def comment(body, case_id):
         text=body["text"],
         actor=actor(),
         expected_version=expected_version(),
+    )
+    view, version = cases.event(rt().reader(), actor=actor(), case_id=case_id, seq=ev.seq)
+    return view, 201, etag(version)
+
+
+@blp.route(CASE_ID + "/reminders", methods=["POST"])
+@blp.arguments(ReminderSchema)
+@blp.response(201, EventSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 415, 422)
+def remind(body, case_id):
+    """催办 Remind the unit holding the case to get on with it (a notice; the case does not
+    move)."""
+    ev = escalation_service.urge(
+        rt().uow(), case_id=case_id, actor=actor(), note=body.get("note") or ""
     )
     view, version = cases.event(rt().reader(), actor=actor(), case_id=case_id, seq=ev.seq)
     return view, 201, etag(version)

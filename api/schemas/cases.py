@@ -428,6 +428,12 @@ class CommentSchema(Schema):
     )
 
 
+class ReminderSchema(Schema):
+    note = Text(
+        allow_none=True, validate=validate.Length(max=2000), metadata=d("催办说明 (optional)")
+    )
+
+
 class EventSchema(Schema):
     seq = fields.Integer(required=True, metadata=d("Position in the case history, from 1"))
     at = fields.String(required=True, metadata=d("When, ISO 8601 UTC"))

@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 import workflows
 from casework.cases.queries import visible_case
 from casework.clocks.service import restart_handling_clocks
-from casework.core.errors import Conflict, InvalidInput
+from casework.core.errors import Conflict, InvalidInput, TransitionNotAllowed
 from casework.core.queries import get_or_404
+from casework.core.time import local_date
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import ESCALATION_REASONS, LEVEL_LABELS_ZH, MANUAL_ESCALATION_REASONS
 from casework.history import record
-from casework.models import Case, Escalation, OrgUnit
+from casework.models import Case, CaseEvent, Escalation, OrgUnit
 from casework.notices.outbox import enqueue_webhook
 from casework.notices.service import notify_unit_supervisors
 from casework.people.access import Actor, require
@@ -256,3 +257,57 @@ def take_over(
         restart_handling_clocks(uow, case, entry_seq=ev.seq, now=now)
         commit_or_conflict(uow)
         return case
+
+
+MAX_NOTE = 2000
+
+# -- 催办: a reminder from the dispatcher --------------------------------------------------------
+
+
+def urge(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    actor: Actor,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> CaseEvent:
+    """催办: the dispatcher (a hotline operator, or a supervisor above) reminds the unit holding
+    the case to get on with it. A notice to that unit's supervisors (one a day at most) and an
+    ``urged`` event; the case itself does not move."""
+    now = now or dt.datetime.now(dt.UTC)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("note", f"催办说明不超过{MAX_NOTE}字", f"at most {MAX_NOTE} characters")
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        require(actor, "urge", case)
+        if workflows.get(case.workflow).is_terminal(case.state):
+            raise TransitionNotAllowed(
+                "已办结的案件无需催办",
+                "a closed case cannot be urged",
+                allowed=[],
+                state=case.state,
+            )
+        sent = notify_unit_supervisors(
+            s,
+            case.org_unit,
+            case,
+            kind="urged",
+            title=f"催办：{case.ref}",
+            body=f"{actor.username} 催办 {case.ref}，请抓紧办理。"
+            + (f"说明：{note}" if note else ""),
+            key=f"urge:{case.id}:{local_date(now).isoformat()}",
+            data={"case_ref": case.ref},
+        )
+        ev = record(
+            uow,
+            case,
+            "urged",
+            by=actor,
+            data={"note": note, "unit": case.org_unit.code, "notified": sent},
+            at=now,
+        )
+        commit_or_conflict(uow)
+        return ev

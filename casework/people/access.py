@@ -122,6 +122,12 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位或其上级主管可以申请上提",
         "only the unit holding the case or a supervisor above may ask",
     ),
+    "urge": _rule(
+        True,
+        "operator supervisor",
+        "只有派单的话务员或上级主管可以催办",
+        "only the dispatching operator or a supervisor above may urge",
+    ),
     "take_over": _rule(
         True,
         "supervisor",

@@ -817,6 +817,13 @@ ROWS: list[Row] = [
         case_write(HANDLERS | {"operator"}, 201),
         on_case("/comments", "POST", lambda w, k: {"text": "授权矩阵测试备注"}),
     ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/reminders",
+        CASES,
+        case_write(frozenset({"operator", "supervisor"}), 201),
+        on_case("/reminders", "POST", lambda w, k: {"note": "请尽快办理"}),
+    ),
     Row("GET", "/api/v1/cases/{case_id}/events", CASES, case_read, on_case("/events")),
     Row(
         "POST",

@@ -98,3 +98,20 @@ def test_the_call_back_queue_and_its_outcomes_over_http(api, rt):
     assert done.json()["attributes"]["satisfaction"] == "satisfied"
     again = api.post("hotline", f"/callbacks/{order['id']}", json={"outcome": "满意"})
     assert again.status_code == 409
+
+
+def test_a_dispatcher_urges_the_unit_holding_the_order(api):
+    filed = _file(api, caller={"name": "李四", "phone": "13912340009"})
+    order_id = filed["work_order"]["id"]
+    seen = len(api.get("caseworker.shipai", "/notifications").json()["items"])
+    r = api.post("hotline", f"/cases/{order_id}/reminders", json={"note": "来电人再次催问"})
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "urged" and r.json()["data"]["unit"] == "TH-SP"
+    notices = api.get("caseworker.shipai", "/notifications").json()["items"]
+    assert len(notices) == seen + 1 and notices[0]["title"].startswith("催办")
+    # Once a day: a second reminder is recorded but sends no second notice.
+    assert api.post("hotline", f"/cases/{order_id}/reminders", json={}).status_code == 201
+    assert len(api.get("caseworker.shipai", "/notifications").json()["items"]) == seen + 1
+    order = api.get("hotline", f"/cases/{order_id}").json()
+    assert order["state"] == "dispatched"  # 催办 moves nothing
+    assert api.post("caseworker.shipai", f"/cases/{order_id}/reminders", json={}).status_code == 403
