@@ -34,6 +34,8 @@ from api.schemas import (
     EscalationSchema,
     EventPage,
     EventSchema,
+    ExtensionDecisionSchema,
+    ExtensionRequestSchema,
     LinkCreateSchema,
     PaginationArgs,
     ReminderSchema,
@@ -262,6 +264,41 @@ def comment(body, case_id):
     )
     view, version = cases.event(rt().reader(), actor=actor(), case_id=case_id, seq=ev.seq)
     return view, 201, etag(version)
+
+
+@blp.route(CLOCK + "/extension-requests", methods=["POST"])
+@blp.arguments(ExtensionRequestSchema)
+@blp.response(201, EventSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 415, 422)
+def request_extension(body, case_id, rule):
+    """延期申请 The unit holding the case asks the dispatching level for more time on a clock."""
+    ev = escalation_service.request_extension(
+        rt().uow(),
+        case_id=case_id,
+        rule=rule,
+        days=body["days"],
+        reason=body["reason"],
+        actor=actor(),
+    )
+    view, version = cases.event(rt().reader(), actor=actor(), case_id=case_id, seq=ev.seq)
+    return view, 201, etag(version)
+
+
+@blp.route(CLOCK + "/extension-requests/decision", methods=["POST"])
+@blp.arguments(ExtensionDecisionSchema)
+@blp.response(200, CaseSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 415, 422)
+def decide_extension(body, case_id, rule):
+    """审批延期申请 A supervisor of the dispatching level approves (the clock moves) or refuses."""
+    escalation_service.decide_extension(
+        rt().uow(),
+        case_id=case_id,
+        rule=rule,
+        approve=body["approve"],
+        note=body.get("note") or "",
+        actor=actor(),
+    )
+    return _case(case_id)
 
 
 @blp.route(CASE_ID + "/reminders", methods=["POST"])

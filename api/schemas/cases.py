@@ -428,6 +428,20 @@ class CommentSchema(Schema):
     )
 
 
+class ExtensionRequestSchema(Schema):
+    days = Int(required=True, validate=validate.Range(min=1, max=365), metadata=d("申请延长的天数"))
+    reason = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=2000), NOT_BLANK],
+        metadata=d("延期理由"),
+    )
+
+
+class ExtensionDecisionSchema(Schema):
+    approve = fields.Boolean(required=True, metadata=d("true 批准 / false 驳回"))
+    note = Text(allow_none=True, validate=validate.Length(max=2000), metadata=d("审批意见"))
+
+
 class ReminderSchema(Schema):
     note = Text(
         allow_none=True, validate=validate.Length(max=2000), metadata=d("催办说明 (optional)")

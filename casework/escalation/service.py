@@ -13,12 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 import workflows
 from casework.cases.queries import visible_case
-from casework.clocks.service import restart_handling_clocks
-from casework.core.errors import Conflict, InvalidInput, TransitionNotAllowed
+from casework.clocks.queries import active_clocks
+from casework.clocks.service import extend_clock, restart_handling_clocks
+from casework.core.errors import (
+    Conflict,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    TransitionNotAllowed,
+)
 from casework.core.queries import get_or_404
 from casework.core.time import local_date
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
@@ -28,7 +38,7 @@ from casework.models import Case, CaseEvent, Escalation, OrgUnit
 from casework.notices.outbox import enqueue_webhook
 from casework.notices.service import notify_unit_supervisors
 from casework.people.access import Actor, require
-from workflows.base import level_rank
+from workflows.base import OFFICER_APPROVAL, level_rank
 
 
 def competent_level(case: Case) -> str | None:
@@ -260,6 +270,7 @@ def take_over(
 
 
 MAX_NOTE = 2000
+MAX_REQUEST_DAYS = 365
 
 # -- 催办: a reminder from the dispatcher --------------------------------------------------------
 
@@ -311,3 +322,147 @@ def urge(
         )
         commit_or_conflict(uow)
         return ev
+
+
+# -- 延期申请: the handling unit asks, the dispatching level decides --------------------------
+
+
+def _deciding_unit(s: Session, case: Case) -> OrgUnit:
+    """Who decides a request for more time: the unit that dispatched the case to its holder, or
+    else the level above the holder (or the holder itself at the top)."""
+    sent_from = (case.attributes or {}).get("dispatched_from_id")
+    if sent_from:
+        return get_or_404(s, OrgUnit, sent_from, "组织", "org unit")
+    return case.org_unit.parent or case.org_unit
+
+
+def request_extension(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    rule: str,
+    days: int,
+    reason: str,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> CaseEvent:
+    """延期申请: the unit holding the case asks for ``days`` more on a clock its holder may not
+    extend alone; the dispatching level's supervisors are told. The clock moves only when a
+    supervisor there approves (:func:`decide_extension`). One request at a time per case."""
+    now = now or dt.datetime.now(dt.UTC)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason", "延期申请须说明理由", "a request for more time needs a reason")
+    if len(reason) > MAX_NOTE:
+        raise InvalidInput("reason", f"理由不超过{MAX_NOTE}字", f"at most {MAX_NOTE} characters")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_REQUEST_DAYS:
+        raise InvalidInput(
+            "days",
+            f"申请延长天数须为1到{MAX_REQUEST_DAYS}之间的整数",
+            f"must be a whole number from 1 to {MAX_REQUEST_DAYS}",
+        )
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        require(actor, "manage_clock", case)
+        spec = next((r for r in workflows.get(case.workflow).deadlines if r.name == rule), None)
+        running = {d.rule for d in active_clocks(s, case.id)}
+        if spec is None or rule not in running:
+            raise NotFound("该案件没有正在计时的此项期限", f"no running clock {rule!r}")
+        if OFFICER_APPROVAL not in spec.extension_bases:
+            raise GuardRefused(
+                f"{spec.label_zh}不能经批准延长：{spec.extension_citation}",
+                f"{rule!r} cannot be extended on approval",
+                guard="extendable",
+            )
+        if (case.attributes or {}).get("extension_request"):
+            raise Conflict("本案已有待审批的延期申请", "a request for more time is already pending")
+        deciding = _deciding_unit(s, case)
+        pending = {
+            "rule": rule,
+            "days": days,
+            "reason": reason,
+            "by": actor.username,
+            "unit": deciding.code,
+        }
+        case.attributes = {**(case.attributes or {}), "extension_request": pending}
+        ev = record(uow, case, "extension_requested", by=actor, data=pending, at=now)
+        notify_unit_supervisors(
+            s,
+            deciding,
+            case,
+            kind="extension_requested",
+            title=f"延期申请待审批：{case.ref}",
+            body=f"{case.org_unit.name}申请将“{spec.label_zh}”延长{days}日。理由：{reason}",
+            key=f"extension_requested:{case.id}:{ev.seq}",
+            data={"case_ref": case.ref, "rule": rule},
+        )
+        commit_or_conflict(uow)
+        return ev
+
+
+def decide_extension(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    rule: str,
+    approve: bool,
+    actor: Actor,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """A supervisor of the dispatching level approves (the clock moves by the days asked, the
+    approver recorded) or refuses (it does not) a pending request for more time; the unit holding
+    the case is told either way."""
+    now = now or dt.datetime.now(dt.UTC)
+    note = (note or "").strip()[:MAX_NOTE]
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        pending = (case.attributes or {}).get("extension_request")
+        if not pending or pending.get("rule") != rule:
+            raise NotFound(
+                "没有待审批的此项延期申请", f"no pending request for more time on {rule!r}"
+            )
+        deciding = s.scalars(select(OrgUnit).where(OrgUnit.code == pending["unit"])).one()
+        if "supervisor" not in actor.roles or not actor.covers_path(deciding.path):
+            raise NotPermitted(
+                f"延期申请由{deciding.name}的主管审批",
+                "a request for more time is decided by a supervisor of the dispatching level",
+            )
+        rest = {k: v for k, v in (case.attributes or {}).items() if k != "extension_request"}
+        case.attributes = rest
+        if approve:
+            extend_clock(
+                uow,
+                case_id=case.id,
+                rule=rule,
+                days=int(pending["days"]),
+                basis=OFFICER_APPROVAL,
+                approver=actor.username,
+                note=f"延期申请（{pending['by']}）：{pending['reason']}"[:255],
+                actor=actor,
+                now=now,
+            )
+        verdict = "approved" if approve else "refused"
+        record(
+            uow,
+            case,
+            "extension_decided",
+            by=actor,
+            data={**pending, "decision": verdict, "note": note},
+            at=now,
+        )
+        notify_unit_supervisors(
+            s,
+            case.org_unit,
+            case,
+            kind="extension_decided",
+            title=f"延期申请已{'批准' if approve else '驳回'}：{case.ref}",
+            body=f"“{rule}”延期{pending['days']}日的申请已{'批准' if approve else '驳回'}。"
+            + (f"意见：{note}" if note else ""),
+            key=f"extension_decided:{case.id}:{case.event_seq}",
+            data={"case_ref": case.ref, "rule": rule},
+        )
+        commit_or_conflict(uow)
+        return case

@@ -44,6 +44,7 @@ from casework import demo as demo_data
 from casework.cases.service import WorkerInput, fire, open_case
 from casework.clocks.calendar import set_day
 from casework.clocks.service import pause_clock
+from casework.escalation.service import request_extension
 from casework.models import ApiToken, Case, Deadline, Notification
 from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
@@ -125,6 +126,46 @@ def acting(user: str, p: Placement) -> frozenset[str]:
     if "operator" in roles and (p.owner == unit or p.created_by == user):
         out.add("operator")
     return frozenset(out)
+
+
+def extension_decision(user: str, key: str) -> int:
+    """A request for more time is decided by a supervisor of the level above the holder (the
+    dispatching level; the cases here were never dispatched)."""
+    p = PLACEMENTS[key]
+    if not sees(user, p):
+        return 404
+    deciding = PARENT[p.owner] or p.owner
+    return 200 if "supervisor" in USERS[user][0] and covers(USERS[user][1], deciding) else 403
+
+
+def pending_extension(w: World, principal: str, key: str) -> Request:
+    """Set-up: the holder has asked for two more days on the verification clock."""
+    case_id, _ = w.case(key)
+    with w.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        pending = bool((case.attributes or {}).get("extension_request"))
+        owner = case.org_unit
+    if not pending:
+        request_extension(
+            w.rt.uow(),
+            case_id=case_id,
+            rule="verification",
+            days=2,
+            reason="等待用人单位提供工资台账",
+            actor=Actor(
+                user_id=None,
+                username="authz-setup",
+                roles=HANDLERS,
+                org_unit_id=owner.id,
+                org_path=owner.path,
+                org_level=owner.level,
+            ),
+        )
+    return Request(
+        "POST",
+        f"/cases/{case_id}/clocks/verification/extension-requests/decision",
+        json={"approve": True, "note": "同意"},
+    )
 
 
 def case_read(user: str, key: str) -> int:
@@ -823,6 +864,26 @@ ROWS: list[Row] = [
         CASES,
         case_write(frozenset({"operator", "supervisor"}), 201),
         on_case("/reminders", "POST", lambda w, k: {"note": "请尽快办理"}),
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/clocks/{rule}/extension-requests",
+        CASES,
+        case_write(HANDLERS, 201),
+        on_case(
+            "/clocks/verification/extension-requests",
+            "POST",
+            lambda w, k: {"days": 2, "reason": "等待用人单位提供工资台账"},
+        ),
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/clocks/{rule}/extension-requests/decision",
+        CASES,
+        extension_decision,
+        pending_extension,
+        consumes=True,
     ),
     Row("GET", "/api/v1/cases/{case_id}/events", CASES, case_read, on_case("/events")),
     Row(

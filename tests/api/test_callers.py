@@ -115,3 +115,38 @@ def test_a_dispatcher_urges_the_unit_holding_the_order(api):
     order = api.get("hotline", f"/cases/{order_id}").json()
     assert order["state"] == "dispatched"  # 催办 moves nothing
     assert api.post("caseworker.shipai", f"/cases/{order_id}/reminders", json={}).status_code == 403
+
+
+def test_the_handling_unit_asks_for_more_time_and_the_dispatching_level_decides(api):
+    filed = _file(api, caller={"name": "李四", "phone": "13912340010"})
+    order_id = filed["work_order"]["id"]
+    shipai = "caseworker.shipai"
+    signed = api.post(shipai, f"/cases/{order_id}/transitions", json={"trigger": "accept"}).json()
+    before = next(d for d in signed["deadlines"] if d["rule"] == "handling")
+    path = f"/cases/{order_id}/clocks/handling/extension-requests"
+    seen = len(api.get("supervisor.guangzhou", "/notifications").json()["items"])
+    r = api.post(shipai, path, json={"days": 3, "reason": "用人单位负责人出差，约谈需延后"})
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "extension_requested" and r.json()["data"]["unit"] == "GZ"
+    # The city dispatched it, so the city decides; the request alone moves no clock.
+    notices = api.get("supervisor.guangzhou", "/notifications").json()["items"]
+    assert len(notices) == seen + 1 and "延期申请" in notices[0]["title"]
+    unchanged = api.get(shipai, f"/cases/{order_id}").json()
+    assert next(d for d in unchanged["deadlines"] if d["rule"] == "handling") == before
+    assert api.post(shipai, path, json={"days": 1, "reason": "再申请"}).status_code == 409
+    decide = path + "/decision"
+    assert api.post(shipai, decide, json={"approve": True}).status_code == 403
+    assert api.post("supervisor.tianhe", decide, json={"approve": True}).status_code == 403
+    r = api.post("supervisor.guangzhou", decide, json={"approve": True, "note": "同意延期"})
+    assert r.status_code == 200, r.text
+    after = next(d for d in r.json()["deadlines"] if d["rule"] == "handling")
+    assert after["extended_days"] == 3 and after["due"] > before["due"]
+    assert after["extension_approver"] == "supervisor.guangzhou"
+    assert "extension_request" not in r.json()["attributes"]
+    assert api.post("supervisor.guangzhou", decide, json={"approve": True}).status_code == 404
+    # Refused: recorded, and the clock stays where it is.
+    assert api.post(shipai, path, json={"days": 2, "reason": "仍需时间"}).status_code == 201
+    r = api.post("supervisor.guangzhou", decide, json={"approve": False, "note": "不予延期"})
+    assert next(d for d in r.json()["deadlines"] if d["rule"] == "handling") == after
+    kinds = [e["kind"] for e in api.get(shipai, f"/cases/{order_id}/events").json()["items"]]
+    assert kinds.count("extension_decided") == 2
