@@ -350,20 +350,14 @@ def fire(
         )
         wf = workflows.get(case.workflow)
         source = case.state
-        if t.moves_to and data.get(t.moves_to) is not None:
-            unit = _move_target(uow.session, actor, case, t.moves_to, data[t.moves_to])
+        if t.moves_to and data.get(t.moves_to) is not None:  # 派单
             data["dispatched_from_id"] = case.org_unit_id
-            case.org_unit_id = unit.id
-            case.org_unit = unit
-            data["to_unit"] = unit.code
+            _move(case, _move_target(uow.session, actor, case, t.moves_to, data[t.moves_to]), data)
         elif trigger in wf.returns:
             # 退单: back to the unit that sent it (the dispatcher's queue), counted by who returned.
             back = (case.attributes or {}).get("dispatched_from_id") or case.origin_org_unit_id
-            unit = get_or_404(uow.session, OrgUnit, back, "组织", "org unit")
             data["returned_by"] = case.org_unit.code
-            case.org_unit_id = unit.id
-            case.org_unit = unit
-            data["to_unit"] = unit.code
+            _move(case, get_or_404(uow.session, OrgUnit, back, "组织", "org unit"), data)
         try:
             wf.machine.events[trigger].trigger(case)
         except MachineError:  # pragma: no cover - check_fire() already checked the source
@@ -409,6 +403,13 @@ ENGINE_RECORDS = ("to_unit", "dispatched_from_id", "returned_by")
 # Registered by that slice at import (this slice cannot import it: the layers go one way).
 AfterFire = Callable[[UnitOfWork, Case, Actor, dt.datetime], None]
 AFTER_FIRE: dict[tuple[str, str], AfterFire] = {}
+
+
+def _move(case: Case, unit: OrgUnit, data: dict[str, Any]) -> None:
+    """The case is now held by ``unit`` (before the state moves, so its new clocks run there)."""
+    case.org_unit_id = unit.id
+    case.org_unit = unit
+    data["to_unit"] = unit.code
 
 
 def _move_target(s: Session, actor: Actor, case: Case, field: str, unit_id: int) -> OrgUnit:
