@@ -52,6 +52,7 @@ NOTIFY = "notify"  # on_expiry value of clocks the union only tracks (another bo
 # tier may be handled in; processes graded like hotline work orders use them as ``tier_days``.
 TIERS: tuple[str, ...] = ("normal", "difficult", "complex")
 TIER_DAYS: dict[str, int] = dict(zip(TIERS, (5, 10, 15), strict=True))
+TIER_LABELS_ZH: dict[str, str] = dict(zip(TIERS, ("一般", "难点", "特别复杂"), strict=True))
 
 
 def level_rank(level: str) -> int:

@@ -1,11 +1,12 @@
-"""Per-unit summary of the caller's subtree, as JSON or CSV for spreadsheets."""
+"""Per-unit reports of the caller's subtree (the case summary, the 12351 work-order figures),
+as JSON or CSV for spreadsheets."""
 
 from __future__ import annotations
 
 from flask import Response
 
 from api.http import Blueprint, actor, problems, rt
-from api.schemas import ReportArgs, ReportSchema
+from api.schemas import HotlineReportSchema, ReportArgs, ReportSchema
 from casework import reports
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="统计报表 Reports")
@@ -38,6 +39,38 @@ def summary(args):
             mimetype="text/csv",
             headers={
                 "Content-Disposition": 'attachment; filename="casework-summary.csv"',
+            },
+        )
+    return report
+
+
+@blp.route("/hotline", methods=["GET"])
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, HotlineReportSchema)
+@blp.alt_response(
+    200,
+    schema={"type": "string"},
+    content_type="text/csv",
+    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
+    success=True,
+)
+@problems(blp, 401, 404, 422)
+def hotline(args):
+    """热线工单统计 Per unit and tier: received, answered, dispatched, signed, returned, closed, 满意率, 督办."""  # noqa: E501 - the summary line of the OpenAPI operation
+    report = reports.hotline(
+        rt().reader(),
+        actor=actor(),
+        org_unit_id=args.get("org_unit_id"),
+        date_from=args.get("from_"),
+        date_to=args.get("to"),
+    )
+    if args["format"] == "csv":
+        data = reports.hotline_csv(report).encode("utf-8-sig")
+        return Response(
+            data,
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": 'attachment; filename="casework-hotline.csv"',
             },
         )
     return report

@@ -117,3 +117,50 @@ class ReportSchema(Schema):
         fields.Nested(UnitReportSchema),
         metadata=d("One entry per unit of the subtree, in tree order"),
     )
+
+
+class HotlineCountsSchema(Schema):
+    received = fields.Integer(metadata=d("受理 (work orders filed, at the receiving unit)"))
+    answered = fields.Integer(metadata=d("直接答复 (answered on the call)"))
+    dispatched = fields.Integer(metadata=d("派单 (dispatch steps, at the receiving unit)"))
+    signed = fields.Integer(metadata=d("签收 (at the unit the order was sent to)"))
+    signed_on_time = fields.Integer(metadata=d("按时签收 (before the acceptance clock fell due)"))
+    returned = fields.Integer(metadata=d("退单 (returned by the unit it was sent to)"))
+    closed = fields.Integer(metadata=d("办结 (at the handling unit)"))
+    closed_on_time = fields.Integer(
+        metadata=d("按时办结 (no handling clock expired or ended after it fell due)")
+    )
+    called_back = fields.Integer(metadata=d("回访 (call-backs rated 满意, 基本满意 or 不满意)"))
+    satisfied = fields.Integer(metadata=d("满意及基本满意"))
+    satisfaction_rate = fields.Float(
+        allow_none=True,
+        metadata=d("满意率: satisfied / called_back, 4 decimals; null when nobody was called back"),
+    )
+    reopened = fields.Integer(metadata=d("发回重办 (sent back after a dissatisfied call-back)"))
+    supervised = fields.Integer(
+        metadata=d("督办 (a clock of the order ran out at this unit: lifted, or flagged)")
+    )
+
+
+class TierCountsSchema(HotlineCountsSchema):
+    tier = fields.String(metadata=d("normal, difficult or complex"))
+    label_zh = fields.String(metadata=d("工单等级：一般 / 难点 / 特别复杂"))
+
+
+class UnitHotlineReportSchema(Schema):
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("The unit"))
+    totals = fields.Nested(HotlineCountsSchema, metadata=d("All tiers"))
+    tiers = fields.List(fields.Nested(TierCountsSchema), metadata=d("Per tier"))
+
+
+class HotlineReportSchema(Schema):
+    org_unit = fields.Nested(UnitKeySchema, metadata=d("Root of the report"))
+    from_ = fields.String(
+        data_key="from", attribute="from", allow_none=True, metadata=d("From date")
+    )
+    to = fields.String(allow_none=True, metadata=d("To date"))
+    generated_at = fields.String(metadata=d("When, ISO 8601 UTC"))
+    units = fields.List(
+        fields.Nested(UnitHotlineReportSchema),
+        metadata=d("One entry per unit of the subtree, in tree order"),
+    )

@@ -15,6 +15,7 @@ from workflows.base import (
     LEVELS,
     ROLES,
     SYSTEM,
+    TIER_LABELS_ZH,
     TIERS,
     UNITS,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "ROLES",
     "SYSTEM",
     "TIERS",
+    "TIER_LABELS_ZH",
     "check_constraint",
 ]
 

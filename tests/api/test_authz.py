@@ -1000,6 +1000,15 @@ ROWS: list[Row] = [
             "GET", "/reports/summary", params={"org_unit_id": unit_id(w, code)}
         ),
     ),
+    Row(
+        "GET",
+        "/api/v1/reports/hotline",
+        tuple(UNITS),
+        unit_read,
+        lambda w, p, code: Request(
+            "GET", "/reports/hotline", params={"org_unit_id": unit_id(w, code)}
+        ),
+    ),
 ]
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}

@@ -259,18 +259,20 @@ def test_integers_beyond_int64_are_refused(api, rt, demo):
         ("from=0001-01-01&to=9999-12-31", None),
     ],
 )
-def test_report_dates_outside_the_calendar_years_are_422(api, query, field):
-    r = api.get("supervisor.tianhe", "/reports/summary?" + query)
+@pytest.mark.parametrize("report", ["summary", "hotline"])
+def test_report_dates_outside_the_calendar_years_are_422(api, query, field, report):
+    r = api.get("supervisor.tianhe", f"/reports/{report}?" + query)
     body = problem(r, 422, "invalid_input")
     if field:
         assert list(body["errors"]) == [field]
     for fmt in ("json", "csv"):
-        r = api.get("supervisor.tianhe", f"/reports/summary?{query}&format={fmt}")
+        r = api.get("supervisor.tianhe", f"/reports/{report}?{query}&format={fmt}")
         assert r.status_code == 422
 
 
-def test_report_dates_at_the_edges_of_the_calendar_years_work(api):
-    r = api.get("supervisor.tianhe", "/reports/summary?from=1949-01-01&to=2199-12-31")
+@pytest.mark.parametrize("report", ["summary", "hotline"])
+def test_report_dates_at_the_edges_of_the_calendar_years_work(api, report):
+    r = api.get("supervisor.tianhe", f"/reports/{report}?from=1949-01-01&to=2199-12-31")
     assert r.status_code == 200, r.text
     assert strict_json(r)["from"] == "1949-01-01"
 

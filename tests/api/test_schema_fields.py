@@ -172,6 +172,7 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         )
     )
     _ok(api.get(sup, "/reports/summary?from=2026-01-01&to=2026-12-31"))
+    _ok(api.get(sup, "/reports/hotline?from=2026-01-01&to=2026-12-31"))
 
     # apispec names a component after its schema class without the "Schema" suffix.
     seen = {name.removesuffix("Schema") for name in SEEN}
