@@ -145,6 +145,8 @@ def good_data(workflow: str, trigger: str, source: str | None = None) -> dict[st
         return {"served_on": today, "service_method": "direct"}
     if (workflow, trigger) == ("legal_aid", "provide_early_aid"):
         return {"limitation_date": (local_date() + dt.timedelta(days=3)).isoformat()}
+    if trigger == "merge_into":  # the engine's own step when a case is merged into another
+        return {"merged_into": f"{workflow[:3].upper()}-2026-000099"}
     if trigger == "receive_application":
         return {"received_on": today}  # receipt is recorded on the day, never in the future
     if (workflow, trigger) in (

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 from transitions import Machine
 
-from workflows.fields import Field, lookup
+from workflows.fields import Field, lookup, text
 
 # Org levels, lowest first (docs/domain.md §2).
 LEVELS: tuple[str, ...] = ("grassroots", "township", "county", "city", "province", "national")
@@ -69,6 +69,11 @@ class State:
     label_zh: str
     label_en: str
     terminal: bool = False
+
+
+# A case merged into another of the same matter ends here (see Workflow ``mergeable``).
+MERGED = State("merged", "已并案", "merged into another case", terminal=True)
+MERGE_TRIGGER = "merge_into"
 
 
 @dataclass(frozen=True)
@@ -265,6 +270,7 @@ class Workflow:
         entries: Iterable[str] = (),
         derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
         returns: Iterable[str] = (),
+        mergeable: bool = False,
     ) -> None:
         self.name = name
         self.prefix = prefix
@@ -273,6 +279,23 @@ class Workflow:
         self.initial = initial
         self.states: dict[str, State] = {s.name: s for s in states}
         self.transitions: tuple[Transition, ...] = tuple(transitions)
+        # Cases of one matter (co-workers calling about one employer) can be merged into one:
+        # the merged case ends in MERGED, by the engine, wherever it stood (``merge_into``).
+        self.mergeable = mergeable
+        if mergeable:
+            open_states = tuple(n for n, st in self.states.items() if not st.terminal)
+            self.states[MERGED.name] = MERGED
+            self.transitions += (
+                Transition(
+                    MERGE_TRIGGER,
+                    open_states,
+                    MERGED.name,
+                    "并入他案",
+                    "merged into another case",
+                    frozenset({SYSTEM}),
+                    fields=(text("merged_into*", "并入的案件", "case merged into", max_length=40),),
+                ),
+            )
         self.deadlines: tuple[DeadlineRule, ...] = tuple(deadlines)
         self.competence = competence
         self.citation = citation
@@ -363,6 +386,7 @@ class Workflow:
             "spawns": list(self.spawns),
             "entries": list(self.entries),
             "returns": list(self.returns),
+            "mergeable": self.mergeable,
             "states": [
                 {
                     "name": s.name,

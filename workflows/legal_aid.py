@@ -316,4 +316,5 @@ WORKFLOW = Workflow(
     deadlines=DEADLINES,
     competence="county",
     citation="法律援助法；工会法 第三十条",
+    mergeable=True,
 )

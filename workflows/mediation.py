@@ -342,4 +342,5 @@ WORKFLOW = Workflow(
     citation="劳动争议调解仲裁法",
     spawns=("legal_aid",),
     derive=limitation,
+    mergeable=True,
 )

@@ -334,4 +334,5 @@ WORKFLOW = Workflow(
     deadlines=DEADLINES,
     competence="grassroots",
     citation=UNION_LAW_BASIS,
+    mergeable=True,
 )

@@ -490,4 +490,5 @@ WORKFLOW = Workflow(
     competence="township",
     citation="保障农民工工资支付条例",
     spawns=("mediation", "legal_aid", "supervision"),
+    mergeable=True,
 )

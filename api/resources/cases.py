@@ -37,7 +37,9 @@ from api.schemas import (
     ExtensionDecisionSchema,
     ExtensionRequestSchema,
     LinkCreateSchema,
+    MergeSchema,
     PaginationArgs,
+    RelatedSchema,
     ReminderSchema,
     RevealedSchema,
     RevealSchema,
@@ -301,8 +303,33 @@ def decide_extension(body, case_id, rule):
     return _case(case_id)
 
 
+@blp.route(CASE_ID + "/related", methods=["GET"])
+@blp.response(200, RelatedSchema)
+@problems(blp, 401, 404)
+def related(case_id):
+    """相关来电 Co-workers' calls and cases about the same employer and matter, within the
+    related-call window; those of the same process can be merged into this case."""
+    return cases.related_calls(rt().reader(), actor=actor(), case_id=case_id)
+
+
+@blp.route(CASE_ID + "/merges", methods=["POST"])
+@blp.arguments(MergeSchema)
+@blp.response(200, CaseSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 415, 422)
+def merge(body, case_id):
+    """并案 Merge another open case of the same process and employer into this one."""
+    case_service.merge(
+        rt().uow(),
+        case_id=case_id,
+        other_id=body["case_id"],
+        representatives=body["representatives"],
+        actor=actor(),
+    )
+    return _case(case_id)
+
+
 @blp.route(CASE_ID + "/reminders", methods=["POST"])
-@blp.arguments(ReminderSchema)
+@blp.arguments(ReminderSchema, required=False)
 @blp.response(201, EventSchema, headers=ETAG_HEADER)
 @problems(blp, 400, 401, 403, 404, 409, 415, 422)
 def remind(body, case_id):

@@ -442,6 +442,37 @@ class ExtensionDecisionSchema(Schema):
     note = Text(allow_none=True, validate=validate.Length(max=2000), metadata=d("审批意见"))
 
 
+class MergeSchema(Schema):
+    case_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=2147483647),
+        metadata=d("The case merged into this one (same process, same employer, open)"),
+    )
+    representatives = fields.List(
+        Text(validate=[validate.Length(min=1, max=120), NOT_BLANK]),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata=d("推举的代表 (劳动争议调解仲裁法 第七条), for a collective case"),
+    )
+
+
+class RelatedItemSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Case or work order id"))
+    ref = fields.String(required=True, metadata=d("Reference"))
+    workflow = fields.String(metadata=d("Workflow (hotline: a work order)"))
+    state = fields.String(metadata=d("State"))
+    state_label_zh = fields.String(metadata=d("当前状态"))
+    org_unit = fields.Nested(UnitRefSchema, metadata=d("Unit holding it"))
+    worker_count = fields.Integer(metadata=d("Workers concerned"))
+    created_at = fields.String(metadata=d("Filed (UTC, ISO 8601)"))
+    mergeable = fields.Boolean(metadata=d("Can be merged into this case (POST …/merges)"))
+
+
+class RelatedSchema(Schema):
+    items = fields.List(fields.Nested(RelatedItemSchema), metadata=d("Newest first, at most 50"))
+    total = fields.Integer(metadata=d("Items listed"))
+
+
 class ReminderSchema(Schema):
     note = Text(
         allow_none=True, validate=validate.Length(max=2000), metadata=d("催办说明 (optional)")

@@ -143,6 +143,9 @@ class WorkflowSchema(Schema):
         fields.String(),
         metadata=d("Other states a case may be opened in (waiting for the application)"),
     )
+    mergeable = fields.Boolean(
+        metadata=d("Cases of one matter may be merged (the merged one ends in `merged`)")
+    )
     returns = fields.List(
         fields.String(),
         metadata=d("Triggers that send the case back to the unit that dispatched it (退单)"),

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 import workflows
 from casework.cases.rules import allowed_triggers
@@ -15,9 +15,12 @@ from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import Page, bounds, get_or_404, page_of
 from casework.core.time import iso, local_date, money
 from casework.core.uow import UnitOfWork
+from casework.core.vocab import CATEGORIES
 from casework.models import Case, CaseEvent, Employer
 from casework.people.access import Actor, visible_cases
 from casework.people.queries import employer_view, unit_ref, user_ref, worker_view
+
+RELATED_LIMIT = 50
 
 # -- loading ---------------------------------------------------------------------------------
 
@@ -141,6 +144,57 @@ def case_detail(
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         return case_detail_view(uow, visible_case(uow.session, actor, case_id), actor, now)
+
+
+def related_calls(uow: UnitOfWork, *, actor: Actor, case_id: int, days: int = 30) -> dict[str, Any]:
+    """Calls and cases about the same employer and matter within the related-call window
+    (``CASEWORK_RELATED_CALL_DAYS``, 30) of this case, other
+    than its own: co-workers' work orders and the open cases of the same process that could be
+    merged into this one (``mergeable``). Only what the actor may see."""
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        if case.employer_id is None or case.workflow == "hotline":
+            return {"items": [], "total": 0}
+        categories = [c for c, process in CATEGORIES.items() if process == case.workflow]
+        window = dt.timedelta(days=uow.settings.related_call_days)
+        rows = (
+            s.scalars(
+                select(Case)
+                .options(joinedload(Case.org_unit))
+                .where(
+                    Case.employer_id == case.employer_id,
+                    Case.id != case.id,
+                    Case.workflow.in_((case.workflow, "hotline")),
+                    Case.created_at >= case.created_at - window,
+                    Case.created_at <= case.created_at + window,
+                    visible_cases(actor),
+                )
+                .order_by(Case.created_at.desc(), Case.id.desc())
+                .limit(RELATED_LIMIT)
+            )
+            .unique()
+            .all()
+        )
+        items = []
+        for other in rows:
+            if other.workflow == "hotline" and (
+                other.id == case.parent_id
+                or (other.attributes or {}).get("category") not in categories
+            ):
+                continue
+            items.append(
+                {
+                    **case_ref(other),
+                    "state_label_zh": workflows.get(other.workflow).state(other.state).label_zh,
+                    "worker_count": other.worker_count,
+                    "created_at": iso(other.created_at),
+                    "mergeable": other.workflow == case.workflow
+                    and other.closed_at is None
+                    and case.closed_at is None,
+                }
+            )
+    return {"items": items, "total": len(items)}
 
 
 def case_after_write(

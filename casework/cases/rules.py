@@ -25,7 +25,7 @@ from casework.core.errors import (
     UnknownTrigger,
 )
 from casework.core.vocab import LEVEL_LABELS_ZH
-from workflows.base import GuardContext, Transition, Workflow, level_rank
+from workflows.base import MERGE_TRIGGER, GuardContext, Transition, Workflow, level_rank
 from workflows.fields import Field, FieldError
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def facts(case: Case, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def triggers_from(wf: Workflow, state: str) -> list[str]:
-    return [t.trigger for t in wf.transitions_from(state)]
+    """The triggers an error names as valid from ``state``; merging is done through its own act
+    (``POST /cases/{id}/merges``), so the engine's ``merge_into`` is not offered."""
+    return [t.trigger for t in wf.transitions_from(state) if t.trigger != MERGE_TRIGGER]
 
 
 def check_trigger(wf: Workflow, case: Case, trigger: str) -> Transition:

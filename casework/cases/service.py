@@ -22,7 +22,7 @@ from transitions import MachineError
 import workflows
 from casework.cases.queries import visible_case
 from casework.cases.rules import check_fire
-from casework.clocks.service import on_state_change, sync_dated_clocks
+from casework.clocks.service import on_state_change, restart_handling_clocks, sync_dated_clocks
 from casework.core.counters import next_in_sequence
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
 from casework.core.queries import get_or_404
@@ -32,20 +32,23 @@ from casework.core.vocab import (
     CHANNELS,
     FIELDS_REVEALABLE,
     MAX_AMOUNT_TEXT,
+    MAX_PERSON_NAME,
     MAX_TEXT,
     MAX_WORKERS,
     TIERS,
 )
 from casework.history import plain_json, record
 from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, User
-from casework.notices.service import report_mass_incident
+from casework.notices.service import notify_unit_supervisors, report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor, require
 from casework.people.routing import route_owner
 from casework.people.service import copy_worker, find_or_create_employer, new_worker
+from workflows.base import MERGE_TRIGGER
 from workflows.fields import FieldError
 from workflows.fields import date as date_field
 
 MAX_AMOUNT = Decimal(MAX_AMOUNT_TEXT)
+MAX_REPRESENTATIVES = 20
 # A date a clock counts from, given when a case is opened (the receipt of the application).
 RECORDED_DATE = date_field("received_on", "收到申请之日", "date the application was received")
 # What a child case takes over from its parent when opened from it: the limitation date the
@@ -559,6 +562,124 @@ def link(
         )
         commit_or_conflict(uow)
         return child
+
+
+def merge(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    other_id: int,
+    actor: Actor,
+    representatives: Iterable[str] = (),
+    now: dt.datetime | None = None,
+) -> Case:
+    """并案: ``other_id`` (another open case of the same process about the same employer, e.g. a
+    co-worker's call) is merged into ``case_id``. Its workers join this case (each person once),
+    it ends in ``merged`` with its clocks, and this case counts everyone. A case that reaches the
+    collective threshold becomes collective (劳动争议调解仲裁法 第七条: the workers may choose
+    representatives, recorded here) and, where collective disputes start one level higher, rises
+    to the unit competent for it."""
+    now = now or dt.datetime.now(dt.UTC)
+    names = [str(n).strip() for n in representatives if str(n).strip()]
+    if len(names) > MAX_REPRESENTATIVES or any(len(n) > MAX_PERSON_NAME for n in names):
+        raise InvalidInput(
+            "representatives",
+            f"代表最多{MAX_REPRESENTATIVES}人，每人姓名不超过{MAX_PERSON_NAME}字",
+            f"at most {MAX_REPRESENTATIVES} names of at most {MAX_PERSON_NAME} characters",
+        )
+    with uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        require(actor, "merge", case)
+        if case_id == other_id:
+            raise InvalidInput("case_id", "不能与本案合并", "a case cannot be merged into itself")
+        other = visible_case(s, actor, other_id)
+        require(actor, "merge", other)
+        wf = workflows.get(case.workflow)
+        if not wf.mergeable or other.workflow != case.workflow:
+            raise InvalidInput(
+                "case_id", "只能合并同一流程的案件", "only cases of the same process merge"
+            )
+        if case.employer_id is None or other.employer_id != case.employer_id:
+            raise InvalidInput(
+                "case_id", "只能合并同一用人单位的案件", "only cases about one employer merge"
+            )
+        if case.closed_at is not None or other.closed_at is not None:
+            raise TransitionNotAllowed(
+                "已结案件不能合并", "a closed case cannot be merged", allowed=[], state=other.state
+            )
+        known = {w.id_number_index or w.phone_index for w in case.workers}
+        joining = [w for w in other.workers if (w.id_number_index or w.phone_index) not in known]
+        case.workers = [*case.workers, *(copy_worker(w) for w in joining)]
+        shared = len(other.workers) - len(joining)
+        case.worker_count = min(case.worker_count + other.worker_count - shared, MAX_WORKERS)
+        if other.amount_claimed is not None:
+            case.amount_claimed = (case.amount_claimed or Decimal(0)) + other.amount_claimed
+        fire(
+            uow,
+            case_id=other.id,
+            trigger=MERGE_TRIGGER,
+            actor=SYSTEM_ACTOR,
+            data={"merged_into": case.ref},
+            now=now,
+        )
+        became_collective = not case.collective and (
+            case.worker_count >= uow.settings.collective_threshold
+        )
+        if became_collective:
+            case.collective = True
+        if names:
+            case.attributes = {**(case.attributes or {}), "representatives": names}
+        ev = record(
+            uow,
+            case,
+            "merged",
+            by=actor,
+            data={
+                "from": other.ref,
+                "workers_added": len(joining),
+                "worker_count": case.worker_count,
+                "collective": case.collective,
+                "representatives": names,
+            },
+            at=now,
+        )
+        if became_collective:
+            _rise_for_collective(uow, case, entry_seq=ev.seq, now=now)
+        commit_or_conflict(uow)
+        return case
+
+
+def _rise_for_collective(uow: UnitOfWork, case: Case, *, entry_seq: int, now: dt.datetime) -> None:
+    """A case that has become collective moves up to the unit competent for a collective dispute
+    of its process, when that is above its holder (its handling clocks start again there)."""
+    s = uow.session
+    employer = s.get(Employer, case.employer_id)
+    competent = route_owner(s, uow.settings, case.workflow, employer, case.worker_count)
+    holder = case.org_unit
+    if competent.id == holder.id or not holder.path.startswith(competent.path):
+        return
+    case.org_unit_id = competent.id
+    case.org_unit = competent
+    record(
+        uow,
+        case,
+        "routed_up",
+        data={"from_unit": holder.code, "to_unit": competent.code, "reason": "collective"},
+        at=now,
+    )
+    restart_handling_clocks(uow, case, entry_seq=entry_seq, now=now)
+    notify_unit_supervisors(
+        s,
+        competent,
+        case,
+        kind="collective_case",
+        title=f"集体争议上提：{case.ref}",
+        body=f"{case.ref} 合并后涉及{case.worker_count}人，已成为集体争议，"
+        f"由{holder.name}上提至本级办理。",
+        key=f"collective:{case.id}",
+        data={"case_ref": case.ref},
+    )
 
 
 def comment(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from casework.cases.queries import visible_case
-from casework.cases.rules import check_level, check_role
+from casework.cases.rules import check_level, check_role, triggers_from
 from casework.cases.service import fire
 from casework.clocks.queries import active_clocks
 from casework.core.counters import next_in_sequence
@@ -118,7 +118,7 @@ def _check_state(case: Case, kind: DocumentKind) -> None:
             return
     elif not wf.is_terminal(case.state):
         return
-    allowed = [t.trigger for t in wf.transitions_from(case.state)]
+    allowed = triggers_from(wf, case.state)
     raise TransitionNotAllowed(
         f"当前状态“{wf.state(case.state).label_zh}”下不能发出{kind.label_zh}；"
         f"可用：{', '.join(allowed) or '无（已结案）'}",

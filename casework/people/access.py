@@ -122,6 +122,12 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位或其上级主管可以申请上提",
         "only the unit holding the case or a supervisor above may ask",
     ),
+    "merge": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位的办案人员或上级主管可以并案",
+        "only the owning unit's caseworkers or a supervisor above may merge cases",
+    ),
     "urge": _rule(
         True,
         "operator supervisor",

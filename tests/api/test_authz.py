@@ -885,6 +885,20 @@ ROWS: list[Row] = [
         pending_extension,
         consumes=True,
     ),
+    Row("GET", "/api/v1/cases/{case_id}/related", CASES, case_read, on_case("/related")),
+    # Merging needs a second case: the row offers the case itself, which every principal who may
+    # act here is refused (422), so reach (404) and role (403) are what the row tells apart.
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/merges",
+        CASES,
+        lambda u, key: (
+            404
+            if not sees(u, PLACEMENTS[key])
+            else (422 if acting(u, PLACEMENTS[key]) & HANDLERS else 403)
+        ),
+        on_case("/merges", "POST", lambda w, k: {"case_id": w.case(k)[0]}),
+    ),
     Row("GET", "/api/v1/cases/{case_id}/events", CASES, case_read, on_case("/events")),
     Row(
         "POST",

@@ -150,3 +150,27 @@ def test_the_handling_unit_asks_for_more_time_and_the_dispatching_level_decides(
     assert next(d for d in r.json()["deadlines"] if d["rule"] == "handling") == after
     kinds = [e["kind"] for e in api.get(shipai, f"/cases/{order_id}/events").json()["items"]]
     assert kinds.count("extension_decided") == 2
+
+
+def test_related_calls_and_merging_over_http(api):
+    ids = []
+    for i in range(2):
+        body = _file(api, caller={"name": f"工友{i}", "phone": f"1391234009{i}"})
+        ids.append(body["case"]["id"])
+    first, second = ids
+    related = api.get("caseworker.shipai", f"/cases/{first}/related")
+    assert related.status_code == 200, related.text
+    assert [i["id"] for i in related.json()["items"] if i["mergeable"]] == [second]
+    assert api.get("caseworker.nanhuaxi", f"/cases/{first}/related").status_code == 404
+    bad = api.post("caseworker.shipai", f"/cases/{first}/merges", json={"case_id": first})
+    assert bad.status_code == 422 and list(bad.json()["errors"]) == ["case_id"]
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{first}/merges",
+        json={"case_id": second, "representatives": ["工友0"]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["worker_count"] == 2 and len(r.json()["workers"]) == 2
+    assert api.get("caseworker.shipai", f"/cases/{second}").json()["state"] == "merged"
+    again = api.post("caseworker.shipai", f"/cases/{first}/merges", json={"case_id": second})
+    assert again.status_code == 409

@@ -159,6 +159,7 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         201,
     )
     _ok(api.get("hotline", "/callbacks"))
+    _ok(api.get(sup, f"/cases/{cid}/related"))
     matters = _ok(api.get("hotline", "/callers?phone=13912345678"))
     assert matters["items"], "the caller just filed has open work"
     inbox = _ok(api.get("supervisor.guangzhou", "/escalations"))

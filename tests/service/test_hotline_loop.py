@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from casework.cases.service import fire
-from casework.core.errors import InvalidInput, NotFound
+from casework.cases.queries import related_calls
+from casework.cases.service import fire, merge
+from casework.core.errors import InvalidInput, NotFound, TransitionNotAllowed
 from casework.escalation.sweep import sweep
 from casework.intake.queries import callback_queue
 from casework.intake.service import CallerInput, EmployerInput, file_intake, record_callback
@@ -303,3 +304,69 @@ def test_an_unknown_employer_dispatched_by_hand_opens_its_case_there_and_later_c
     with rt.reader() as uow:
         stays = get_case(uow.session, other_id)
         assert (stays.state, stays.org_unit.code) == ("registered", "GZ")
+
+
+def test_three_co_workers_are_related_merged_and_the_case_turns_collective(rt, demo):
+    builder = EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024")
+    filed = [
+        file_intake(
+            rt.uow(),
+            actor=demo.actor("hotline"),
+            caller=CallerInput(name=f"工友{i}", phone=f"1381234560{i}"),
+            employer=builder,
+            category="wage_arrears",
+            worker_count=4,
+            description="工地拖欠工资",
+        ).body
+        for i in range(3)
+    ]
+    first, *others = [f["case"]["id"] for f in filed]
+    worker = demo.actor("caseworker.shipai")
+    related = related_calls(rt.reader(), actor=worker, case_id=first)
+    mergeable = {i["id"] for i in related["items"] if i["mergeable"]}
+    assert mergeable == set(others)
+    orders = [i for i in related["items"] if i["workflow"] == "hotline"]
+    assert {o["id"] for o in orders} == {f["work_order"]["id"] for f in filed[1:]}
+    before = notices(rt)
+    merge(rt.uow(), case_id=first, other_id=others[0], actor=worker)
+    merged = merge(
+        rt.uow(),
+        case_id=first,
+        other_id=others[1],
+        actor=worker,
+        representatives=["工友0", "工友1"],
+    )
+    assert merged.worker_count == 12 and len(merged.workers) == 3
+    assert merged.collective is True and merged.attributes["representatives"] == ["工友0", "工友1"]
+    # A collective wage-arrears dispute starts one level up: it rises to the district.
+    assert merged.org_unit.code == "TH" and notices(rt) > before
+    with rt.reader() as uow:
+        for other in others:
+            gone = get_case(uow.session, other)
+            assert gone.state == "merged" and gone.closed_at is not None
+            assert gone.attributes["merged_into"] == merged.ref
+    assert running_clocks(rt, others[0]) == []
+    with pytest.raises(TransitionNotAllowed):  # a merged case is closed: it merges no more
+        merge(rt.uow(), case_id=first, other_id=others[0], actor=demo.actor("supervisor.tianhe"))
+
+
+def test_only_cases_of_one_matter_merge(rt, demo):
+    wage = call(
+        rt,
+        demo,
+        category="wage_arrears",
+        employer=EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024"),
+    ).body["case"]["id"]
+    other = file_intake(
+        rt.uow(),
+        actor=demo.actor("hotline"),
+        caller=CallerInput(name="王五", phone="13812345699"),
+        employer=EmployerInput(name="广州市某科技有限公司", credit_code="91440101MA5AC0001E"),
+        category="wage_arrears",
+        description="另一家",
+    ).body["case"]["id"]
+    with pytest.raises(InvalidInput) as err:
+        merge(rt.uow(), case_id=wage, other_id=other, actor=demo.actor("supervisor.tianhe"))
+    assert err.value.field == "case_id"
+    with pytest.raises(InvalidInput):
+        merge(rt.uow(), case_id=wage, other_id=wage, actor=demo.actor("supervisor.tianhe"))
