@@ -174,6 +174,12 @@ PERMISSIONS: dict[str, Permission] = {
     "change_user": _rule(
         False, "admin system", "只有管理员可以修改用户", "only an admin may change users"
     ),
+    "move_employer": _rule(
+        False,
+        "admin supervisor system",
+        "只有管理员或上级主管可以调整用人单位的所属工会",
+        "only an admin or a supervisor may move an employer to another union body",
+    ),
     "manage_calendar": _rule(
         False, "admin system", "只有管理员可以修改工作日历", "only an admin may change the calendar"
     ),

@@ -81,6 +81,19 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         201,
     )
     _ok(api.call("admin", "PATCH", f"/users/{user['id']}", json={"display_name": "新人二"}))
+    emp = demo.employer("建筑")
+    _ok(api.get(sup, f"/employers/{emp.id}"))
+    acme = demo.unit("TH-SP-ACME").id
+    moved = _ok(api.call(sup, "PATCH", f"/employers/{emp.id}", json={"org_unit_id": acme}))
+    assert moved["moves"], "the move is listed"
+    _ok(
+        api.call(
+            sup,
+            "PATCH",
+            f"/employers/{emp.id}",
+            json={"org_unit_id": demo.unit("TH-SP").id, "reason": "移回街道工会"},
+        )
+    )
     _ok(api.get(sup, "/workflows"))
     _ok(api.get(sup, "/workflows/mediation"))
 
