@@ -140,6 +140,12 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位的办案人员或上级主管可以发出{kind_zh}",
         "only the owning unit's caseworkers or a supervisor above it may issue documents",
     ),
+    "report_mass_incident": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位的办案人员或上级主管可以登记群体性事件的报告",
+        "only the owning unit's caseworkers or a supervisor above may record the report",
+    ),
     # acts anywhere in the actor's subtree: the roles the user holds
     "open_case": _rule(
         False,
