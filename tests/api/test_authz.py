@@ -45,6 +45,7 @@ from casework.cases.service import WorkerInput, fire, open_case
 from casework.clocks.calendar import set_day
 from casework.clocks.service import pause_clock
 from casework.models import ApiToken, Case, Deadline, Employer, Notification
+from casework.notices.service import report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
 from tests.conftest import PII_PATTERNS
@@ -610,6 +611,23 @@ def paused_clock(w: World, principal: str, key: str) -> Request:
     )
 
 
+def mass_incident_report(w: World, principal: str, key: str) -> Request:
+    """A case flagged a mass incident (set up in-process: the flag and the report it starts, as
+    opening it so would), whose same-day report is then recorded."""
+    case_id, _person_id = w.case(key)
+    with w.rt.uow() as uow:
+        case = uow.session.get(Case, case_id)
+        if not case.mass_incident:
+            case.mass_incident = True
+            report_mass_incident(uow, case, now=dt.datetime.now(dt.UTC))
+            uow.commit()
+    return Request(
+        "POST",
+        f"/cases/{case_id}/mass-incident-report",
+        json={"reported_to": "中共天河区委、天河区人民政府"},
+    )
+
+
 def user_read(user: str, target: str) -> int:
     return 200 if covers(USERS[user][1], USERS[target][1]) else 404
 
@@ -886,6 +904,14 @@ ROWS: list[Row] = [
         CASES,
         case_write(HANDLERS, 200),
         paused_clock,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/mass-incident-report",
+        CASES,
+        case_write(HANDLERS, 200),
+        mass_incident_report,
+        consumes=True,
     ),
     Row(
         "POST",

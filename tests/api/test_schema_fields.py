@@ -171,6 +171,27 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         ),
         201,
     )
+    mass = _ok(
+        api.post(
+            "hotline",
+            "/intakes",
+            json={
+                "caller": {"name": "王五", "phone": "13712345678"},
+                "employer": {"name": "广州市某餐饮管理有限公司"},
+                "category": "wage_arrears",
+                "description": "聚集讨薪",
+                "mass_incident": True,
+            },
+        ),
+        201,
+    )
+    _ok(
+        api.post(
+            "caseworker.nanhuaxi",
+            f"/cases/{mass['case']['id']}/mass-incident-report",
+            json={"reported_to": "中共南华西街道工作委员会"},
+        )
+    )
     _ok(api.get("hotline", "/callbacks"))
     matters = _ok(api.get("hotline", "/callers?phone=13912345678"))
     assert matters["items"], "the caller just filed has open work"
