@@ -39,6 +39,7 @@ from casework.core.vocab import (
     EXTENSION_BASES,
     LEVELS,
     MAX_CLIENT_ADDRESS,
+    MAX_MOVE_REASON,
     MAX_USERNAME,
     ROLES,
     check_constraint,
@@ -179,6 +180,27 @@ class Employer(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class EmployerMove(Base):
+    """An employer placed under another union body (so that later calls route there): who, from
+    where, to where, when and why. Ids, a login name and the mover's reason only: no one's
+    personal data."""
+
+    __tablename__ = "employer_moves"
+    __table_args__ = (Index("ix_employer_moves_employer_id_at", "employer_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(MAX_MOVE_REASON), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    from_unit: Mapped[OrgUnit] = relationship(foreign_keys=[from_unit_id], lazy="joined")
+    to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
 
 
 class CaseWorker(Base):

@@ -214,6 +214,9 @@ class DeadlineRule:
     # limitation date, computed from recorded facts): it runs while that date is known and the
     # case is in ``runs_in``, and follows the date when it changes. None: an ordinary clock.
     before: str | None = None
+    # A clock an act starts, not a state: it runs whatever state the case is in (a lift or a
+    # step leaves it alone) until the act that discharges it is recorded, or it expires.
+    case_wide: bool = False
 
     def __post_init__(self) -> None:
         if not self.runs_in:
@@ -244,6 +247,29 @@ class DeadlineRule:
         if tier and tier in self.tier_days:
             return self.tier_days[tier]
         return self.days
+
+
+# A mass incident (群体性事件) is reported the same day to the Party committee and the government
+# at the level where it happens (向同级党委和政府报告). That duty is set for the union from
+# outside (the Party's and the government's rules on reporting mass incidents), not by a statute
+# the union applies nor as its own handling limit: the engine tracks it and tells the unit and
+# the level above when it is missed; it does not lift the case. Same day means the same day: a
+# rest day does not move it. Any workflow's case may carry it.
+MASS_INCIDENT_REPORT = DeadlineRule(
+    name="mass_incident_report",
+    state="*",
+    days=0,
+    unit=CALENDAR,
+    kind=STATUTORY,
+    on_expiry=NOTIFY,
+    citation="劳动关系群体性事件信息报送要求：事发当日向同级党委、政府报告",
+    label_zh="群体性事件当日报告同级党委、政府",
+    label_en="same-day report of a mass incident to the Party committee and government",
+    case_wide=True,
+    pause_citation="群体性事件须当日报告，不能暂停计时",
+    extension_citation="群体性事件须当日报告，不能延长",
+)
+CASE_WIDE_RULES: dict[str, DeadlineRule] = {MASS_INCIDENT_REPORT.name: MASS_INCIDENT_REPORT}
 
 
 class WorkflowDefinitionError(ValueError):
@@ -366,9 +392,12 @@ class Workflow:
         return [r for r in self.deadlines if r.state == state]
 
     def rule(self, name: str) -> DeadlineRule:
+        """One of the workflow's deadline rules, or a rule any case may carry (CASE_WIDE_RULES)."""
         for r in self.deadlines:
             if r.name == name:
                 return r
+        if name in CASE_WIDE_RULES:
+            return CASE_WIDE_RULES[name]
         raise KeyError(name)
 
     # -- export ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def file_intake(body):
         description=body["description"],
         answer=body.get("answer"),
         complained_unit_code=body.get("complained_unit_code"),
+        mass_incident=body["mass_incident"],
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return result.body, 201

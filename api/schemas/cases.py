@@ -26,8 +26,10 @@ from casework.core.vocab import (
     FIELDS_REVEALABLE,
     INT32_MAX,
     MANUAL_ESCALATION_REASONS,
+    MAX_ADDRESSEE,
     MAX_DEADLINE_DAYS,
     MAX_PERSON_NAME,
+    MAX_TEXT,
     TIERS,
 )
 
@@ -398,6 +400,19 @@ class ClockActSchema(Schema):
         required=True,
         validate=[validate.Length(min=1, max=255), NOT_BLANK],
         metadata=d("理由 (recorded in the case history)"),
+    )
+
+
+class MassIncidentReportSchema(Schema):
+    reported_to = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_ADDRESSEE), NOT_BLANK],
+        metadata=d("报告对象: the Party committee and government reported to (e.g. 中共天河区委)"),
+    )
+    note = Text(
+        allow_none=True,
+        validate=validate.Length(max=MAX_TEXT),
+        metadata=d("报告情况 (how and by whom; no ID numbers or phone numbers)"),
     )
 
 

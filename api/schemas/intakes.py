@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from api.schemas.base import (
     NOT_BLANK,
+    Bool,
     Int,
     Text,
     UnitKeySchema,
@@ -71,6 +72,14 @@ class IntakeSchema(Schema):
         allow_none=True,
         validate=validate.Length(min=1, max=64),
         metadata=d("被投诉的工会组织 (org unit code): required for a complaint"),
+    )
+    mass_incident = Bool(
+        load_default=False,
+        metadata=d(
+            "群体性事件: the supervisors of the two levels above the handling unit are told at "
+            "once, and the unit owes a same-day report to the Party committee and government "
+            "at its level (a clock due at the end of today)"
+        ),
     )
     complexity = fields.String(
         load_default="normal",

@@ -10,6 +10,7 @@ from api.schemas.base import (
     Int,
     PaginationArgs,
     Text,
+    UnitKeySchema,
     UnitRefSchema,
     UserRefSchema,
     d,
@@ -19,6 +20,7 @@ from casework.core.vocab import (
     INT32_MAX,
     LEVELS,
     MAX_DISPLAY_NAME,
+    MAX_MOVE_REASON,
     MAX_ORG_CODE,
     MAX_ORG_NAME,
     MAX_PASSWORD,
@@ -131,6 +133,48 @@ class UserPatchSchema(Schema):
 class UserListArgs(PaginationArgs):
     org_unit_id = fields.Integer(
         validate=validate.Range(min=1, max=INT32_MAX), metadata=d("Only users of this unit")
+    )
+
+
+# -- employers -------------------------------------------------------------------------------
+
+
+class EmployerMoveSchema(Schema):
+    from_unit = fields.Nested(UnitKeySchema, required=True, metadata=d("The unit it was under"))
+    to_unit = fields.Nested(UnitKeySchema, required=True, metadata=d("The unit it was moved to"))
+    by = fields.String(required=True, metadata=d("Login name of who moved it"))
+    reason = fields.String(allow_none=True, metadata=d("调整理由 (optional)"))
+    at = fields.String(required=True, metadata=d("When, ISO 8601 UTC"))
+
+
+class EmployerDetailSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Employer id"))
+    name = fields.String(required=True, metadata=d("用人单位名称"))
+    credit_code = fields.String(allow_none=True, metadata=d("统一社会信用代码"))
+    has_union = fields.Boolean(metadata=d("Whether it has its own union (建会)"))
+    org_unit = fields.Nested(
+        UnitKeySchema,
+        required=True,
+        metadata=d("所属工会: the union body it is placed under; calls about it route from here"),
+    )
+    moves = fields.List(
+        fields.Nested(EmployerMoveSchema), metadata=d("Its moves between units, oldest first")
+    )
+
+
+class EmployerPatchSchema(Schema):
+    org_unit_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d(
+            "The union body to place it under: a unit of your subtree (the employer must be "
+            "under your subtree too)"
+        ),
+    )
+    reason = Text(
+        allow_none=True,
+        validate=validate.Length(max=MAX_MOVE_REASON),
+        metadata=d("调整理由 (optional; no ID numbers or phone numbers)"),
     )
 
 

@@ -208,6 +208,8 @@ def on_state_change(
     running_rules = set()
     for d in active:
         rule = wf.rule(d.rule)
+        if rule.case_wide:
+            continue  # started by an act, stopped by one: not by a step
         if to_state not in rule.runs_in:
             d.status = "met"
             d.handled_at = now
@@ -291,6 +293,72 @@ def sync_dated_clocks(uow: UnitOfWork, case: Case, *, entry_seq: int, now: dt.da
         changed = True
     if changed:
         refresh_next_due(case, active_clocks(uow.session, case.id))
+
+
+def start_case_clock(
+    uow: UnitOfWork, case: Case, rule: DeadlineRule, *, entry_seq: int, now: dt.datetime
+) -> Deadline | None:
+    """Start a clock an act starts (``DeadlineRule.case_wide``), counted in calendar days from
+    today and due at the end of its last day — that day, rest day or not: a same-day duty does
+    not wait for Monday. None when the case already has such a clock (it is owed once)."""
+    if _clocks_of(uow, case, rule.name):
+        return None
+    started = local_date(now)
+    end = started + dt.timedelta(days=rule.days)
+    cal = load_calendar(uow.session)
+    d = Deadline(
+        case_id=case.id,
+        rule=rule.name,
+        kind=rule.kind,
+        unit=rule.unit,
+        days=rule.days,
+        citation=rule.citation,
+        on_expiry=rule.on_expiry,
+        entry_seq=entry_seq,
+        org_unit_id=case.org_unit_id,
+        started_on=started,
+        period_end=end,
+        due_on=end,
+        due_at=end_of_day(end),
+        calendar_verified=cal.verified_between(started, end),
+        remind_at=None,  # the notice that starts it is its reminder
+        status="running",
+        created_at=now,
+    )
+    uow.session.add(d)
+    record(
+        uow,
+        case,
+        "deadline_set",
+        data={
+            "rule": rule.name,
+            "citation": rule.citation,
+            "days": rule.days,
+            "unit": rule.unit,
+            "started_on": started.isoformat(),
+            "due": end.isoformat(),
+            "calendar_verified": d.calendar_verified,
+        },
+        at=now,
+    )
+    refresh_next_due(case, active_clocks(uow.session, case.id))
+    return d
+
+
+def discharge_case_clock(
+    uow: UnitOfWork, case: Case, rule: str, *, now: dt.datetime
+) -> Deadline | None:
+    """The act a case-wide clock waits for is done: its running clock is met (an expired one
+    stays expired: it was missed). Returns the clock, None if the case never had one."""
+    clocks = _clocks_of(uow, case, rule)
+    if not clocks:
+        return None
+    d = clocks[-1]
+    if d.status in ("running", "paused"):
+        d.status = "met"
+        d.handled_at = now
+        refresh_next_due(case, active_clocks(uow.session, case.id))
+    return d
 
 
 def restart_handling_clocks(

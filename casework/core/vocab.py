@@ -100,6 +100,7 @@ MAX_CLIENT_ADDRESS = 64  # the client address a failed login names
 MAX_ADDRESSEE = 200
 MAX_EMPLOYER_NAME = 200
 MAX_PERSON_NAME = 120
+MAX_MOVE_REASON = 500  # employer_moves.reason
 # Org unit codes and usernames: letters, digits, '.', '_', '-', starting with a letter or digit.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_ORG_CODE = 64

@@ -5,7 +5,10 @@
   an act only a higher level may do (a 建议书 needs a county federation), the lift goes straight
   to the lowest ancestor competent for it (:func:`competent_level`), not one level at a time;
 - :func:`request_escalation` — the unit holding the case asks to be relieved, with a reason;
-- :func:`take_over` — a supervisor takes a case from a unit below into their own unit.
+- :func:`take_over` — a supervisor takes a case from a unit below into their own unit;
+- :func:`record_mass_incident_report` — the same-day report of a mass incident to the Party
+  committee and government at the unit's own level is recorded (the parent and grandparent were
+  told when the case opened: :func:`casework.notices.service.report_mass_incident`).
 Supervisors are told through their inbox, and through the webhook outbox when one is configured.
 """
 
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 import workflows
 from casework.cases.queries import visible_case
 from casework.clocks.queries import active_clocks
-from casework.clocks.service import extend_clock, restart_handling_clocks
+from casework.clocks.service import discharge_case_clock, extend_clock, restart_handling_clocks
 from casework.core.errors import (
     Conflict,
     GuardRefused,
@@ -32,13 +35,20 @@ from casework.core.errors import (
 from casework.core.queries import get_or_404
 from casework.core.time import local_date
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
-from casework.core.vocab import ESCALATION_REASONS, LEVEL_LABELS_ZH, MANUAL_ESCALATION_REASONS
-from casework.history import record
+from casework.core.vocab import (
+    ESCALATION_REASONS,
+    LEVEL_LABELS_ZH,
+    MANUAL_ESCALATION_REASONS,
+    MAX_ADDRESSEE,
+    MAX_TEXT,
+)
+from casework.history import plain_json, record
 from casework.models import Case, CaseEvent, Escalation, OrgUnit
 from casework.notices.outbox import enqueue_webhook
 from casework.notices.service import notify_unit_supervisors
 from casework.people.access import Actor, require
-from workflows.base import OFFICER_APPROVAL, level_rank
+from casework.people.pii import has_personal_data
+from workflows.base import MASS_INCIDENT_REPORT, OFFICER_APPROVAL, level_rank
 
 
 def competent_level(case: Case) -> str | None:
@@ -464,5 +474,71 @@ def decide_extension(
             key=f"extension_decided:{case.id}:{case.event_seq}",
             data={"case_ref": case.ref, "rule": rule},
         )
+        commit_or_conflict(uow)
+        return case
+
+
+def _report_text(
+    value: str | None, field: str, what_zh: str, longest: int, *, required: bool
+) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(field, f"须写明{what_zh}", "must not be empty")
+    if len(text) > longest:
+        raise InvalidInput(field, f"{what_zh}不超过{longest}字", f"at most {longest} characters")
+    if has_personal_data(text):
+        raise InvalidInput(
+            field,
+            f"{what_zh}中不得写入身份证号或电话号码",
+            "must not contain an ID number or a phone number",
+        )
+    return text
+
+
+def record_mass_incident_report(
+    uow: UnitOfWork,
+    *,
+    case_id: int,
+    actor: Actor,
+    reported_to: str,
+    note: str | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The unit holding a mass-incident case (or a supervisor above it) records that it reported
+    the incident to the Party committee and government at its level (向同级党委和政府报告): to
+    whom, when, by whom. The same-day clock is met; a report after the day is recorded as late
+    (its clock stays expired: the day was missed). Recorded once."""
+    now = now or dt.datetime.now(dt.UTC)
+    to = _report_text(reported_to, "reported_to", "报告对象", MAX_ADDRESSEE, required=True)
+    remark = _report_text(note, "note", "报告情况", MAX_TEXT, required=False)
+    with uow:
+        case = visible_case(uow.session, actor, case_id)
+        check_version(case, expected_version)
+        require(actor, "report_mass_incident", case)
+        if (case.attributes or {}).get("mass_incident_report"):
+            raise Conflict(
+                "已记录向同级党委、政府的报告", "the same-day report is already recorded"
+            )
+        clock = (
+            discharge_case_clock(uow, case, MASS_INCIDENT_REPORT.name, now=now)
+            if case.mass_incident
+            else None
+        )
+        if clock is None:
+            raise NotFound(
+                "该案件没有待报告的群体性事件", f"case {case.ref} owes no mass-incident report"
+            )
+        report = {
+            "reported_to": to,
+            "reported_on": local_date(now).isoformat(),
+            "due": clock.due_on.isoformat(),
+            "late": clock.status == "expired",
+            "by": actor.username,
+        }
+        if remark:
+            report["note"] = remark
+        case.attributes = plain_json({**(case.attributes or {}), "mass_incident_report": report})
+        record(uow, case, "mass_incident_report_made", by=actor, data=report, at=now)
         commit_or_conflict(uow)
         return case

@@ -9,7 +9,8 @@ commits nothing of that batch; the next pass finds the same clocks still due and
 
 Expiry actions:
 - statutory clock with a trigger (e.g. mediation ``expire`` → failed): fire it as the system;
-- statutory clock the union only tracks (``notify``): tell the supervisors and the assignee;
+- statutory clock the union only tracks (``notify``): tell the supervisors and the assignee (a
+  missed same-day mass-incident report: the supervisors of the level above as well);
 - handling clock (``escalate``): lift the case one level, or straight to the lowest level
   competent for the act it waits for (e.g. a county federation for a 建议书).
 Reminders ("due soon", one per clock) go out in the same pass.
@@ -40,6 +41,7 @@ from casework.notices.outbox import enqueue_webhook
 from casework.notices.service import notify, notify_unit_supervisors
 from casework.people.access import SYSTEM_ACTOR
 from casework.runtime import Runtime
+from workflows.base import MASS_INCIDENT_REPORT
 
 log = logging.getLogger("casework.sweep")
 
@@ -200,6 +202,11 @@ def _tell_parties(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime) ->
             "（劳动争议调解仲裁法 第十四条）。"
         )
     body += FOLLOW_UP_ZH.get((case.workflow, d.rule), "")
+    if d.rule == MASS_INCIDENT_REPORT.name:
+        body += (
+            f"{case.org_unit.name}尚未登记向同级党委、政府报告群体性事件，请立即报告并登记；"
+            "上级工会已同时收到本通知。"
+        )
     data = {"case_ref": case.ref, "rule": d.rule}
     s = uow.session
     key = f"expired:{d.id}"
@@ -215,6 +222,18 @@ def _tell_parties(uow: UnitOfWork, case: Case, d: Deadline, now: dt.datetime) ->
             body=body,
             key=f"{key}:assignee",
             users=[case.assignee_id],
+            data=data,
+        )
+    if d.rule == MASS_INCIDENT_REPORT.name and case.org_unit.parent is not None:
+        # Missed: the level above, told of the incident at once, is told the report is not made.
+        made += notify_unit_supervisors(
+            s,
+            case.org_unit.parent,
+            case,
+            kind="deadline_expired",
+            title=title,
+            body=body,
+            key=f"{key}:above",
             data=data,
         )
     enqueue_webhook(

@@ -57,7 +57,7 @@ from casework.core.vocab import (
 from casework.history import record
 from casework.intake.idempotency import check_key, claim_key, fingerprint
 from casework.models import Case, CaseWorker, Employer, OrgUnit
-from casework.notices.service import notify_unit_supervisors
+from casework.notices.service import notify_unit_supervisors, report_mass_incident
 from casework.people.access import Actor, require, visible_cases
 from casework.people.pii import (
     PiiVault,
@@ -115,6 +115,7 @@ class _Call:
     org_unit_code: str | None
     answer: str | None = None
     complained_unit_code: str | None = None
+    mass_incident: bool = False
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -147,6 +148,7 @@ def _validate(
     description: Any,
     answer: Any = None,
     complained_unit_code: Any = None,
+    mass_incident: Any = False,
 ) -> _Call:
     if category not in CATEGORIES:
         raise InvalidInput(
@@ -195,6 +197,8 @@ def _validate(
             "在电话中答复的，须记录话务员本人的答复内容",
             "a call answered on the line records the operator's own answer",
         )
+    if not isinstance(mass_incident, bool):
+        raise InvalidInput("mass_incident", "须为 true 或 false", "must be true or false")
     complained = _blank_to_none(complained_unit_code)
     if category == "complaint" and complained is None:
         raise InvalidInput(
@@ -218,6 +222,7 @@ def _validate(
             org_unit_code=None,
             answer=answer_text or None,
             complained_unit_code=complained,
+            mass_incident=mass_incident,
         )
     employer_name = valid_name(employer.name, field="employer.name", max_len=MAX_EMPLOYER_NAME)
     credit_code = _blank_to_none(employer.credit_code)
@@ -241,6 +246,7 @@ def _validate(
         org_unit_code=_blank_to_none(employer.org_unit_code),
         answer=answer_text or None,
         complained_unit_code=complained,
+        mass_incident=mass_incident,
     )
 
 
@@ -267,6 +273,8 @@ def _fingerprint(call: _Call, vault: PiiVault) -> str:
         "answer": call.answer,
         "complained_unit_code": call.complained_unit_code,
     }
+    if call.mass_incident:  # only when set: keys stored before the flag existed still match
+        canonical["mass_incident"] = True
     return fingerprint(canonical)
 
 
@@ -286,10 +294,14 @@ def file_intake(
     description: str = "",
     answer: str | None = None,
     complained_unit_code: str | None = None,
+    mass_incident: bool = False,
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> IntakeResult:
-    """File one hotline call as a work order (and the case it opens, if any), and commit."""
+    """File one hotline call as a work order (and the case it opens, if any), and commit. A
+    call about a mass incident (群体性事件, ``mass_incident``) is reported at once on the case it
+    opens or joins, else on the work order where it was sent (see
+    :func:`casework.notices.service.report_mass_incident`)."""
     require(actor, "file_intake")
     call = _validate(
         caller,
@@ -301,6 +313,7 @@ def file_intake(
         description=description,
         answer=answer,
         complained_unit_code=complained_unit_code,
+        mass_incident=mass_incident,
     )
     key = check_key(idempotency_key)
     now = now or dt.datetime.now(dt.UTC)
@@ -648,11 +661,22 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
             summary=call.description,
             complexity=call.complexity,
             parent_id=order.id,
+            mass_incident=call.mass_incident,  # reported at once on the case, where it is handled
             now=now,
         )
         case.workers = [copy_worker(w) for w in order.workers]
         routed_to = case.org_unit
         _dispatch(uow, order, routed_to, actor, now)
+    if call.mass_incident:
+        order.mass_incident = True
+        # Reported once, where it is handled: a case the call opened was reported as it opened;
+        # an open case the call joins is reported now unless it was already; with no case, the
+        # work order is reported at the unit it was sent to.
+        if case is None:
+            report_mass_incident(uow, order, now=now)
+        elif case is existing and not existing.mass_incident:
+            existing.mass_incident = True
+            report_mass_incident(uow, existing, now=now)
     return {
         "work_order": _order_view(order, call.category, manual),
         "case": {**case_ref(case), "org_unit": unit_key(case.org_unit)} if case else None,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.clocks.service import start_case_clock
 from casework.core.errors import NotFound
 from casework.core.uow import UnitOfWork
 from casework.history import record
@@ -20,6 +21,7 @@ from casework.notices.outbox import enqueue_webhook
 from casework.notices.queries import addressed_to
 from casework.people.access import Actor
 from casework.people.routing import chain_upwards
+from workflows.base import MASS_INCIDENT_REPORT
 
 
 def supervisors_of(session: Session, unit_id: int) -> list[int]:
@@ -127,9 +129,14 @@ def acknowledge(
 
 
 def report_mass_incident(uow: UnitOfWork, case: Case, *, now: dt.datetime) -> int:
-    """A mass incident (群体性事件) is reported at once to the parent and its parent; the case
-    stays where it is."""
+    """A mass incident (群体性事件) is reported at once to the supervisors of the parent and its
+    parent, and the unit holding the case owes a report to the Party committee and the
+    government at its own level the same day (向同级党委和政府报告): a clock due at the end of
+    today, met when the report is recorded, told to the unit and the level above if missed. The
+    case stays where it is. Returns how many notices were written."""
     chain = chain_upwards(uow.session, case.org_unit)
+    clock = start_case_clock(uow, case, MASS_INCIDENT_REPORT, entry_seq=case.event_seq, now=now)
+    due = clock.due_on.isoformat() if clock is not None else None
     made = 0
     for unit in chain[1:3]:
         made += notify_unit_supervisors(
@@ -138,9 +145,10 @@ def report_mass_incident(uow: UnitOfWork, case: Case, *, now: dt.datetime) -> in
             case,
             kind="mass_incident",
             title=f"群体性事件报告：{case.ref}",
-            body=f"{case.org_unit.name}承办的案件涉及群体性事件（{case.worker_count}人），请关注。",
+            body=f"{case.org_unit.name}承办的案件涉及群体性事件（{case.worker_count}人），请关注。"
+            f"{case.org_unit.name}须于当日向同级党委、政府报告。",
             key=f"mass:{case.id}:{unit.id}",
-            data={"case_ref": case.ref, "worker_count": case.worker_count},
+            data={"case_ref": case.ref, "worker_count": case.worker_count, "report_due": due},
         )
     enqueue_webhook(
         uow.session,
@@ -152,7 +160,7 @@ def report_mass_incident(uow: UnitOfWork, case: Case, *, now: dt.datetime) -> in
         uow,
         case,
         "mass_incident_reported",
-        data={"notified_units": [u.code for u in chain[1:3]]},
+        data={"notified_units": [u.code for u in chain[1:3]], "report_due": due},
         at=now,
     )
     return made

@@ -152,6 +152,12 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位的办案人员或上级主管可以发出{kind_zh}",
         "only the owning unit's caseworkers or a supervisor above it may issue documents",
     ),
+    "report_mass_incident": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位的办案人员或上级主管可以登记群体性事件的报告",
+        "only the owning unit's caseworkers or a supervisor above may record the report",
+    ),
     # acts anywhere in the actor's subtree: the roles the user holds
     "open_case": _rule(
         False,
@@ -185,6 +191,12 @@ PERMISSIONS: dict[str, Permission] = {
     ),
     "change_user": _rule(
         False, "admin system", "只有管理员可以修改用户", "only an admin may change users"
+    ),
+    "move_employer": _rule(
+        False,
+        "admin supervisor system",
+        "只有管理员或上级主管可以调整用人单位的所属工会",
+        "only an admin or a supervisor may move an employer to another union body",
     ),
     "manage_calendar": _rule(
         False, "admin system", "只有管理员可以修改工作日历", "only an admin may change the calendar"

@@ -99,6 +99,17 @@ def normalise_phone(value: str) -> str:
     )
 
 
+# In free text: an ID number (18 characters, spaced or not) or a mainland mobile, +86 or not.
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}[ -]?[0-9]{8}[ -]?[0-9]{3}[0-9Xx](?![0-9])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])")
+
+
+def has_personal_data(text: str) -> bool:
+    """Whether free text carries what looks like an ID number or a mobile number: a record that
+    must hold none (a reason for moving an employer) refuses it."""
+    return bool(_ID_IN_TEXT.search(text) or _MOBILE_IN_TEXT.search(text))
+
+
 def mask_id_number(v: str) -> str:
     return v[:6] + "*" * 8 + v[-4:]
 

@@ -15,7 +15,7 @@ from casework.core.queries import Page, get_or_404, page_of
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import LEVEL_LABELS_ZH
-from casework.models import CaseWorker, Employer, OrgUnit, User
+from casework.models import CaseWorker, Employer, EmployerMove, OrgUnit, User
 from casework.people.access import Actor, subtree_of
 
 # -- loading ---------------------------------------------------------------------------------
@@ -46,6 +46,18 @@ def visible_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     """A unit of the actor's subtree; any other is NotFound."""
     return get_or_404(
         session, OrgUnit, unit_id, "组织", "org unit", visible=lambda u: actor.covers_path(u.path)
+    )
+
+
+def visible_employer(session: Session, actor: Actor, employer_id: int) -> Employer:
+    """An employer placed under a unit of the actor's subtree; any other is NotFound."""
+    return get_or_404(
+        session,
+        Employer,
+        employer_id,
+        "用人单位",
+        "employer",
+        visible=lambda e: actor.covers_path(e.org_unit.path),
     )
 
 
@@ -106,6 +118,34 @@ def employer_view(emp: Employer | None) -> dict[str, Any] | None:
         "credit_code": emp.credit_code,
         "has_union": emp.has_union,
         "org_unit_id": emp.org_unit_id,
+    }
+
+
+def employer_move_view(move: EmployerMove) -> dict[str, Any]:
+    return {
+        "from_unit": unit_key(move.from_unit),
+        "to_unit": unit_key(move.to_unit),
+        "by": move.actor,
+        "reason": move.reason or None,
+        "at": iso(move.at),
+    }
+
+
+def employer_detail(session: Session, emp: Employer) -> dict[str, Any]:
+    """An employer, the union body it is placed under (where calls about it are routed) and the
+    moves that placed it there, oldest first."""
+    moves = session.scalars(
+        select(EmployerMove)
+        .where(EmployerMove.employer_id == emp.id)
+        .order_by(EmployerMove.at, EmployerMove.id)
+    )
+    return {
+        "id": emp.id,
+        "name": emp.name,
+        "credit_code": emp.credit_code,
+        "has_union": emp.has_union,
+        "org_unit": unit_key(emp.org_unit),
+        "moves": [employer_move_view(m) for m in moves],
     }
 
 
@@ -171,6 +211,12 @@ def users(
 def user(uow: UnitOfWork, *, actor: Actor, user_id: int) -> dict[str, Any]:
     with uow:
         return user_view(visible_user(uow.session, actor, user_id))
+
+
+def employer(uow: UnitOfWork, *, actor: Actor, employer_id: int) -> dict[str, Any]:
+    """One employer placed within the actor's subtree (else NotFound)."""
+    with uow:
+        return employer_detail(uow.session, visible_employer(uow.session, actor, employer_id))
 
 
 # -- the whole tree, for the administrator's command line ----------------------------------------

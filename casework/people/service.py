@@ -7,6 +7,7 @@ they touch is in the actor's subtree.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -15,19 +16,31 @@ from sqlalchemy.exc import IntegrityError
 from casework.core.errors import Conflict, InvalidInput
 from casework.core.text import valid_name
 from casework.core.uow import UnitOfWork
-from casework.core.vocab import LEVELS, MAX_EMPLOYER_NAME, MAX_PERSON_NAME, ROLES
-from casework.models import CaseWorker, Employer, OrgUnit, User, UserRole
+from casework.core.vocab import (
+    LEVELS,
+    MAX_EMPLOYER_NAME,
+    MAX_MOVE_REASON,
+    MAX_PERSON_NAME,
+    ROLES,
+)
+from casework.models import CaseWorker, Employer, EmployerMove, OrgUnit, User, UserRole
 from casework.people.access import Actor, require
 from casework.people.auth import hash_password, revoke_all
 from casework.people.pii import (
     PiiVault,
+    has_personal_data,
     mask_id_number,
     mask_phone,
     normalise_credit_code,
     normalise_id_number,
     normalise_phone,
 )
-from casework.people.queries import unit_by_code, visible_unit, visible_user
+from casework.people.queries import (
+    unit_by_code,
+    visible_employer,
+    visible_unit,
+    visible_user,
+)
 from workflows.base import level_rank
 
 MIN_PASSWORD = 8
@@ -285,6 +298,67 @@ def find_or_create_employer(
     s.add(emp)
     s.flush()
     return emp, placed_at is not None
+
+
+def _move_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) > MAX_MOVE_REASON:
+        raise InvalidInput(
+            "reason", f"理由不超过{MAX_MOVE_REASON}字", f"at most {MAX_MOVE_REASON} characters"
+        )
+    if has_personal_data(text):
+        raise InvalidInput(
+            "reason",
+            "理由中不得写入身份证号或电话号码",
+            "must not contain an ID number or a phone number",
+        )
+    return text
+
+
+def move_employer(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    org_unit_id: int,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> Employer:
+    """Place an employer under another union body, so that later calls about it are routed
+    there (服务下沉 starts from the employer's unit). An admin, or a supervisor whose part of the
+    tree holds both the unit the employer is under and the new one. Each move is recorded (who,
+    from, to, when, why); cases already open stay where they are. Moving it to where it is
+    records nothing."""
+    require(actor, "move_employer")
+    text = _move_reason(reason)
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        s = uow.session
+        emp = visible_employer(s, actor, employer_id)
+        target = s.get(OrgUnit, org_unit_id)
+        if target is None or not actor.covers_path(target.path):
+            raise InvalidInput(
+                "org_unit_id",
+                "须为本单位或下级单位",
+                "must be a unit of your own part of the tree",
+            )
+        if target.id == emp.org_unit_id:
+            return emp
+        s.add(
+            EmployerMove(
+                employer_id=emp.id,
+                from_unit_id=emp.org_unit_id,
+                to_unit_id=target.id,
+                by_user_id=actor.user_id,
+                actor=actor.username,
+                reason=text,
+                at=now,
+            )
+        )
+        emp.org_unit_id = target.id
+        emp.org_unit = target
+        uow.commit()
+        return emp
 
 
 # -- workers --------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ from casework.cases.service import WorkerInput, fire, open_case
 from casework.clocks.calendar import set_day
 from casework.clocks.service import pause_clock
 from casework.escalation.service import request_extension
-from casework.models import ApiToken, Case, Deadline, Notification
+from casework.models import ApiToken, Case, Deadline, Employer, Notification
+from casework.notices.service import report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
 from tests.conftest import PII_PATTERNS
@@ -651,6 +652,23 @@ def paused_clock(w: World, principal: str, key: str) -> Request:
     )
 
 
+def mass_incident_report(w: World, principal: str, key: str) -> Request:
+    """A case flagged a mass incident (set up in-process: the flag and the report it starts, as
+    opening it so would), whose same-day report is then recorded."""
+    case_id, _person_id = w.case(key)
+    with w.rt.uow() as uow:
+        case = uow.session.get(Case, case_id)
+        if not case.mass_incident:
+            case.mass_incident = True
+            report_mass_incident(uow, case, now=dt.datetime.now(dt.UTC))
+            uow.commit()
+    return Request(
+        "POST",
+        f"/cases/{case_id}/mass-incident-report",
+        json={"reported_to": "中共天河区委、天河区人民政府"},
+    )
+
+
 def user_read(user: str, target: str) -> int:
     return 200 if covers(USERS[user][1], USERS[target][1]) else 404
 
@@ -687,6 +705,67 @@ def user_written_check(
         if again.json()["display_name"] == name
         else f"wrote {name}, reads back {again.json()['display_name']}"
     )
+
+
+# Employers: where each demo employer is placed, and the moves the PATCH row asks for.
+EMPLOYER_AT = {name: unit for name, _credit, unit, _union in demo_data.EMPLOYERS}
+EMPLOYER_KEYS = {
+    "科技": "广州市某科技有限公司",
+    "建筑": "广州市某建筑劳务有限公司",
+    "餐饮": "广州市某餐饮管理有限公司",
+}
+EMPLOYER_MOVES = {
+    "科技→TH-SP": ("科技", "TH-SP"),
+    "建筑→TH-SP-ACME": ("建筑", "TH-SP-ACME"),
+    "建筑→HZ-NHX": ("建筑", "HZ-NHX"),  # across districts: only a unit above both may
+    "餐饮→HZ": ("餐饮", "HZ"),
+}
+
+
+def employer_read(user: str, key: str) -> int:
+    return 200 if covers(USERS[user][1], EMPLOYER_AT[EMPLOYER_KEYS[key]]) else 404
+
+
+def employer_move(user: str, move: str) -> int:
+    """Admins and supervisors; the employer must be in their part of the tree (else not found)
+    and so must the unit it goes to (else 422 on org_unit_id)."""
+    roles, unit = USERS[user]
+    key, to = EMPLOYER_MOVES[move]
+    if not roles & {"admin", "supervisor"}:
+        return 403
+    if not covers(unit, EMPLOYER_AT[EMPLOYER_KEYS[key]]):
+        return 404
+    return 200 if covers(unit, to) else 422
+
+
+def employer_id(w: World, key: str) -> int:
+    return w.demo.employer(key).id
+
+
+def move_employer_request(w: World, principal: str, move: str) -> Request:
+    """The employer put back where the demo placed it (in-process), then moved."""
+    key, to = EMPLOYER_MOVES[move]
+    with w.rt.engine.begin() as conn:
+        conn.execute(
+            update(Employer.__table__)
+            .where(Employer.__table__.c.id == employer_id(w, key))
+            .values(org_unit_id=unit_id(w, EMPLOYER_AT[EMPLOYER_KEYS[key]]))
+        )
+    return Request(
+        "PATCH",
+        f"/employers/{employer_id(w, key)}",
+        json={"org_unit_id": unit_id(w, to), "reason": "授权矩阵测试调整"},
+        note={"to": to},
+    )
+
+
+def employer_moved_check(
+    w: World, principal: str, target: str, req: Request, resp: requests.Response
+) -> str | None:
+    """An allowed move is kept: the employer reads back under the new unit."""
+    again = w.send("admin", Request("GET", req.path))
+    got = again.json()["org_unit"]["code"] if again.status_code == 200 else again.status_code
+    return None if got == req.note["to"] else f"moved to {req.note['to']}, reads back {got}"
 
 
 def deadline_args() -> dict[str, Any]:
@@ -744,6 +823,22 @@ ROWS: list[Row] = [
             "PATCH", f"/org-units/{unit_id(w, code)}", json={"name": f"更名测试{w.next()}"}
         ),
         check=unit_written_check,
+    ),
+    # -- employers
+    Row(
+        "GET",
+        "/api/v1/employers/{employer_id}",
+        tuple(EMPLOYER_KEYS),
+        employer_read,
+        lambda w, p, key: Request("GET", f"/employers/{employer_id(w, key)}"),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/employers/{employer_id}",
+        tuple(EMPLOYER_MOVES),
+        employer_move,
+        move_employer_request,
+        check=employer_moved_check,
     ),
     # -- workflows
     Row("GET", "/api/v1/workflows", NONE, anyone(200), simple("GET", "/workflows")),
@@ -850,6 +945,14 @@ ROWS: list[Row] = [
         CASES,
         case_write(HANDLERS, 200),
         paused_clock,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/mass-incident-report",
+        CASES,
+        case_write(HANDLERS, 200),
+        mass_incident_report,
+        consumes=True,
     ),
     Row(
         "POST",

@@ -81,6 +81,19 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         201,
     )
     _ok(api.call("admin", "PATCH", f"/users/{user['id']}", json={"display_name": "新人二"}))
+    emp = demo.employer("建筑")
+    _ok(api.get(sup, f"/employers/{emp.id}"))
+    acme = demo.unit("TH-SP-ACME").id
+    moved = _ok(api.call(sup, "PATCH", f"/employers/{emp.id}", json={"org_unit_id": acme}))
+    assert moved["moves"], "the move is listed"
+    _ok(
+        api.call(
+            sup,
+            "PATCH",
+            f"/employers/{emp.id}",
+            json={"org_unit_id": demo.unit("TH-SP").id, "reason": "移回街道工会"},
+        )
+    )
     _ok(api.get(sup, "/workflows"))
     _ok(api.get(sup, "/workflows/mediation"))
 
@@ -157,6 +170,27 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
             },
         ),
         201,
+    )
+    mass = _ok(
+        api.post(
+            "hotline",
+            "/intakes",
+            json={
+                "caller": {"name": "王五", "phone": "13712345678"},
+                "employer": {"name": "广州市某餐饮管理有限公司"},
+                "category": "wage_arrears",
+                "description": "聚集讨薪",
+                "mass_incident": True,
+            },
+        ),
+        201,
+    )
+    _ok(
+        api.post(
+            "caseworker.nanhuaxi",
+            f"/cases/{mass['case']['id']}/mass-incident-report",
+            json={"reported_to": "中共南华西街道工作委员会"},
+        )
     )
     _ok(api.get("hotline", "/callbacks"))
     _ok(api.get(sup, f"/cases/{cid}/related"))
