@@ -9,6 +9,9 @@
 - :func:`record_mass_incident_report` — the same-day report of a mass incident to the Party
   committee and government at the unit's own level is recorded (the parent and grandparent were
   told when the case opened: :func:`casework.notices.service.report_mass_incident`).
+- :func:`urge` — 催办: the dispatcher reminds the holding unit (a notice, no state change);
+- :func:`request_extension` / :func:`decide_extension` — 延期申请: the holder asks the dispatching
+  level for more time on a clock, and a supervisor there approves (the clock moves) or refuses.
 Supervisors are told through their inbox, and through the webhook outbox when one is configured.
 """
 

@@ -3,14 +3,20 @@
 A call becomes a work order (工单, workflow ``hotline``). What happens next depends on what the
 caller asked for and on whether we know where the employer belongs:
 
-- a consultation or a suggestion is answered on the work order at once (no case);
+- a consultation or a suggestion is answered on the call with the operator's own answer (no
+  case, no clock left running); a share of them waits for a call-back, the rest close;
+- 服务帮扶 goes to the employer's unit; a 信访投诉 to the level above the union body complained
+  about;
 - a request that opens a process (wage arrears, a dispute, legal aid, a violation report) opens
   that case at the lowest competent unit of the employer's chain (服务下沉), and the work order is
   dispatched to the same unit;
 - when the employer is new and nobody said where it belongs, the work order stays at the
   receiving unit, flagged for manual dispatch;
-- a repeat call about the same worker and employer while their case is open attaches to that
-  case (a ``repeat_call`` event) instead of opening a second one.
+- a repeat call by the same caller about the same matter while its work order is in hand joins
+  that order and its case (``repeat_call`` events): no second order, no second set of clocks;
+  while only the case is open, a new order goes to the case's unit and merges into it;
+- a work order waiting for manual dispatch opens its case when it is dispatched
+  (:func:`_open_on_dispatch`), and the call-backs (:func:`record_callback`) close the loop.
 
 With an ``Idempotency-Key`` the request's fingerprint and the response body are stored in the
 same transaction as the work, so a retry answers the same and changes nothing.

@@ -151,3 +151,24 @@ def test_a_complaint_about_a_township_union_lands_at_the_district(live_api):
     )
     assert filed["routed_to"]["code"] == "TH" and filed["case"] is None
     assert filed["work_order"]["state"] == "dispatched"
+
+
+def test_three_co_workers_about_one_employer_are_related_and_merged(live_api):
+    api = live_api
+    filed = [_call(api, "wage_arrears", phone=f"1391234570{i}", worker_count=4) for i in range(3)]
+    first, *others = [f["case"]["id"] for f in filed]
+    related = api.get("caseworker.shipai", f"/cases/{first}/related").json()
+    assert {i["id"] for i in related["items"] if i["mergeable"]} == set(others)
+    for i, other in enumerate(others):
+        body = {"case_id": other}
+        if i == len(others) - 1:
+            body["representatives"] = ["李四"]
+        user = "caseworker.shipai" if i == 0 else "supervisor.tianhe"
+        r = api.post(user, f"/cases/{first}/merges", json=body)
+        assert r.status_code == 200, r.text
+    merged = r.json()
+    assert merged["worker_count"] == 12 and merged["collective"] is True
+    assert merged["org_unit"]["code"] == "TH"  # a collective dispute starts one level up
+    assert merged["attributes"]["representatives"] == ["李四"]
+    for other in others:
+        assert api.get("supervisor.tianhe", f"/cases/{other}").json()["state"] == "merged"
