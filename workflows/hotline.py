@@ -23,6 +23,7 @@ from workflows.base import (
     GuardContext,
     State,
     Workflow,
+    as_date,
     data,
     edges,
     roles,
@@ -50,6 +51,19 @@ def _closing_outcome(ctx: GuardContext) -> bool:
 def _dissatisfied(ctx: GuardContext) -> bool:
     return ctx.get("satisfaction") == "dissatisfied"
 
+
+def _return_in_time(ctx: GuardContext) -> bool:
+    last = ctx.get("return_by")
+    return not last or ctx.today <= as_date(last)
+
+
+RETURN_IN_TIME = Guard(
+    name="return_in_time",
+    reason_zh="退单须在派单后的退单期限内（默认2个工作日）提出；已逾期的请签收办理，或由派单单位改派",
+    reason_en="an order can be returned only within the return window after dispatch "
+    "(2 working days by default); after it, sign for it or ask the dispatcher to re-dispatch",
+    predicate=_return_in_time,
+)
 
 CLOSING_OUTCOME = Guard(
     name="satisfaction_recorded",
@@ -80,7 +94,7 @@ TRANSITIONS = edges(
     ("answer",            "registered",                    "answered",        "直接答复",             "answer directly",                       OPERATORS,     None,  data("answer*")),
     ("close_on_answer",   "answered",                      "closed",          "答复后办结（未抽中回访）", "close after the answer (not sampled)", OPERATORS),
     ("dispatch",          "registered",                    "dispatched",      "派单",                 "dispatch",                              OPERATORS,     None,  data(DISPATCH_TO, "note")),
-    ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*")),
+    ("return_order",      "dispatched",                    "registered",      "退单",                 "return the order",                      CASE_HANDLERS, None,  data("reason*"), RETURN_IN_TIME),
     ("accept",            "dispatched",                    "accepted",        "签收",                 "accept",                                CASE_HANDLERS),
     ("report_result",     "accepted",                      "result_reported", "反馈办理结果",         "report result",                         CASE_HANDLERS, None,  data("result*")),
     ("report_back",       ("dispatched", "accepted"),      "result_reported", "案件办结，自动反馈",   "the case closed: result reported back", roles(SYSTEM),  None,  data("result*")),

@@ -124,6 +124,8 @@ class Settings:
     consultation_callback_percent: int = 10
     # Calls and cases about one employer within this many days are listed as related (并案).
     related_call_days: int = 30
+    # Working days after 派单 within which the unit may return a work order (退单).
+    return_window_days: int = 2
     webhook_url: str = ""
     sweep_interval_seconds: int = 30
     outbox_interval_seconds: int = 10
@@ -291,6 +293,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         reminder_lead_days=_int(env, "CASEWORK_REMINDER_LEAD_DAYS", 1),
         consultation_callback_percent=_percent(env, "CASEWORK_CONSULTATION_CALLBACK_PERCENT", 10),
         related_call_days=_at_least(env, "CASEWORK_RELATED_CALL_DAYS", 30, 1),
+        return_window_days=_at_least(env, "CASEWORK_RETURN_WINDOW_DAYS", 2, 1),
         webhook_url=env.get("CASEWORK_WEBHOOK_URL", ""),
         sweep_interval_seconds=_int(env, "CASEWORK_SWEEP_INTERVAL", 30),
         outbox_interval_seconds=_int(env, "CASEWORK_OUTBOX_INTERVAL", 10),

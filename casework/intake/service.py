@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 import workflows
 from casework.cases.queries import case_ref, visible_case
 from casework.cases.service import AFTER_FIRE, WorkerInput, fire, open_case, parse_amount
+from casework.clocks.calendar import load_calendar
 from casework.core.db import lock_keys
 from casework.core.errors import (
     InvalidInput,
@@ -489,7 +490,17 @@ def _open_on_dispatch(uow: UnitOfWork, order: Case, actor: Actor, now: dt.dateti
     )
 
 
-AFTER_FIRE[(HOTLINE, "dispatch")] = _open_on_dispatch
+def _after_dispatch(uow: UnitOfWork, order: Case, actor: Actor, now: dt.datetime) -> None:
+    """Every 派单: the unit it was sent to may return it until ``return_by`` (退单 within
+    ``CASEWORK_RETURN_WINDOW_DAYS`` working days, 2 by default); a work order that waited for
+    manual dispatch also opens its case there (:func:`_open_on_dispatch`)."""
+    cal = load_calendar(uow.session)
+    return_by = cal.add_working_days(local_date(now), uow.settings.return_window_days)
+    order.attributes = {**(order.attributes or {}), "return_by": return_by.isoformat()}
+    _open_on_dispatch(uow, order, actor, now)
+
+
+AFTER_FIRE[(HOTLINE, "dispatch")] = _after_dispatch
 
 
 def _sampled(order: Case, percent: int) -> bool:

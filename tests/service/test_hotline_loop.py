@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from casework.cases.queries import related_calls
 from casework.cases.service import fire, merge
-from casework.core.errors import InvalidInput, NotFound, TransitionNotAllowed
+from casework.core.errors import GuardRefused, InvalidInput, NotFound, TransitionNotAllowed
 from casework.escalation.sweep import sweep
 from casework.intake.queries import callback_queue
 from casework.intake.service import CallerInput, EmployerInput, file_intake, record_callback
@@ -370,3 +370,34 @@ def test_only_cases_of_one_matter_merge(rt, demo):
     assert err.value.field == "case_id"
     with pytest.raises(InvalidInput):
         merge(rt.uow(), case_id=wage, other_id=wage, actor=demo.actor("supervisor.tianhe"))
+
+
+def test_an_order_can_be_returned_only_within_two_working_days_of_dispatch(rt, demo):
+    builder = EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024")
+    monday = dt.datetime(2025, 3, 3, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai, a working Monday
+    late = call(rt, demo, category="wage_arrears", employer=builder, now=monday)
+    order_id = late.body["work_order"]["id"]
+    with rt.reader() as uow:
+        assert get_case(uow.session, order_id).attributes["return_by"] == "2025-03-05"
+    worker = demo.actor("caseworker.shipai")
+    thursday = monday + dt.timedelta(days=3)
+    with pytest.raises(GuardRefused) as err:
+        fire(
+            rt.uow(),
+            case_id=order_id,
+            trigger="return_order",
+            actor=worker,
+            data={"reason": "非本辖区"},
+            now=thursday,
+        )
+    assert err.value.details["guard"] == "return_in_time"
+    wednesday = monday + dt.timedelta(days=2)
+    back = fire(
+        rt.uow(),
+        case_id=order_id,
+        trigger="return_order",
+        actor=worker,
+        data={"reason": "非本辖区"},
+        now=wednesday,
+    )
+    assert back.state == "registered" and back.org_unit.code == "GZ"

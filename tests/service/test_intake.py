@@ -172,7 +172,9 @@ def test_city_hotline_wage_arrears_lands_at_the_township(rt, demo):
         "org_unit_id": demo.unit("TH-SP").id,
         "to_unit": "TH-SP",
         "dispatched_from_id": demo.unit("GZ").id,
+        "return_by": order.attributes["return_by"],  # 2 working days on (tested elsewhere)
     }
+    assert order.attributes["return_by"] > local_date().isoformat()
     assert order.created_by_id == hotline.user_id and case.created_by_id == hotline.user_id
     assert order.employer_id == case.employer_id == demo.employer("建筑").id
     assert (case.parent_id, case.channel, case.summary) == (order.id, "hotline", "拖欠三个月工资")
