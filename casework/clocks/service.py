@@ -35,9 +35,12 @@ STATE_PAUSE = "state:"  # the reason recorded when a rule's own state pauses a c
 
 
 def rule_days(uow: UnitOfWork, wf: Workflow, rule: DeadlineRule, case: Case) -> int:
-    override = uow.settings.deadline_days.get(f"{wf.name}.{rule.name}")
-    if override is not None:
-        return override
+    """The days a clock of ``rule`` runs for on ``case``: a setting for the case's tier, else
+    one for the rule, else the definition (per tier where it grades by complexity)."""
+    days = uow.settings.deadline_days
+    for key in (f"{wf.name}.{rule.name}.{case.complexity}", f"{wf.name}.{rule.name}"):
+        if key in days:
+            return days[key]
     return rule.days_for(case.complexity)
 
 

@@ -288,6 +288,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 if days < 1:
                     raise SettingsError(f"{name} must be at least 1")
                 deadline_days[f"{wf.name}.{rule.name}"] = days
+            # A graded limit may also be set per tier: CASEWORK_DEADLINE_HOTLINE_HANDLING_DIFFICULT.
+            for tier in rule.tier_days if rule.configurable else ():
+                tier_name = f"{name}_{tier}".upper()
+                if tier_name in env:
+                    days = _int(env, tier_name, rule.tier_days[tier])
+                    if days < 1:
+                        raise SettingsError(f"{tier_name} must be at least 1")
+                    deadline_days[f"{wf.name}.{rule.name}.{tier}"] = days
     return Settings(
         deadline_days=deadline_days,
         reminder_lead_days=_int(env, "CASEWORK_REMINDER_LEAD_DAYS", 1),

@@ -29,11 +29,12 @@ def with_sample(rt, percent):
     )
 
 
-def call(rt, demo, *, category, employer=None, actor="hotline", **kw):
+def call(rt, demo, *, category, employer=None, actor="hotline", phone_suffix=None, **kw):
+    phone = PHONE if phone_suffix is None else f"1391234561{phone_suffix}"
     return file_intake(
         rt.uow(),
         actor=demo.actor(actor),
-        caller=CallerInput(name="张三", phone=PHONE),
+        caller=CallerInput(name="张三", phone=phone),
         employer=employer,
         category=category,
         description=kw.pop("description", "来电内容"),
@@ -401,3 +402,27 @@ def test_an_order_can_be_returned_only_within_two_working_days_of_dispatch(rt, d
         now=wednesday,
     )
     assert back.state == "registered" and back.org_unit.code == "GZ"
+
+
+def test_the_handling_limit_of_each_tier_is_a_setting(rt, demo):
+    days = {"hotline.handling.difficult": 8}
+    rt = dataclasses.replace(rt, settings=rt.settings.with_overrides(deadline_days=days))
+    builder = EmployerInput(name="广州市某建筑劳务有限公司", credit_code="91440106MA5BD00024")
+    worker = demo.actor("caseworker.shipai")
+    limits = {}
+    for i, tier in enumerate(("normal", "difficult", "complex")):
+        r = call(
+            rt,
+            demo,
+            category="wage_arrears",
+            employer=builder,
+            complexity=tier,
+            phone_suffix=i,
+        )
+        signed = fire(rt.uow(), case_id=r.body["work_order"]["id"], trigger="accept", actor=worker)
+        with rt.reader() as uow:
+            clock = uow.session.scalars(
+                select(Deadline).where(Deadline.case_id == signed.id, Deadline.rule == "handling")
+            ).one()
+            limits[tier] = clock.days
+    assert limits == {"normal": 5, "difficult": 8, "complex": 15}

@@ -122,3 +122,10 @@ def test_criminal_thresholds_are_provincial_settings_inside_the_national_ranges(
     ):
         with pytest.raises(SettingsError, match=name):
             load_settings({**base, name: value})
+
+
+def test_a_graded_handling_limit_can_be_set_per_tier():
+    env = production(CASEWORK_HISTORY_KEY=HISTORY, CASEWORK_DEADLINE_HOTLINE_HANDLING_DIFFICULT="8")
+    assert load_settings(env).deadline_days == {"hotline.handling.difficult": 8}
+    with pytest.raises(SettingsError, match="CASEWORK_DEADLINE_HOTLINE_HANDLING_COMPLEX"):
+        load_settings({**env, "CASEWORK_DEADLINE_HOTLINE_HANDLING_COMPLEX": "0"})
