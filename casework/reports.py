@@ -109,11 +109,36 @@ def summary(
     Raises NotFound for an unknown unit or one outside the actor's subtree, InvalidInput when
     ``date_from`` is after ``date_to``.
     """
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise InvalidInput("date_to", "结束日期不能早于开始日期", "must not be before date_from")
+    _check_range(date_from, date_to)
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         return _summary(uow.session, actor, org_unit_id, date_from, date_to, now)
+
+
+def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InvalidInput("date_to", "结束日期不能早于开始日期", "must not be before date_from")
+
+
+def _scope(
+    session: Session,
+    actor: Actor,
+    org_unit_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> tuple[dt.datetime | None, dt.datetime | None, OrgUnit, list[OrgUnit], Any]:
+    """What a report covers: the Shanghai days from and to (inclusive) as UTC bounds, the root
+    unit, the units of its subtree in tree order, and the SQL condition "in the subtree"."""
+    start = start_of_day(date_from) if date_from is not None else None
+    end = start_of_day(date_to + dt.timedelta(days=1)) if date_to is not None else None
+    root = _root(session, actor, org_unit_id)
+    # Tree order: parents before children, siblings by id. Sorted here rather than by the path
+    # string, whose order under a PostgreSQL locale collation may ignore the slashes.
+    units = sorted(
+        session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(root.path))),
+        key=lambda u: u.ancestor_ids(),
+    )
+    return start, end, root, units, OrgUnit.path.startswith(root.path)
 
 
 def _summary(
@@ -124,16 +149,7 @@ def _summary(
     date_to: dt.date | None,
     now: dt.datetime,
 ) -> dict[str, Any]:
-    start = start_of_day(date_from) if date_from is not None else None
-    end = start_of_day(date_to + dt.timedelta(days=1)) if date_to is not None else None
-    root = _root(session, actor, org_unit_id)
-    # Tree order: parents before children, siblings by id. Sorted here rather than by the path
-    # string, whose order under a PostgreSQL locale collation may ignore the slashes.
-    units = sorted(
-        session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(root.path))),
-        key=lambda u: u.ancestor_ids(),
-    )
-    in_tree = OrgUnit.path.startswith(root.path)
+    start, end, root, units, in_tree = _scope(session, actor, org_unit_id, date_from, date_to)
     names = workflows.names()
     counts: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
 
@@ -350,8 +366,7 @@ def hotline(
     Raises NotFound for an unknown unit or one outside the actor's subtree, InvalidInput when
     ``date_from`` is after ``date_to``.
     """
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise InvalidInput("date_to", "结束日期不能早于开始日期", "must not be before date_from")
+    _check_range(date_from, date_to)
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         return _hotline(uow.session, actor, org_unit_id, date_from, date_to, now)
@@ -365,14 +380,7 @@ def _hotline(
     date_to: dt.date | None,
     now: dt.datetime,
 ) -> dict[str, Any]:
-    start = start_of_day(date_from) if date_from is not None else None
-    end = start_of_day(date_to + dt.timedelta(days=1)) if date_to is not None else None
-    root = _root(session, actor, org_unit_id)
-    units = sorted(
-        session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(root.path))),
-        key=lambda u: u.ancestor_ids(),
-    )
-    in_tree = OrgUnit.path.startswith(root.path)
+    start, end, root, units, in_tree = _scope(session, actor, org_unit_id, date_from, date_to)
     counts: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(HOTLINE_COUNTS, 0)
     )
