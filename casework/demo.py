@@ -30,6 +30,17 @@ ORG_UNITS = [
     ("TH-SP-ACME", "广州市某科技有限公司工会", "grassroots", "TH-SP"),
 ]
 
+# 发文机关代字 of each demo unit, and whether its numbers carry the document kind (GB/T 9704).
+DOC_ABBRS: dict[str, tuple[str, bool]] = {
+    "GD": ("粤工", False),
+    "GZ": ("穗工", False),
+    "TH": ("天工", True),
+    "HZ": ("海工", False),
+    "TH-SP": ("石牌街工", False),
+    "HZ-NHX": ("南华西街工", False),
+    "TH-SP-ACME": ("某科技工会", False),
+}
+
 EMPLOYERS = [
     # name, credit code, org unit, has union
     ("广州市某科技有限公司", "91440101MA5AC0001E", "TH-SP-ACME", True),
@@ -74,8 +85,16 @@ def load_demo(uow: UnitOfWork, *, password: str = DEFAULT_PASSWORD) -> DemoResul
         have_units = set(s.scalars(select(OrgUnit.code)))
         for code, name, level, parent in ORG_UNITS:
             if code not in have_units:
+                abbr, marker = DOC_ABBRS[code]
                 create_org_unit(
-                    uow, actor=SYSTEM_ACTOR, code=code, name=name, level=level, parent_code=parent
+                    uow,
+                    actor=SYSTEM_ACTOR,
+                    code=code,
+                    name=name,
+                    level=level,
+                    parent_code=parent,
+                    doc_abbr=abbr,
+                    doc_kind_marker=marker,
                 )
                 result.created.append(f"org unit {code}")
         have_employers = set(s.scalars(select(Employer.name)))

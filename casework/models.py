@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -108,6 +109,10 @@ class OrgUnit(Base):
     path: Mapped[str] = mapped_column(String(512), index=True)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 发文机关代字 (GB/T 9704), e.g. 穗工; and whether its numbers carry the document kind
+    # (天工提〔2026〕1号, one sequence per kind) or not (穗工〔2026〕3号, one sequence).
+    doc_abbr: Mapped[str | None] = mapped_column(String(16))
+    doc_kind_marker: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", lazy="joined")
 
@@ -502,12 +507,14 @@ class CalendarMeta(Base):
 
 
 class DocumentCounter(Base):
-    """Last document number issued per issuing unit and year (numbers never repeat)."""
+    """Last document number issued per issuing unit, year and kind marker (numbers never repeat):
+    the marker is empty for a unit that numbers all its documents in one sequence."""
 
     __tablename__ = "document_counters"
 
     issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    marker: Mapped[str] = mapped_column(String(8), primary_key=True, default="", server_default="")
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -49,8 +49,14 @@ def get_unit(unit_id):
 @blp.response(200, OrgUnitSchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)
 def patch_unit(body, unit_id):
-    """修改组织（管理员）Rename a unit or change its level."""
+    """修改组织（管理员）Rename a unit, change its level, or set its 发文机关代字."""
     people_service.update_org_unit(
-        rt().uow(), actor=actor(), unit_id=unit_id, name=body.get("name"), level=body.get("level")
+        rt().uow(),
+        actor=actor(),
+        unit_id=unit_id,
+        name=body.get("name"),
+        level=body.get("level"),
+        doc_abbr=body.get("doc_abbr"),
+        doc_kind_marker=body.get("doc_kind_marker"),
     )
     return people.org_unit(rt().reader(), actor=actor(), unit_id=unit_id)

@@ -28,10 +28,17 @@ from casework.core.vocab import (
     ROLES,
 )
 
+DOC_ABBR_DOC = "发文机关代字 (GB/T 9704), e.g. 穗工: 1–16 Chinese characters"
+DOC_MARKER_DOC = (
+    "Whether document numbers carry the kind (天工提〔2026〕1号): one sequence per kind"
+)
+
 
 class OrgUnitSchema(UnitRefSchema):
     parent_id = fields.Integer(allow_none=True, metadata=d("Parent unit id (null for the root)"))
     depth = fields.Integer(metadata=d("Depth in the tree (root = 0)"))
+    doc_abbr = fields.String(allow_none=True, metadata=d(DOC_ABBR_DOC + "; null: its name"))
+    doc_kind_marker = fields.Boolean(metadata=d(DOC_MARKER_DOC))
     created_at = fields.String(metadata=d("Creation time, ISO 8601 UTC"))
 
 
@@ -56,6 +63,8 @@ class OrgUnitCreateSchema(Schema):
         validate=validate.Range(min=1, max=INT32_MAX),
         metadata=d("Parent unit id (in the admin's subtree)"),
     )
+    doc_abbr = Text(validate=validate.Length(min=1, max=16), metadata=d(DOC_ABBR_DOC))
+    doc_kind_marker = fields.Boolean(load_default=False, metadata=d(DOC_MARKER_DOC))
 
 
 class OrgUnitPatchSchema(Schema):
@@ -66,6 +75,8 @@ class OrgUnitPatchSchema(Schema):
         validate=validate.OneOf(list(LEVELS)),
         metadata=d("New level (below the parent, above the children)"),
     )
+    doc_abbr = Text(validate=validate.Length(min=1, max=16), metadata=d(DOC_ABBR_DOC))
+    doc_kind_marker = fields.Boolean(metadata=d(DOC_MARKER_DOC))
 
 
 class UserSchema(UserRefSchema):

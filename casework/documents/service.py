@@ -66,15 +66,24 @@ def get_kind(name: str) -> DocumentKind:
 
 
 def next_document_number(session: Session, unit: OrgUnit, year: int, kind: DocumentKind) -> str:
-    """The unit's next number for ``year``, gap-free (one sequence per unit and year)."""
-    n = next_in_sequence(session, DocumentCounter, issuer_unit_id=unit.id, year=year)
-    return format_number(unit.code, year, kind.abbr_zh, n)
+    """The unit's next 发文字号 for ``year`` (GB/T 9704), gap-free: one sequence per unit and
+    year, or one per kind for a unit whose numbers carry the kind (``doc_kind_marker``)."""
+    marker = kind.abbr_zh if unit.doc_kind_marker else ""
+    n = next_in_sequence(session, DocumentCounter, issuer_unit_id=unit.id, year=year, marker=marker)
+    return format_number(issuer_abbr(unit), year, marker, n)
 
 
-def format_number(unit_code: str, year: int, abbr: str, n: int) -> str:
-    tail = f"〔{year}〕{abbr}字第{n:03d}号"
-    # The unit code is constant per unit, so shortening an over-long one keeps numbers unique.
-    return unit_code[: max(NUMBER_MAX - len(tail), 0)] + tail
+def issuer_abbr(unit: OrgUnit) -> str:
+    """The unit's 发文机关代字; until an admin sets one, its name (never its Latin code)."""
+    return unit.doc_abbr or unit.name
+
+
+def format_number(abbr: str, year: int, marker: str, n: int) -> str:
+    """机关代字 + kind marker + 〔年份〕 + 序号 + 号: 穗工〔2026〕3号, 天工提〔2026〕1号 — no "第",
+    no padding (GB/T 9704-2012 7.2.3)."""
+    tail = f"{marker}〔{year}〕{n}号"
+    # The 代字 is constant per unit, so shortening an over-long one keeps numbers unique.
+    return abbr[: max(NUMBER_MAX - len(tail), 0)] + tail
 
 
 # -- issuing ---------------------------------------------------------------------------------

@@ -88,6 +88,8 @@ def org_unit_view(unit: OrgUnit) -> dict[str, Any]:
         **unit_ref(unit),  # type: ignore[dict-item]
         "parent_id": unit.parent_id,
         "depth": unit.depth,
+        "doc_abbr": unit.doc_abbr,
+        "doc_kind_marker": unit.doc_kind_marker,
         "created_at": iso(unit.created_at),
     }
 

@@ -8,6 +8,7 @@ they touch is in the actor's subtree.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -61,6 +62,23 @@ def _check_level_under(level: str, parent: OrgUnit | None) -> None:
         )
 
 
+# A 发文机关代字 is a few Chinese characters (穗工, 石牌街工): never a Latin code (GB/T 9704).
+_DOC_ABBR = re.compile(r"^[\u3007\u4e00-\u9fff]{1,16}$")
+
+
+def _doc_abbr(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not _DOC_ABBR.match(text):
+        raise InvalidInput(
+            "doc_abbr",
+            "发文机关代字须为1到16个汉字（如“穗工”），不得使用字母或数字",
+            "must be 1 to 16 Chinese characters (e.g. 穗工), no Latin letters or digits",
+        )
+    return text
+
+
 def create_org_unit(
     uow: UnitOfWork,
     *,
@@ -70,9 +88,13 @@ def create_org_unit(
     level: str,
     parent_id: int | None = None,
     parent_code: str | None = None,
+    doc_abbr: str | None = None,
+    doc_kind_marker: bool = False,
 ) -> OrgUnit:
-    """A union body below ``parent_id`` (or ``parent_code``) in the actor's subtree."""
+    """A union body below ``parent_id`` (or ``parent_code``) in the actor's subtree, with its
+    发文机关代字 for document numbers if given."""
     require(actor, "create_org_unit")
+    abbr = _doc_abbr(doc_abbr)
     with uow:
         s = uow.session
         parent = None
@@ -90,6 +112,8 @@ def create_org_unit(
             parent_id=parent.id if parent else None,
             path="",
             depth=(parent.depth + 1) if parent else 0,
+            doc_abbr=abbr,
+            doc_kind_marker=bool(doc_kind_marker),
         )
         s.add(unit)
         s.flush()
@@ -105,14 +129,23 @@ def update_org_unit(
     unit_id: int,
     name: str | None = None,
     level: str | None = None,
+    doc_abbr: str | None = None,
+    doc_kind_marker: bool | None = None,
 ) -> OrgUnit:
-    """Rename a unit or change its level (still below its parent, above its children)."""
+    """Rename a unit, change its level (still below its parent, above its children), or set how
+    its documents are numbered: its 发文机关代字 and whether numbers carry the kind. Numbers
+    already issued keep their value."""
     require(actor, "change_org_unit")
+    abbr = _doc_abbr(doc_abbr)
     with uow:
         s = uow.session
         unit = visible_unit(s, actor, unit_id)
         if name is not None:
             unit.name = name
+        if abbr is not None:
+            unit.doc_abbr = abbr
+        if doc_kind_marker is not None:
+            unit.doc_kind_marker = doc_kind_marker
         if level is not None and level != unit.level:
             _check_level_under(level, unit.parent)
             children = s.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id)).all()

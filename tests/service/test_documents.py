@@ -24,6 +24,7 @@ from casework.documents.service import format_number, issue_document
 from casework.escalation.service import request_escalation
 from casework.history import verify_case
 from casework.models import CaseEvent, Deadline, Document, DocumentCounter
+from casework.people.service import update_org_unit
 from tests.helpers import force_state, get_case, new_case
 from workflows.base import LEVELS, level_rank
 from workflows.documents import DOCUMENT_KINDS, kinds_for
@@ -138,7 +139,10 @@ def test_one_letter_two_books_cite_what_the_supervision_workflow_cites():
 # -- numbers -----------------------------------------------------------------------------------
 
 
-def test_numbers_run_per_issuing_unit_and_year(rt, demo):
+def test_numbers_follow_gbt_9704_per_unit_kind_and_year(rt, demo):
+    """机关代字 + 〔年份〕 + 序号 + 号, no "第", no padding, never a Latin code. 天河 (天工) marks
+    the kind and counts each kind on its own; 海珠 (海工) does not, and counts all its documents in
+    one yearly sequence."""
     th1 = _supervision(rt, demo, "investigating")
     th2 = _supervision(rt, demo, "investigating")
     hz1 = _supervision(rt, demo, "investigating", unit="HZ", actor="supervisor.guangzhou")
@@ -147,31 +151,42 @@ def test_numbers_run_per_issuing_unit_and_year(rt, demo):
     d1 = _issue(rt, demo, th1, "tip_letter")
     d2 = _issue(rt, demo, th2, "tip_letter")
     d3 = _issue(rt, demo, hz1, "tip_letter", actor="supervisor.guangzhou")
-    d4 = _issue(rt, demo, th1, "opinion_letter")  # every kind shares the unit's sequence
+    d4 = _issue(rt, demo, th1, "opinion_letter")  # a marked kind has its own sequence
+    d7 = _issue(rt, demo, hz1, "opinion_letter", actor="supervisor.guangzhou")  # one sequence
     d5 = _issue(rt, demo, th_next_year, "opinion_letter", now=dt.datetime(2027, 1, 4, 9, tzinfo=SH))
     # Shanghai's year, not UTC's: 2026-12-31 23:30 UTC is already 2027 in Guangzhou.
     d6 = _issue(
         rt, demo, th2, "opinion_letter", now=dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)
     )
 
-    assert d1.number == "TH〔2026〕提字第001号"
-    assert d2.number == "TH〔2026〕提字第002号"
-    assert d3.number == "HZ〔2026〕提字第001号"
-    assert d4.number == "TH〔2026〕意字第003号"
-    assert d5.number == "TH〔2027〕意字第001号"
-    assert d6.number == "TH〔2027〕意字第002号"
+    assert d1.number == "天工提〔2026〕1号"
+    assert d2.number == "天工提〔2026〕2号"
+    assert d3.number == "海工〔2026〕1号"
+    assert d4.number == "天工意〔2026〕1号"
+    assert d7.number == "海工〔2026〕2号"
+    assert d5.number == "天工意〔2027〕1号"
+    assert d6.number == "天工意〔2027〕2号"
+    for d in (d1, d2, d3, d4, d5, d6, d7):
+        assert "第" not in d.number and "〕0" not in d.number
+        assert not any("A" <= c.upper() <= "Z" for c in d.number)
     assert (d1.issuer_unit_id, d3.issuer_unit_id) == (demo.unit("TH").id, demo.unit("HZ").id)
     with rt.reader() as uow:
         counters = {
-            (u, y): last
-            for u, y, last in uow.session.execute(
-                select(DocumentCounter.issuer_unit_id, DocumentCounter.year, DocumentCounter.last)
+            (u, y, m): last
+            for u, y, m, last in uow.session.execute(
+                select(
+                    DocumentCounter.issuer_unit_id,
+                    DocumentCounter.year,
+                    DocumentCounter.marker,
+                    DocumentCounter.last,
+                )
             )
         }
     assert counters == {
-        (demo.unit("TH").id, 2026): 3,
-        (demo.unit("TH").id, 2027): 2,
-        (demo.unit("HZ").id, 2026): 1,
+        (demo.unit("TH").id, 2026, "提"): 2,
+        (demo.unit("TH").id, 2026, "意"): 1,
+        (demo.unit("TH").id, 2027, "意"): 2,
+        (demo.unit("HZ").id, 2026, ""): 2,
     }
 
 
@@ -188,7 +203,7 @@ def test_a_refused_issue_uses_no_number(rt, demo):
         addressee="天河区人民检察院",
         data={"subject": "migrant_wages", "employer_uncooperative": True},
     )
-    assert doc.number == "TH〔2026〕检字第001号"
+    assert doc.number == "天工检〔2026〕1号"
     assert doc.reply_due is None
     assert get_case_state(rt, case.id) == "procuratorate_referred"
 
@@ -238,7 +253,7 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
     page = documents(rt.reader(), actor=demo.actor("supervisor.tianhe"), case_id=case.id)
     assert [d["id"] for d in page.items] == [doc.id]
     view = page.items[0]
-    assert view["number"] == "TH〔2026〕意字第001号" and view["reply_due"] == "2026-03-23"
+    assert view["number"] == "天工意〔2026〕1号" and view["reply_due"] == "2026-03-23"
     assert view["issuer"]["code"] == "TH" and view["kind_label_zh"] == "工会劳动法律监督意见书"
 
     transition = _events(rt, case.id, "transition")[-1]
@@ -293,7 +308,7 @@ def test_mediation_agreement_signs_the_agreement_with_its_data(rt, demo):
         addressee="申请人及被申请人",
         data={"agreement_claims": ["wages"], "performance_due": "2026-04-30"},
     )
-    assert doc.number == "TH〔2026〕调字第001号"
+    assert doc.number == "天工调〔2026〕1号"
     assert doc.citation == "劳动争议调解仲裁法 第十四条" and doc.reply_due is None
     with rt.reader() as uow:
         stored = get_case(uow.session, case.id)
@@ -338,7 +353,7 @@ def test_suggestion_letter_is_refused_at_township_and_issued_once_lifted_to_coun
         now=NOW,
     )
     doc = _issue(rt, demo, case, "suggestion_letter", addressee="天河区人力资源和社会保障局")
-    assert doc.number == "TH〔2026〕建字第001号"
+    assert doc.number == "天工建〔2026〕1号"
     assert doc.issuer_unit_id == demo.unit("TH").id
     with rt.reader() as uow:
         s = uow.session
@@ -372,7 +387,7 @@ def test_suggestion_letter_on_a_case_opened_at_county(rt, demo):
         actor="supervisor.guangzhou",
         addressee="海珠区人力资源和社会保障局",
     )
-    assert doc.number == "HZ〔2026〕建字第001号"
+    assert doc.number == "海工〔2026〕1号"
 
 
 # -- state, scope, role, version, input ----------------------------------------------------------
@@ -421,7 +436,7 @@ def test_scope_and_role_refusals(rt, demo):
     assert _snapshot(rt, case.id) == before
     # A supervisor above may issue; the issuer is still the unit owning the case.
     doc = _issue(rt, demo, case, "tip_letter", actor="supervisor.guangzhou")
-    assert doc.number == "TH-SP〔2026〕提字第001号"
+    assert doc.number == "石牌街工〔2026〕1号"
 
 
 def test_version_conflict_writes_nothing(rt, demo):
@@ -431,8 +446,8 @@ def test_version_conflict_writes_nothing(rt, demo):
         _issue(rt, demo, case, "tip_letter", expected_version=case.version + 1)
     assert err.value.details["current_version"] == case.version
     assert _snapshot(rt, case.id) == before
-    assert _issue(rt, demo, case, "tip_letter", expected_version=case.version).number.endswith(
-        "第001号"
+    assert _issue(rt, demo, case, "tip_letter", expected_version=case.version).number == (
+        "天工提〔2026〕1号"
     )
 
 
@@ -476,4 +491,17 @@ def test_concurrent_issuers_get_distinct_gap_free_numbers(rt, demo):
     cases = [_supervision(rt, demo, "investigating") for _ in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(lambda c: _issue(rt, demo, c, "tip_letter").number, cases))
-    assert sorted(numbers) == [f"TH〔2026〕提字第{n:03d}号" for n in range(1, 9)]
+    assert sorted(numbers) == [f"天工提〔2026〕{n}号" for n in range(1, 9)]
+
+
+def test_an_admin_sets_the_units_issuing_abbreviation_never_a_latin_code(rt, demo):
+    admin = demo.actor("admin")
+    hz = demo.unit("HZ")
+    for bad in ("HZ", "海珠HZ", "海工1", " ", "海" * 17):
+        with pytest.raises(InvalidInput) as err:
+            update_org_unit(rt.uow(), actor=admin, unit_id=hz.id, doc_abbr=bad)
+        assert err.value.field == "doc_abbr"
+    update_org_unit(rt.uow(), actor=admin, unit_id=hz.id, doc_abbr="海珠工", doc_kind_marker=True)
+    case = _supervision(rt, demo, "investigating", unit="HZ", actor="supervisor.guangzhou")
+    doc = _issue(rt, demo, case, "tip_letter", actor="supervisor.guangzhou")
+    assert doc.number == "海珠工提〔2026〕1号"
