@@ -394,9 +394,11 @@ def restart_handling_clocks(
 # in the case history with who did it and why.
 
 
-def _case_and_clock(
+def case_and_clock(
     uow: UnitOfWork, case_id: int, rule: str, actor: Actor, expected_version: int | None
 ) -> tuple[Case, Deadline, list[Deadline], DeadlineRule]:
+    """The case (visible, at the expected version, the actor managing its clocks), its running
+    clock of ``rule`` (NotFound if none), all its running clocks and the rule's definition."""
     case = get_or_404(uow.session, Case, case_id, "案件", "case", visible=actor.can_see)
     check_version(case, expected_version)
     require(actor, "manage_clock", case)
@@ -442,7 +444,7 @@ def pause_clock(
     reason for a period the law never suspends."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        case, d, clocks, spec = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        case, d, clocks, spec = case_and_clock(uow, case_id, rule, actor, expected_version)
         if not spec.pausable:
             raise GuardRefused(
                 f"{spec.label_zh}不能暂停计时：{spec.pause_citation}",
@@ -473,7 +475,7 @@ def resume_clock(
     when the case leaves that state, and is refused here."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        case, d, clocks, spec = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        case, d, clocks, spec = case_and_clock(uow, case_id, rule, actor, expected_version)
         text = _text(reason, "reason", "恢复计时的理由", 255)
         if d.status != "paused":
             raise InvalidInput("rule", "该期限未暂停", "the clock is not paused")
@@ -523,7 +525,7 @@ def extend_clock(
     now = now or dt.datetime.now(dt.UTC)
     code = extension_basis(basis)
     with uow:
-        case, d, clocks, spec = _case_and_clock(uow, case_id, rule, actor, expected_version)
+        case, d, clocks, spec = case_and_clock(uow, case_id, rule, actor, expected_version)
         if not spec.extendable:
             raise GuardRefused(
                 f"{spec.label_zh}不能延长：{spec.extension_citation}",

@@ -25,8 +25,12 @@ from sqlalchemy.orm import Session
 
 import workflows
 from casework.cases.queries import visible_case
-from casework.clocks.queries import active_clocks
-from casework.clocks.service import discharge_case_clock, extend_clock, restart_handling_clocks
+from casework.clocks.service import (
+    case_and_clock,
+    discharge_case_clock,
+    extend_clock,
+    restart_handling_clocks,
+)
 from casework.core.errors import (
     Conflict,
     GuardRefused,
@@ -376,12 +380,7 @@ def request_extension(
         )
     with uow:
         s = uow.session
-        case = visible_case(s, actor, case_id)
-        require(actor, "manage_clock", case)
-        spec = next((r for r in workflows.get(case.workflow).deadlines if r.name == rule), None)
-        running = {d.rule for d in active_clocks(s, case.id)}
-        if spec is None or rule not in running:
-            raise NotFound("该案件没有正在计时的此项期限", f"no running clock {rule!r}")
+        case, _clock, _running, spec = case_and_clock(uow, case_id, rule, actor, None)
         if OFFICER_APPROVAL not in spec.extension_bases:
             raise GuardRefused(
                 f"{spec.label_zh}不能经批准延长：{spec.extension_citation}",
