@@ -10,7 +10,12 @@ PORT   ?= 8000
 # The demo data is a Guangdong org tree: its documents and clocks cite Guangdong's rules.
 CASEWORK_JURISDICTION ?= guangdong
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev system-deps clean
+
+# Debian packages the tests need on a fresh machine: Debian's chromium for the page tests (never
+# `playwright install`), CJK fonts so Chinese renders in pages and PDFs instead of boxes,
+# poppler-utils to rasterise and read the rendered PDFs, pango for the PDF renderer.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +38,17 @@ run: install
 	$(BIN)/casework demo --if-empty
 	$(BIN)/casework serve --bind $(HOST):$(PORT)
 
+# Installs only what is missing (as root, or through sudo); a machine that has them all is left as is.
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,7 +56,7 @@ lint: install-dev
 
 # Lint, the layer contracts, then the suite on two processes (pytest-xdist; each worker has its
 # own databases). PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-k intake".
-test: install-dev
+test: install-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
