@@ -23,6 +23,7 @@ from api.resources import (
     inbox,
     intakes,
     org_units,
+    referrals,
     reports,
     users,
     workflows_,
@@ -201,6 +202,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         callbacks,
         inbox,
         calendar,
+        referrals,
         reports,
     ):
         api.register_blueprint(module.blp)

@@ -33,15 +33,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from casework.core.time import utcnow
 from casework.core.vocab import (
+    AGENCY_KINDS,
     CHANNELS,
     CLOCK_STATUSES,
     DAY_UNITS,
     DEADLINE_KINDS,
     EXTENSION_BASES,
     LEVELS,
+    MAX_AGENCY_NAME,
+    MAX_AGENCY_REF,
     MAX_CLIENT_ADDRESS,
     MAX_MOVE_REASON,
+    MAX_REFERRAL_BASIS,
     MAX_USERNAME,
+    REFERRAL_DIRECTIONS,
+    REFERRAL_OUTCOMES,
+    REFERRAL_PROCEDURES,
     ROLES,
     check_constraint,
 )
@@ -390,6 +397,71 @@ class Document(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Referral(Base):
+    """One entry of the referral and feedback ledger (移送与反馈台账): a matter the union sent to
+    an agency (``outbound``: 人社 labour inspection, an arbitration committee, a court, the
+    procuratorate ...) or one an agency sent to the union (``inbound``: it opened the case).
+
+    An outbound entry keeps the agency's acts (receipt, its own case number, 立案, an extension,
+    the answer) and the clock its law sets for the stage it is in: ``stage``, ``due_on`` (and
+    ``due_at``, the end of that day) with the ``citation``. ``chase_at`` is ``due_at`` until the
+    sweep has chased the agency for that due date (then NULL, out of the sweep's index);
+    ``overdue_at`` is when it was first found overdue (a line on the joint-meeting agenda) and
+    ``missed`` whether any of its clocks ran out before the agency acted."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        CheckConstraint(check_constraint("agency_kind", AGENCY_KINDS), name="agency_kind_known"),
+        CheckConstraint(check_constraint("direction", REFERRAL_DIRECTIONS), name="direction_known"),
+        CheckConstraint(
+            "outcome IS NULL OR " + check_constraint("outcome", REFERRAL_OUTCOMES),
+            name="outcome_known",
+        ),
+        CheckConstraint(
+            "procedure IS NULL OR " + check_constraint("procedure", REFERRAL_PROCEDURES),
+            name="procedure_known",
+        ),
+        Index("ix_referrals_org_unit_id_sent_on", "org_unit_id", "sent_on"),
+        Index("ix_referrals_agency_kind_sent_on", "agency_kind", "sent_on"),
+        Index("ix_referrals_case_id", "case_id"),
+        Index("ix_referrals_chase_at", "chase_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(8))
+    # The unit that referred the matter (outbound) or received it (inbound).
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    agency_kind: Mapped[str] = mapped_column(String(32))
+    agency_name: Mapped[str] = mapped_column(String(MAX_AGENCY_NAME))
+    procedure: Mapped[str | None] = mapped_column(String(32))
+    basis: Mapped[str] = mapped_column(String(MAX_REFERRAL_BASIS), default="")
+    matter: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    agency_ref: Mapped[str | None] = mapped_column(String(MAX_AGENCY_REF))
+    # Outbound: the day it was sent. Inbound: the day the union received it.
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    answered_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    transferred_to: Mapped[str | None] = mapped_column(String(32))
+    answer: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str | None] = mapped_column(String(16))
+    citation: Mapped[str] = mapped_column(String(255), default="")
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    calendar_verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    extended_days: Mapped[int] = mapped_column(Integer, default=0)
+    extension_note: Mapped[str | None] = mapped_column(String(255))
+    missed: Mapped[bool] = mapped_column(Boolean, default=False)
+    chase_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Notification(Base):

@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from casework.escalation.sweep import overdue_unhandled, sweep
 from casework.notices import outbox
+from casework.referrals.sweep import chase_overdue
 from casework.runtime import Runtime
 
 log = logging.getLogger("casework.scheduler")
@@ -24,6 +25,10 @@ def run_sweep(rt: Runtime) -> None:
     report = sweep(rt)
     if report.expired or report.reminders or report.failed:
         log.info("sweep: %s", report.as_dict())
+    # After the clocks: referrals whose agency let its clock run out are chased (督办).
+    chased = chase_overdue(rt)
+    if chased.chased or chased.skipped:
+        log.info("referral sweep: %s", chased.as_dict())
 
 
 def run_outbox(rt: Runtime) -> None:

@@ -53,6 +53,7 @@ from casework.documents import queries as documents
 from casework.documents import service as document_service
 from casework.escalation import queries as escalations
 from casework.escalation import service as escalation_service
+from casework.referrals import service as referral_service
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 Cases")
 CASE_ID = "/<int(min=1, max=2147483647):case_id>"
@@ -78,7 +79,8 @@ def _case(case_id: int, status: int = 200, **headers: str):
 def open_case(body):
     """立案 Open a case. The engine routes it to the competent unit of the employer's chain (服务下沉)."""  # noqa: E501 - the summary line of the OpenAPI operation
     workers = [case_service.WorkerInput(**w) for w in body.pop("workers")]
-    case = case_service.open_case(rt().uow(), actor=actor(), workers=workers, **body)
+    # A case an agency referred (channel referral) records its sender in the referral ledger.
+    case = referral_service.open_case(rt().uow(), actor=actor(), workers=workers, **body)
     return _case(case.id, 201, Location=url_for("cases.case", case_id=case.id))
 
 

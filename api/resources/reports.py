@@ -6,8 +6,16 @@ from __future__ import annotations
 from flask import Response
 
 from api.http import Blueprint, actor, problems, rt
-from api.schemas import HotlineReportSchema, ReportArgs, ReportSchema
+from api.schemas import (
+    HotlineReportSchema,
+    JointMeetingArgs,
+    JointMeetingSchema,
+    ReportArgs,
+    ReportSchema,
+)
 from casework import reports
+from casework.referrals import queries as referrals
+from casework.referrals.pack import joint_meeting_docx
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="统计报表 Reports")
 
@@ -69,3 +77,42 @@ def hotline(args):
     if args["format"] == "csv":
         return _csv(reports.hotline_csv(report), "casework-hotline.csv")
     return report
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@blp.route("/joint-meeting", methods=["GET"])
+@blp.arguments(JointMeetingArgs, location="query")
+@blp.response(200, JointMeetingSchema)
+@blp.alt_response(
+    200,
+    schema={"type": "string"},
+    content_type="text/csv",
+    description="With format=csv: a CSV file (UTF-8 with BOM, Chinese headers)",
+    success=True,
+)
+@blp.alt_response(
+    200,
+    schema={"type": "string", "format": "binary"},
+    content_type=DOCX,
+    description="With format=docx: a Word document (Chinese title, headings and tables)",
+    success=True,
+)
+@problems(blp, 401, 404, 422)
+def joint_meeting(args):
+    """政府与工会联席会议材料 Referrals by agency (sent, answered on time or late, open, overdue), the agenda of overdue ones, the agencies' answers, the matters referred to the union."""  # noqa: E501 - the summary line of the OpenAPI operation
+    pack = referrals.joint_meeting(
+        rt().reader(), actor=actor(), org_unit_id=args.get("org_unit_id"), year=args.get("year")
+    )
+    if args["format"] == "csv":
+        return _csv(referrals.joint_meeting_csv(pack), f"joint-meeting-{pack['year']}.csv")
+    if args["format"] == "docx":
+        return Response(
+            joint_meeting_docx(pack),
+            mimetype=DOCX,
+            headers={
+                "Content-Disposition": f'attachment; filename="joint-meeting-{pack["year"]}.docx"'
+            },
+        )
+    return pack

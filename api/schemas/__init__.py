@@ -11,5 +11,6 @@ from api.schemas.documents import *  # noqa: F403
 from api.schemas.inbox import *  # noqa: F403
 from api.schemas.intakes import *  # noqa: F403
 from api.schemas.people import *  # noqa: F403
+from api.schemas.referrals import *  # noqa: F403
 from api.schemas.reports import *  # noqa: F403
 from api.schemas.workflows import *  # noqa: F403

@@ -21,12 +21,15 @@ from api.schemas.base import (
 )
 from api.schemas.workflows import STEP_DATA_REFS, StepFieldSchema
 from casework.core.vocab import (
+    AGENCY_KINDS,
     CHANNELS,
     EXTENSION_BASES,
     FIELDS_REVEALABLE,
     INT32_MAX,
     MANUAL_ESCALATION_REASONS,
     MAX_ADDRESSEE,
+    MAX_AGENCY_NAME,
+    MAX_AGENCY_REF,
     MAX_DEADLINE_DAYS,
     MAX_PERSON_NAME,
     MAX_TEXT,
@@ -99,6 +102,31 @@ AMOUNT_SPEC = {
 }
 
 
+class ReferredByInputSchema(Schema):
+    agency_kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata=d(
+            "Referring agency: "
+            + ", ".join(f"{k} {v}" for k, v in AGENCY_KINDS.items())
+            + " (the code or the 中文 label)"
+        ),
+    )
+    agency_name = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_AGENCY_NAME), NOT_BLANK],
+        metadata=d("移送机关名称（如 天河区人民检察院）"),
+    )
+    reference = Text(
+        allow_none=True,
+        validate=validate.Length(max=MAX_AGENCY_REF),
+        metadata=d("来文编号 (optional)"),
+    )
+    received_on = fields.Date(
+        allow_none=True, metadata=d("收到移送之日, YYYY-MM-DD, not in the future (default today)")
+    )
+
+
 class CaseCreateSchema(Schema):
     workflow = fields.String(
         required=True,
@@ -144,6 +172,13 @@ class CaseCreateSchema(Schema):
         keys=fields.String(validate=validate.Length(max=64)),
         load_default=dict,
         metadata=d("Facts the workflow's rules read (e.g. months_unpaid)"),
+    )
+    referred_by = fields.Nested(
+        ReferredByInputSchema,
+        metadata=d(
+            "The agency that referred the matter to the union (a procuratorate 会商, a 人社 "
+            "transfer): required when channel is referral, refused otherwise"
+        ),
     )
 
 
@@ -271,6 +306,15 @@ class CaseSummarySchema(Schema):
     closed_at = fields.String(allow_none=True, metadata=d("Closed, ISO 8601 UTC"))
 
 
+class ReferredBySchema(Schema):
+    referral_id = fields.Integer(required=True, metadata=d("The inbound ledger entry"))
+    agency_kind = fields.String(required=True, metadata=d("Kind of the referring agency"))
+    agency_kind_label_zh = fields.String(metadata=d("机关类别"))
+    agency_name = fields.String(required=True, metadata=d("移送机关"))
+    reference = fields.String(allow_none=True, metadata=d("来文编号 (the sender's reference)"))
+    received_on = fields.String(allow_none=True, metadata=d("收到移送日期"))
+
+
 class CaseSchema(CaseSummarySchema):
     state_label_en = fields.String(metadata=d("State in English"))
     terminal = fields.Boolean(metadata=d("Whether the case is closed"))
@@ -289,6 +333,11 @@ class CaseSchema(CaseSummarySchema):
     attributes = fields.Dict(metadata=d("Facts recorded on the case"))
     parent_id = fields.Integer(
         allow_none=True, metadata=d("Parent case (e.g. the hotline work order)")
+    )
+    referred_by = fields.Nested(
+        ReferredBySchema,
+        allow_none=True,
+        metadata=d("Who referred the case to the union (channel referral), else null"),
     )
     deadlines = fields.List(
         fields.Nested(DeadlineSchema), required=True, metadata=d("Running and paused clocks")

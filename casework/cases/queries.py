@@ -15,8 +15,8 @@ from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import Page, bounds, get_or_404, page_of
 from casework.core.time import iso, local_date, money
 from casework.core.uow import UnitOfWork
-from casework.core.vocab import CATEGORIES
-from casework.models import Case, CaseEvent, Employer
+from casework.core.vocab import AGENCY_KINDS, CATEGORIES
+from casework.models import Case, CaseEvent, Employer, Referral
 from casework.people.access import Actor, visible_cases
 from casework.people.queries import employer_view, unit_ref, user_ref, worker_view
 
@@ -79,6 +79,29 @@ def case_summary(case: Case, *, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def referred_by(session: Session, case: Case) -> dict[str, Any] | None:
+    """Who referred the case to the union (its inbound ledger entry), for a case that came by
+    referral; None otherwise (no statement is spent on other cases)."""
+    if case.channel != "referral":
+        return None
+    r = session.scalars(
+        select(Referral)
+        .where(Referral.case_id == case.id, Referral.direction == "inbound")
+        .order_by(Referral.id)
+        .limit(1)
+    ).first()
+    if r is None:
+        return None
+    return {
+        "referral_id": r.id,
+        "agency_kind": r.agency_kind,
+        "agency_kind_label_zh": AGENCY_KINDS[r.agency_kind],
+        "agency_name": r.agency_name,
+        "reference": r.agency_ref,
+        "received_on": iso(r.received_on),
+    }
+
+
 def case_detail_view(uow: UnitOfWork, case: Case, actor: Actor, now: dt.datetime) -> dict[str, Any]:
     """The whole case as the caller may act on it (inside an open unit of work)."""
     wf = workflows.get(case.workflow)
@@ -100,6 +123,7 @@ def case_detail_view(uow: UnitOfWork, case: Case, actor: Actor, now: dt.datetime
         "summary": case.summary,
         "attributes": case.attributes or {},
         "parent_id": case.parent_id,
+        "referred_by": referred_by(uow.session, case),
         "deadlines": [clock_view(case, d) for d in active_clocks(uow.session, case.id)],
         "allowed_triggers": [
             {

@@ -25,6 +25,7 @@ from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
+from casework.referrals.sweep import chase_overdue
 from casework.runtime import Runtime, build_runtime
 from casework.scheduler import run_forever
 
@@ -230,10 +231,16 @@ def _parse_now(value: str | None) -> dt.datetime:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     rt = _runtime()
-    report = sweep(rt, now=_parse_now(args.now), dry_run=args.dry_run, batch=args.batch)
+    now = _parse_now(args.now)
+    report = sweep(rt, now=now, dry_run=args.dry_run, batch=args.batch)
+    # After the clock sweep: referrals whose agency let its clock run out are chased (督办).
+    chased = None if args.dry_run else chase_overdue(rt, now=report.now, batch=args.batch)
     rt.dispose()
     if args.json:
-        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
+        out = report.as_dict()
+        if chased is not None:
+            out["referrals"] = chased.as_dict()
+        json.dump(out, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
     if args.dry_run:
@@ -253,6 +260,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{report.notified} notifications), {report.reminders} reminders, "
         f"{report.skipped} skipped, "
         f"{report.failed} failed"
+    )
+    assert chased is not None
+    print(
+        f"referrals: {chased.chased} overdue chased (督办), {chased.notified} notifications, "
+        f"{chased.skipped} batches left to another sweeper"
     )
     return 1 if report.failed else 0
 

@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 import workflows
 from workflows.base import LEVELS
 from workflows.jurisdiction import NATIONAL, PROFILES, Profile
+from workflows.referrals import setting_keys as referral_setting_keys
 from workflows.wage_arrears import CRIMINAL_DEFAULTS, CRIMINAL_RANGES
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
@@ -120,6 +121,9 @@ class Settings:
     # "workflow.rule" -> days, from CASEWORK_DEADLINE_<WORKFLOW>_<RULE> (configurable rules only)
     deadline_days: dict[str, int] = field(default_factory=dict)
     reminder_lead_days: int = 1
+    # "profile.stage[.extension]" -> days of an agency's clock on a referral, from
+    # CASEWORK_REFERRAL_<PROFILE>_<STAGE>[_EXTENSION] (workflows.referrals); unset: the default.
+    referral_days: dict[str, int] = field(default_factory=dict)
     # Share (%) of consultations answered on the call that are called back; the rest close.
     consultation_callback_percent: int = 10
     # Calls and cases about one employer within this many days are listed as related (并案).
@@ -226,6 +230,19 @@ def _jurisdiction(env: dict[str, str], name: str) -> Profile:
     return PROFILES[value]
 
 
+def _referral_days(env: dict[str, str]) -> dict[str, int]:
+    """The periods of the agencies' clocks an administrator has set (1 to 3650 days each)."""
+    out: dict[str, int] = {}
+    for key, default in referral_setting_keys().items():
+        name = "CASEWORK_REFERRAL_" + key.replace(".", "_").upper()
+        if name in env:
+            days = _int(env, name, default)
+            if not 1 <= days <= 3650:
+                raise SettingsError(f"{name} must be from 1 to 3650 days")
+            out[key] = days
+    return out
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("CASEWORK_ENV", "development")
@@ -298,6 +315,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                     deadline_days[f"{wf.name}.{rule.name}.{tier}"] = days
     return Settings(
         deadline_days=deadline_days,
+        referral_days=_referral_days(env),
         reminder_lead_days=_int(env, "CASEWORK_REMINDER_LEAD_DAYS", 1),
         consultation_callback_percent=_percent(env, "CASEWORK_CONSULTATION_CALLBACK_PERCENT", 10),
         related_call_days=_at_least(env, "CASEWORK_RELATED_CALL_DAYS", 30, 1),

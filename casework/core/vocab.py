@@ -23,6 +23,7 @@ from workflows.documents import DOCUMENT_KINDS
 
 __all__ = [
     "ACTIVE_CLOCK_STATUSES",
+    "AGENCY_KINDS",
     "ANSWERED_ON_CALL",
     "CATEGORIES",
     "EMPLOYER_OPTIONAL",
@@ -37,6 +38,11 @@ __all__ = [
     "LEVELS",
     "LEVEL_LABELS_ZH",
     "MANUAL_ESCALATION_REASONS",
+    "OUTBOUND_REFUSED_AGENCIES",
+    "REFERRAL_DIRECTIONS",
+    "REFERRAL_OUTCOMES",
+    "REFERRAL_PROCEDURES",
+    "REFERRAL_STATUSES",
     "ROLES",
     "SYSTEM",
     "TIERS",
@@ -83,6 +89,37 @@ MANUAL_ESCALATION_REASONS: tuple[str, ...] = tuple(
     r for r in ESCALATION_REASONS if r != "deadline_expired"
 )
 
+# Agencies a case is referred to or from (调处联动, 监督联动), with the words officers use.
+AGENCY_KINDS: dict[str, str] = {
+    "labour_inspection": "人社劳动保障监察",
+    "arbitration": "劳动人事争议仲裁委员会",
+    "court": "人民法院",
+    "procuratorate": "人民检察院",
+    "legal_aid": "司法行政部门/法律援助中心",
+    "sector_regulator": "住房城乡建设等行业主管部门",
+    "public_security": "公安机关",
+    "government": "人民政府及其部门",
+}
+# Agencies the union never refers a matter to itself: a suspected crime of refusing to pay wages
+# goes to the police through 人社 (保障农民工工资支付条例 第四十一条); the police appear only as a
+# sender (inbound) or as where 人社 transferred a matter (an answer's ``transferred_to``).
+OUTBOUND_REFUSED_AGENCIES: tuple[str, ...] = ("public_security",)
+# A referral the union sends (outbound) or one it receives and opens a case for (inbound).
+REFERRAL_DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")
+# Where a referral stands: waiting for the agency within its clock, answered, or past its clock.
+REFERRAL_STATUSES: tuple[str, ...] = ("awaiting", "answered", "overdue")
+# Special procedures of an agency that set their own clocks (a court's 支付令, 督促程序).
+REFERRAL_PROCEDURES: dict[str, str] = {"payment_order": "支付令（督促程序）"}
+# What the agency answered.
+REFERRAL_OUTCOMES: dict[str, str] = {
+    "handled": "已依法处理（责令改正、责令支付、裁决等）",
+    "settled": "已调解或和解结案",
+    "not_accepted": "不予受理或不予立案",
+    "no_violation": "经查未发现违法",
+    "transferred": "已移送其他机关",
+    "other": "其他",
+}
+
 # Personal data a permitted user may reveal on a case.
 FIELDS_REVEALABLE: tuple[str, ...] = ("id_number", "phone")
 
@@ -101,6 +138,9 @@ MAX_ADDRESSEE = 200
 MAX_EMPLOYER_NAME = 200
 MAX_PERSON_NAME = 120
 MAX_MOVE_REASON = 500  # employer_moves.reason
+MAX_AGENCY_NAME = 200  # referrals.agency_name
+MAX_AGENCY_REF = 64  # the agency's own case number
+MAX_REFERRAL_BASIS = 500  # the legal basis cited in a referral
 # Org unit codes and usernames: letters, digits, '.', '_', '-', starting with a letter or digit.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_ORG_CODE = 64

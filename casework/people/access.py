@@ -152,6 +152,18 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位的办案人员或上级主管可以发出{kind_zh}",
         "only the owning unit's caseworkers or a supervisor above it may issue documents",
     ),
+    "refer": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位的办案人员或上级主管可以向其他机关移送",
+        "only the owning unit's caseworkers or a supervisor above may refer a case to an agency",
+    ),
+    "record_referral": _rule(
+        True,
+        "caseworker supervisor",
+        "只有承办单位的办案人员或上级主管可以登记移送机关的受理、立案、延期和答复",
+        "only the owning unit's caseworkers or a supervisor above may record an agency's acts",
+    ),
     "report_mass_incident": _rule(
         True,
         "caseworker supervisor",
