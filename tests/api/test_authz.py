@@ -44,11 +44,13 @@ from casework import demo as demo_data
 from casework.cases.service import WorkerInput, fire, open_case
 from casework.clocks.calendar import set_day
 from casework.clocks.service import pause_clock
+from casework.core.time import local_date
 from casework.escalation.service import request_extension
 from casework.models import ApiToken, Case, Deadline, Employer, Notification
 from casework.notices.service import report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
+from casework.referrals import service as referral_service
 from tests.conftest import PII_PATTERNS
 from tests.helpers import good_data
 
@@ -768,6 +770,73 @@ def employer_moved_check(
     return None if got == req.note["to"] else f"moved to {req.note['to']}, reads back {got}"
 
 
+REFERRAL_BODY = {
+    "agency_kind": "labour_inspection",
+    "agency_name": "天河区劳动保障监察大队",
+    "basis": "工会法 第二十三条",
+    "matter": "授权矩阵测试移送",
+}
+
+
+def referral_on(w: World, key: str, *, filed: bool = False) -> tuple[int, int]:
+    """Set-up: (case id, referral id) of a negotiating case at ``key`` the holder referred to
+    labour inspection (and whose 立案 is recorded, with ``filed``)."""
+    case_id, _ = w.case(key, "negotiating")
+    made: dict[tuple[int, bool], int] = w.__dict__.setdefault("referrals", {})
+    if (case_id, filed) not in made:
+        owner = w.demo.unit(PLACEMENTS[key].owner)
+        setup = Actor(
+            user_id=None,
+            username="authz-setup",
+            roles=HANDLERS,
+            org_unit_id=owner.id,
+            org_path=owner.path,
+            org_level=owner.level,
+        )
+        r = referral_service.refer(
+            w.rt.uow(),
+            case_id=case_id,
+            actor=setup,
+            **REFERRAL_BODY,
+            data=good_data("wage_arrears", "refer_to_inspection"),
+        )
+        if filed:
+            referral_service.record_filing(
+                w.rt.uow(),
+                case_id=case_id,
+                referral_id=r.id,
+                actor=setup,
+                filed_on=local_date(),
+            )
+        made[(case_id, filed)] = r.id
+    return case_id, made[(case_id, filed)]
+
+
+def on_referral(
+    suffix: str, method: str = "POST", body: Any = None, *, filed: bool = False
+) -> Callable[[World, str, Any], Request]:
+    def build(w: World, principal: str, key: str) -> Request:
+        case_id, referral_id = referral_on(w, key, filed=filed)
+        return Request(method, f"/cases/{case_id}/referrals/{referral_id}{suffix}", json=body)
+
+    return build
+
+
+def referral_list_check(
+    w: World, principal: str, target: Any, req: Request, resp: requests.Response
+) -> str | None:
+    ids = {w.case(k, "negotiating")[0]: k for k in PLACEMENTS}
+    listed = {ids[i["case"]["id"]] for i in resp.json()["items"] if i["case"]["id"] in ids}
+    should = {k for k in PLACEMENTS if sees(principal, PLACEMENTS[k])}
+    return None if listed == should else f"lists {sorted(listed)}, should list {sorted(should)}"
+
+
+def referral_list(w: World, principal: str, target: Any) -> Request:
+    for k in PLACEMENTS:
+        referral_on(w, k)
+    return Request("GET", "/referrals", params={"per_page": 100})
+
+
 def deadline_args() -> dict[str, Any]:
     return {"start": "2026-03-02", "days": 5, "unit": "working"}
 
@@ -1022,6 +1091,83 @@ ROWS: list[Row] = [
         consumes=True,
     ),
     Row("GET", "/api/v1/cases/{case_id}/documents", CASES, case_read, on_case("/documents")),
+    # -- referrals (移送与反馈)
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/referrals",
+        CASES,
+        case_write(HANDLERS, 201),
+        on_case(
+            "/referrals",
+            "POST",
+            lambda w, k: {
+                **REFERRAL_BODY,
+                "data": good_data("wage_arrears", "refer_to_inspection"),
+            },
+            state="negotiating",
+        ),
+        state="negotiating",
+        consumes=True,
+    ),
+    Row(
+        "GET",
+        "/api/v1/cases/{case_id}/referrals",
+        CASES,
+        case_read,
+        on_case("/referrals", state="negotiating"),
+        state="negotiating",
+    ),
+    Row(
+        "GET",
+        "/api/v1/cases/{case_id}/referrals/{referral_id}",
+        CASES,
+        case_read,
+        on_referral("", "GET"),
+        state="negotiating",
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/referrals/{referral_id}/receipt",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_referral("/receipt", body={"received_on": local_date().isoformat()}),
+        state="negotiating",
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/referrals/{referral_id}/filing",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_referral("/filing", body={"filed_on": local_date().isoformat()}),
+        state="negotiating",
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/referrals/{referral_id}/extension",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_referral("/extension", body={"note": "经负责人批准延长"}, filed=True),
+        state="negotiating",
+        consumes=True,
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/referrals/{referral_id}/answer",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_referral(
+            "/answer",
+            body={
+                "answered_on": local_date().isoformat(),
+                "outcome": "handled",
+                "answer": "已责令改正",
+            },
+        ),
+        state="negotiating",
+        consumes=True,
+    ),
+    Row("GET", "/api/v1/referrals", NONE, anyone(200), referral_list, check=referral_list_check),
     Row(
         "POST",
         "/api/v1/cases/{case_id}/pii-reveal",
@@ -1115,6 +1261,15 @@ ROWS: list[Row] = [
         unit_read,
         lambda w, p, code: Request(
             "GET", "/reports/summary", params={"org_unit_id": unit_id(w, code)}
+        ),
+    ),
+    Row(
+        "GET",
+        "/api/v1/reports/joint-meeting",
+        tuple(UNITS),
+        unit_read,
+        lambda w, p, code: Request(
+            "GET", "/reports/joint-meeting", params={"org_unit_id": unit_id(w, code)}
         ),
     ),
     Row(

@@ -138,7 +138,7 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
             json={"trigger": "start_investigation", "data": {"investigators": ["甲", "乙"]}},
         )
     )
-    _ok(
+    doc = _ok(
         api.post(
             sup,
             f"/cases/{sid}/documents",
@@ -154,6 +154,71 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         201,
     )
     _ok(api.get(sup, f"/cases/{sid}/documents"))
+
+    # the referral ledger: an outbound referral through every act, an inbound one, the lists
+    today = local_date().isoformat()
+    sent = {"basis": "工会法 第二十三条", "matter": "请督促用人单位整改"}
+    ref = _ok(
+        api.post(
+            sup,
+            f"/cases/{sid}/referrals",
+            json={
+                **sent,
+                "agency_kind": "人民政府及其部门",
+                "agency_name": "天河区人民政府",
+                "document": doc["id"],
+            },
+        ),
+        201,
+    )
+    base = f"/cases/{sid}/referrals/{ref['id']}"
+    _ok(api.get(sup, f"/cases/{sid}/referrals"))
+    _ok(api.get(sup, base))
+    _ok(
+        api.post(
+            sup, base + "/receipt", json={"received_on": today, "agency_ref": "天府〔2026〕1号"}
+        )
+    )
+    _ok(api.post(sup, base + "/filing", json={"filed_on": today}))
+    _ok(
+        api.post(
+            sup,
+            base + "/answer",
+            json={"answered_on": today, "outcome": "handled", "answer": "已责令整改"},
+        )
+    )
+    arb = _ok(
+        api.post(
+            sup,
+            f"/cases/{sid}/referrals",
+            json={**sent, "agency_kind": "arbitration", "agency_name": "天河区劳动人事争议仲裁委"},
+        ),
+        201,
+    )
+    _ok(api.post(sup, f"/cases/{sid}/referrals/{arb['id']}/filing", json={"filed_on": today}))
+    extended = _ok(
+        api.post(
+            sup, f"/cases/{sid}/referrals/{arb['id']}/extension", json={"note": "主任批准延期"}
+        )
+    )
+    assert extended["clock"]["extended_days"] == 15
+    inbound = _ok(
+        api.post(
+            sup,
+            "/cases",
+            json={
+                **CASE_BODY,
+                "workflow": "supervision",
+                "channel": "referral",
+                "referred_by": {"agency_kind": "procuratorate", "agency_name": "天河区人民检察院"},
+            },
+        ),
+        201,
+    )
+    assert inbound["referred_by"]["agency_name"] == "天河区人民检察院"
+    _ok(api.get(sup, "/referrals"))
+    pack = _ok(api.get(sup, "/reports/joint-meeting"))
+    assert pack["answers"] and pack["inbound"]
 
     _ok(
         api.post(

@@ -110,9 +110,7 @@ def test_a_wage_case_referred_to_inspection_is_chased_when_the_60_working_days_p
     [event] = _events(rt, case.id, "referral_overdue")
     assert event.data["due_on"] == due.isoformat() and event.data["agenda"] is True
 
-    pack = queries.joint_meeting(
-        rt.reader(), actor=demo.actor(SUP), year=today.year, now=later
-    )
+    pack = queries.joint_meeting(rt.reader(), actor=demo.actor(SUP), year=today.year, now=later)
     inspection = next(a for a in pack["agencies"] if a["agency_kind"] == "labour_inspection")
     assert (inspection["sent"], inspection["open"], inspection["overdue"]) == (1, 1, 1)
     [line] = pack["agenda"]
@@ -179,7 +177,9 @@ def test_the_union_never_refers_to_the_police_itself(rt, demo):
     with pytest.raises(InvalidInput) as err:
         _refer(rt, demo, case, agency_kind="公安机关", agency_name="天河区公安分局")
     assert err.value.field == "agency_kind"
-    assert "提请人力资源社会保障部门" in err.value.reason_zh and "移送公安机关" in err.value.reason_zh
+    assert (
+        "提请人力资源社会保障部门" in err.value.reason_zh and "移送公安机关" in err.value.reason_zh
+    )
     with rt.reader() as uow:
         assert uow.session.scalar(select(Referral.id)) is None  # nothing written
 
