@@ -80,7 +80,8 @@ def upgrade() -> None:
             _in("direction", ("outbound", "inbound")), name=op.f("ck_referrals_direction_known")
         ),
         sa.CheckConstraint(
-            "outcome IS NULL OR " + _in("outcome", OUTCOMES), name=op.f("ck_referrals_outcome_known")
+            "outcome IS NULL OR " + _in("outcome", OUTCOMES),
+            name=op.f("ck_referrals_outcome_known"),
         ),
         sa.CheckConstraint(
             "procedure IS NULL OR " + _in("procedure", ("payment_order",)),
