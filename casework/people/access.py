@@ -152,6 +152,12 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位的办案人员或上级主管可以发出{kind_zh}",
         "only the owning unit's caseworkers or a supervisor above it may issue documents",
     ),
+    "oversee": _rule(
+        True,
+        "supervisor",
+        "只有承办单位的上级工会主管可以发出督办函",
+        "only a supervisor of a unit above the one holding the case may chase it in writing",
+    ),
     "report_mass_incident": _rule(
         True,
         "caseworker supervisor",
