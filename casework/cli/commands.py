@@ -22,6 +22,7 @@ from casework.core.migrate import current_revision, has_column, upgrade
 from casework.core.settings import Settings, load_settings
 from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
+from casework.documents.queries import document_file_by_number
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
@@ -400,4 +401,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 f"      extended on the basis {c['extension_basis_label_zh']} "
                 f"({c['extension_basis']}){who}{note}"
             )
+    return 0
+
+
+def cmd_document_render(args: argparse.Namespace) -> int:
+    """Write one issued document of a case as PDF or DOCX."""
+    rt = _runtime()
+    try:
+        name, _media_type, data = document_file_by_number(
+            rt.reader(), case_ref=args.case_ref, number=args.number, fmt=args.fmt
+        )
+    finally:
+        rt.dispose()
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"{args.case_ref} {args.number}: wrote {len(data)} bytes of {args.fmt} to {args.output}")
     return 0

@@ -106,12 +106,17 @@ def case_document(session: Session, actor: Actor, case_id: int, document_id: int
     return doc
 
 
-def document(uow: UnitOfWork, *, actor: Actor, document_id: int) -> tuple[dict[str, Any], int]:
-    """One document of a case the caller sees, and the case's version now (its ETag)."""
+def document(
+    uow: UnitOfWork, *, actor: Actor, document_id: int, case_id: int | None = None
+) -> tuple[dict[str, Any], int]:
+    """One document of a case the caller sees (of case ``case_id`` when given), and the case's
+    version now (its ETag)."""
     with uow:
         s = uow.session
         doc = s.get(Document, document_id)
         case = visible_case(s, actor, doc.case_id if doc is not None else 0)
+        if case_id is not None and case.id != case_id:
+            raise NotFound("文书不存在", f"no document {document_id} on this case")
         return document_view(doc, s.get(OrgUnit, doc.issuer_unit_id)), case.version
 
 
