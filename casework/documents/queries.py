@@ -123,6 +123,13 @@ def document(
 # -- content ---------------------------------------------------------------------------------
 
 
+class _Empty(dict):
+    """A mapping where a key nobody recorded reads as empty (a template tests it with ``if``)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def _labels(case: Case, kind: DocumentKind, data: dict[str, Any]) -> dict[str, str]:
     """The step's data in words: enumerations by their 中文 labels, lists joined with 、."""
     fields = {}
@@ -131,7 +138,7 @@ def _labels(case: Case, kind: DocumentKind, data: dict[str, Any]) -> dict[str, s
         for t in wf.transitions:
             if t.trigger == kind.trigger:
                 fields.update({f.name: f for f in t.fields})
-    out: dict[str, str] = {}
+    out: dict[str, str] = _Empty()
     for key, value in data.items():
         field = fields.get(key)
         items = value if isinstance(value, list) else [value]
@@ -185,7 +192,7 @@ def template_context(
 ) -> dict[str, Any]:
     """The variables a body template gets (docs/api.md, Documents → Templates)."""
     wf = workflows.get(case.workflow)
-    data = {**(case.attributes or {}), **(step_data or {})}
+    data = _Empty({**(case.attributes or {}), **(step_data or {})})
     return {
         "kind": kind.name,
         "kind_label": kind.label_zh,
