@@ -61,7 +61,8 @@ class WsgiResponse:
         self.status_code: int = resp.status_code
         self.headers = resp.headers
         self.content: bytes = resp.get_data()
-        self.text: str = resp.get_data(as_text=True)
+        # Binary answers (PDF, DOCX downloads) read as text with replacement characters.
+        self.text: str = self.content.decode("utf-8", errors="replace")
 
     @property
     def ok(self) -> bool:
