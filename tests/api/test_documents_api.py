@@ -80,8 +80,9 @@ def test_draft_edit_issue_then_immutable(api, rt, demo):
     assert r.status_code == 200
     assert r.headers["Content-Type"].endswith("wordprocessingml.document")
     assert r.content[:2] == b"PK"
-    assert f"filename*=UTF-8''{quote(issued['number'] + '.docx', safe='')}" in (
-        r.headers["Content-Disposition"]
+    assert (
+        f"filename*=UTF-8''{quote(issued['number'] + '.docx', safe='')}"
+        in (r.headers["Content-Disposition"])
     )
     # The list shows both states' fields.
     listed = api.get(SUP, f"/cases/{case.id}/documents").json()["items"]

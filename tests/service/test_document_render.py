@@ -17,7 +17,12 @@ from docx.oxml.ns import qn
 from PIL import Image
 from sqlalchemy import select
 
-from casework.core.errors import DocumentIssued, TemplateBroken
+from casework.core.errors import (
+    DocumentIssued,
+    NotPermitted,
+    TemplateBroken,
+    TransitionNotAllowed,
+)
 from casework.core.time import local_date
 from casework.documents.content import cn_date
 from casework.documents.queries import document_file
@@ -28,6 +33,7 @@ from tests.helpers import force_state, get_case, issue_sample_document, new_case
 from workflows.documents import DOCUMENT_KINDS
 
 SUP = "supervisor.tianhe"
+EMPLOYER = "广州市某建筑劳务有限公司"
 
 
 def squash(text: str) -> str:
@@ -123,7 +129,10 @@ def test_the_docx_has_the_gbt_9704_page(rt, demo):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:type")) == "linesAndChars" and grid.get(qn("w:linePitch")) == "578"
-    masthead, title = d.paragraphs[0], next(p for p in d.paragraphs if p.text == "工会劳动法律监督意见书")
+    masthead, title = (
+        d.paragraphs[0],
+        next(p for p in d.paragraphs if p.text == "工会劳动法律监督意见书"),
+    )
     assert str(masthead.runs[0].font.color.rgb) == "FF0000"
     fonts = title.runs[0]._r.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
@@ -142,13 +151,15 @@ def _supervision_case(rt, demo):
     return case
 
 
-def test_a_draft_is_edited_issued_and_then_frozen_with_its_hash_in_the_history(
-    rt, demo, tmp_path
-):
+def test_a_draft_is_edited_issued_and_then_frozen_with_its_hash_in_the_history(rt, demo, tmp_path):
     case = _supervision_case(rt, demo)
     sup = demo.actor(SUP)
     draft = create_draft(
-        rt.uow(), case_id=case.id, actor=sup, kind="tip_letter", addressee="广州市某建筑劳务有限公司"
+        rt.uow(),
+        case_id=case.id,
+        actor=sup,
+        kind="tip_letter",
+        addressee="广州市某建筑劳务有限公司",
     )
     assert draft.status == "draft" and draft.number is None and draft.issued_at is None
     assert "未与12名职工签订劳动合同" in draft.body  # the case's facts, from the template
@@ -174,7 +185,10 @@ def test_a_draft_is_edited_issued_and_then_frozen_with_its_hash_in_the_history(
         body="经查，你单位未与12名职工签订书面劳动合同。\n请于一个月内补签。",
         expected_version=version,
     )
-    assert edited.body.splitlines() == ["经查，你单位未与12名职工签订书面劳动合同。", "请于一个月内补签。"]
+    assert edited.body.splitlines() == [
+        "经查，你单位未与12名职工签订书面劳动合同。",
+        "请于一个月内补签。",
+    ]
 
     issued = issue_draft(rt.uow(), case_id=case.id, document_id=draft.id, actor=sup)
     assert issued.status == "issued" and issued.number == "天工提〔2026〕1号".replace(
@@ -253,14 +267,18 @@ def test_the_oversight_letter_comes_from_above_and_only_for_an_overdue_case(rt, 
     case = new_case(rt, demo, "wage_arrears", unit="TH-SP", actor=SUP)
     sup = demo.actor(SUP)
     # Nothing has run out yet.
-    with pytest.raises(Exception) as err:
+    with pytest.raises(TransitionNotAllowed) as err:
         issue_document(
-            rt.uow(), case_id=case.id, actor=sup, kind="oversight_letter", addressee="石牌街道总工会"
+            rt.uow(),
+            case_id=case.id,
+            actor=sup,
+            kind="oversight_letter",
+            addressee="石牌街道总工会",
         )
     assert "没有逾期" in err.value.message_zh
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
     # The unit holding the case cannot chase itself.
-    with pytest.raises(Exception) as err:
+    with pytest.raises(NotPermitted) as err:
         issue_document(
             rt.uow(), case_id=case.id, actor=demo.actor("caseworker.shipai"),
             kind="oversight_letter", addressee="石牌街道总工会", now=later,
@@ -281,7 +299,9 @@ def test_the_oversight_letter_comes_from_above_and_only_for_an_overdue_case(rt, 
 
 
 def _with_templates(rt, directory: Path):
-    return dataclasses.replace(rt, settings=rt.settings.with_overrides(document_templates=directory))
+    return dataclasses.replace(
+        rt, settings=rt.settings.with_overrides(document_templates=directory)
+    )
 
 
 def test_an_admin_overrides_a_template_per_unit_and_a_broken_one_is_named(rt, demo, tmp_path):
