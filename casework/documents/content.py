@@ -43,12 +43,25 @@ def paragraphs(body: str) -> tuple[str, ...]:
 
 
 def heading_level(paragraph: str) -> int:
-    """1 for "一、…", 2 for "（一）…", 0 for body text."""
+    """1 for a heading line "一、…", 2 for "（一）…", 0 for body text (a numbered paragraph that
+    runs on as a sentence, "一、调解事项：…，…。", is text, not a heading)."""
+    if len(paragraph) > 40 or "，" in paragraph or "。" in paragraph:
+        return 0
     if HEADING_1.match(paragraph):
         return 1
     if HEADING_2.match(paragraph):
         return 2
     return 0
+
+
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+_CJK_GAP = re.compile(rf"(?<={CJK})\s+(?={CJK}|[0-9])|(?<=[0-9])\s+(?={CJK})")
+
+
+def compact(text: str) -> str:
+    """Spaces between two Chinese characters dropped ("工会法 第二十三条" → "工会法第二十三条"):
+    printed in running text they would be stretched by justification."""
+    return _CJK_GAP.sub("", text)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,13 @@ from casework.core.time import iso, local_date
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import DOCUMENT_FORMATS, LEVEL_LABELS_ZH
 from casework.documents import render as renderer
-from casework.documents.content import DocumentContent, Reply, paragraphs, period_text
+from casework.documents.content import (
+    DocumentContent,
+    Reply,
+    compact,
+    paragraphs,
+    period_text,
+)
 from casework.documents.templates import render_body
 from casework.models import Case, Document, OrgUnit
 from casework.people.access import Actor
@@ -223,7 +229,7 @@ def template_context(
             else None
         ),
         "workers": [w.name for w in case.workers],
-        "citation": citation,
+        "citation": compact(citation),
         "reply": ({"due": reply.due, "period": reply.period, "ask": reply.ask} if reply else None),
         "data": data,
         "labels": _labels(case, kind, data),
