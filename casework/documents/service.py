@@ -24,7 +24,7 @@ one gap-free sequence per unit and Asia/Shanghai year, or, for a unit that marks
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -247,12 +247,15 @@ def _checked(
     kind: str,
     expected_version: int | None,
     now: dt.datetime,
+    inputs: Callable[[], None] = lambda: None,
 ) -> tuple[Case, DocumentKind, bool, OrgUnit]:
-    """The checks every issue or draft runs, in order; the case, the kind, whether its step
-    fires, and the issuing unit."""
+    """The checks every issue or draft runs, in order — visible, version, ``inputs`` (the
+    caller's field checks), kind, workflow, state, who, level — and the case, the kind, whether
+    its step fires, and the issuing unit."""
     s = uow.session
     case = visible_case(s, actor, case_id)
     check_version(case, expected_version)
+    inputs()
     spec = get_kind(kind)
     _check_workflow(case, spec)
     fires = _fires(case, spec, now, s)
@@ -367,9 +370,13 @@ def issue_document(
     """
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        name = _addressee(addressee)
-        due = _reply_due(reply_due, local_date(now))
-        text = _body(body) if body is not None else None
+        given: dict[str, Any] = {}
+
+        def inputs() -> None:
+            given["name"] = _addressee(addressee)
+            given["due"] = _reply_due(reply_due, local_date(now))
+            given["text"] = _body(body) if body is not None else None
+
         case, spec, fires, issuer = _checked(
             uow,
             case_id=case_id,
@@ -377,7 +384,9 @@ def issue_document(
             kind=kind,
             expected_version=expected_version,
             now=now,
+            inputs=inputs,
         )
+        name, due, text = given["name"], given["due"], given["text"]
         doc = Document(
             case_id=case.id,
             kind=spec.name,
@@ -424,9 +433,13 @@ def create_draft(
     joins the history."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        name = _addressee(addressee)
-        due = _reply_due(reply_due, local_date(now))
-        text = _body(body) if body is not None else None
+        given: dict[str, Any] = {}
+
+        def inputs() -> None:
+            given["name"] = _addressee(addressee)
+            given["due"] = _reply_due(reply_due, local_date(now))
+            given["text"] = _body(body) if body is not None else None
+
         case, spec, _fires_now, issuer = _checked(
             uow,
             case_id=case_id,
@@ -434,7 +447,9 @@ def create_draft(
             kind=kind,
             expected_version=expected_version,
             now=now,
+            inputs=inputs,
         )
+        name, due, text = given["name"], given["due"], given["text"]
         citation = uow.settings.region.document_citation(spec.name, spec.citation)
         if text is None:
             today = local_date(now)
