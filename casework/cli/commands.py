@@ -22,7 +22,7 @@ from casework.core.migrate import current_revision, has_column, upgrade
 from casework.core.settings import Settings, load_settings
 from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
-from casework.documents.queries import document_file_by_number
+from casework.documents.queries import document_file_by_number, verify_documents
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
@@ -181,22 +181,31 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         checked, problems = verify_all(uow, args.case_ref)
         broken = {p.case_ref for p in problems}
         unkeyed = [ref for ref in unkeyed_cases(uow, args.case_ref) if ref not in broken]
+    documents, altered = verify_documents(rt.reader(), args.case_ref)
     rt.dispose()
     if args.case_ref and checked == 0:
         print(f"error: no case {args.case_ref}", file=sys.stderr)
         return 2
     for p in problems:
         print(f"BROKEN {p}")
+    for line in altered:
+        print(f"ALTERED {line}")
     for ref in unkeyed:
         print(f"UNKEYED {ref}: intact, but {UNKEYED_HINT}")
     if problems:
         print(f"{len(problems)} of {checked} case histories fail verification", file=sys.stderr)
         return 1
+    if altered:
+        print(
+            f"{len(altered)} of {documents} issued documents differ from what was issued",
+            file=sys.stderr,
+        )
+        return 1
     if unkeyed and args.strict:
         print(f"{len(unkeyed)} of {checked} case histories are unkeyed (--strict)", file=sys.stderr)
         return 1
     note = f" ({len(unkeyed)} unkeyed)" if unkeyed else ""
-    print(f"OK: {checked} case histories verified{note}")
+    print(f"OK: {checked} case histories verified{note}, {documents} issued documents intact")
     return 0
 
 

@@ -5,9 +5,10 @@ GB/T 9704-2012 parts, top to bottom: 版头 (发文机关标志 in red, 发文�
 印发日期). A draft has no number and carries a visible 草稿 mark.
 
 The hash is SHA-256 over a canonical serialisation (JSON, keys sorted, no whitespace, UTF-8) of
-what the document says: number, kind, issuer, addressee, title, body, legal basis, 成文日期 and
-reply date. It is stored on the row and in the ``document_issued`` history event at issue, so an
-edit of an issued document is visible as a mismatch (and the history chain carries the hash).
+what the document says: number, kind, issuer (its code), addressee, title, body, legal basis,
+成文日期 and reply date. It is stored on the row and in the ``document_issued`` history event at
+issue; ``casework audit verify`` recomputes it from the row, so an edit of an issued document
+shows (and the keyed history chain guards the recorded hash).
 
 Pure: no session, no I/O.
 """
@@ -113,7 +114,8 @@ class DocumentContent:
         data = {
             "number": self.number,
             "kind": self.kind,
-            "issuer": {"code": self.issuer_code, "name": self.issuer_name},
+            # The unit by its code: renaming a unit later is not an edit of its documents.
+            "issuer": self.issuer_code,
             "addressee": self.addressee,
             "title": self.title,
             "body": list(self.body),

@@ -29,6 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from casework.documents.content import DocumentContent, heading_level
 from casework.documents.templates import render_layout
@@ -58,8 +59,15 @@ def masthead_pt(name: str) -> float:
 # -- PDF -------------------------------------------------------------------------------------
 
 
-def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"documents are rendered offline; refused to fetch {url[:80]}")
+class OfflineFetcher(URLFetcher):
+    """Refuses every URL a page names (images, stylesheets, fonts by URL): a document is drawn
+    from its content and the local fonts only. WeasyPrint logs the refusal and renders on."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError(f"documents are rendered offline; refused to fetch {url[:80]}")
 
 
 def layout_context(content: DocumentContent) -> dict[str, Any]:
@@ -81,7 +89,7 @@ def layout_context(content: DocumentContent) -> dict[str, Any]:
 def to_pdf(content: DocumentContent, *, override_dir: Path | None = None) -> bytes:
     """The document as PDF bytes, fonts embedded, nothing fetched."""
     html = render_layout(content.issuer_code, layout_context(content), override_dir)
-    return HTML(string=html, url_fetcher=_refuse_urls, base_url=None).write_pdf()
+    return HTML(string=html, url_fetcher=OfflineFetcher(), base_url=None).write_pdf()
 
 
 # -- DOCX ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.core.errors import (
     DocumentIssued,
@@ -29,7 +29,7 @@ from casework.documents.queries import document_file
 from casework.documents.service import create_draft, edit_draft, issue_document, issue_draft
 from casework.history import verify_case
 from casework.models import CaseEvent, Document
-from tests.helpers import force_state, get_case, issue_sample_document, new_case
+from tests.helpers import force_state, get_case, issue_sample_document, new_case, run_cli
 from workflows.documents import DOCUMENT_KINDS
 
 SUP = "supervisor.tianhe"
@@ -344,3 +344,44 @@ def test_an_admin_overrides_a_template_per_unit_and_a_broken_one_is_named(rt, de
             addressee="广州市某建筑劳务有限公司",
         )  # fmt: skip
     assert "SecurityError" in err.value.message_en
+
+
+def test_audit_verify_finds_an_issued_document_edited_behind_its_back(rt, demo, db_url):
+    doc = issue_sample_document(rt, demo, "tip_letter")
+    out = run_cli(db_url, "audit", "verify")
+    assert out.returncode == 0 and "1 issued documents intact" in out.stdout, out.stderr
+    with rt.engine.begin() as conn:  # someone with database access rewrites the body
+        conn.execute(
+            update(Document.__table__)
+            .where(Document.__table__.c.id == doc.id)
+            .values(body="你单位无任何违法行为。")
+        )
+    out = run_cli(db_url, "audit", "verify")
+    assert out.returncode == 1
+    assert "ALTERED" in out.stdout and doc.number in out.stdout
+    assert "changed after it was issued" in out.stdout
+
+
+def test_rendering_fetches_nothing_even_when_a_layout_asks(rt, demo, tmp_path, caplog):
+    """An override page that names outside resources still renders; every fetch is refused."""
+    layout = (Path(__file__).parents[2] / "casework/documents/templates/_layout.html").read_text(
+        "utf-8"
+    )
+    layout = layout.replace(
+        "</head>",
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css"></head>',
+    ).replace("<body>", '<body><img src="file:///etc/hostname" alt="">')
+    (tmp_path / "_layout.html").write_text(layout, "utf-8")
+    custom = _with_templates(rt, tmp_path)
+    case = _supervision_case(rt, demo)
+    doc = issue_document(
+        custom.uow(), case_id=case.id, actor=demo.actor(SUP), kind="tip_letter",
+        addressee=EMPLOYER,
+    )  # fmt: skip
+    caplog.set_level("WARNING", logger="weasyprint")
+    _, _, pdf = document_file(
+        custom.reader(), actor=demo.actor(SUP), case_id=case.id, document_id=doc.id, fmt="pdf"
+    )
+    assert pdf.startswith(b"%PDF")
+    refused = [r.getMessage() for r in caplog.records if "rendered offline" in r.getMessage()]
+    assert len(refused) >= 2, [r.getMessage() for r in caplog.records]
