@@ -10,7 +10,7 @@ PORT   ?= 8000
 # The demo data is a Guangdong org tree: its documents and clocks cite Guangdong's rules.
 CASEWORK_JURISDICTION ?= guangdong
 
-.PHONY: run test lint install install-dev system-deps clean
+.PHONY: run test lint install install-dev system-deps clean document-samples
 
 # Debian packages the tests need on a fresh machine: Debian's chromium for the page tests (never
 # `playwright install`), CJK fonts so Chinese renders in pages and PDFs instead of boxes,
@@ -61,6 +61,11 @@ test: install-dev system-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# docs/samples/<kind>.png: page 1 of one issued document of every kind, as the PDF download renders
+# it (a throw-away SQLite database with the demo data; pdftoppm from poppler-utils).
+document-samples: install-dev system-deps
+	$(BIN)/python -m tests.make_document_samples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

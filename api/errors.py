@@ -33,6 +33,8 @@ DOMAIN_STATUS: list[tuple[type[E.DomainError], int, str]] = [
     (E.IdempotencyKeyReused, 422, "幂等键已用于其他请求"),
     (E.GuardRefused, 422, "业务规则不允许"),
     (E.LevelTooLow, 422, "层级不够"),
+    (E.TemplateBroken, 422, "文书模板有误"),
+    (E.DocumentIssued, 409, "文书已发出，不可修改"),
     (E.TransitionNotAllowed, 409, "当前状态不允许此操作"),
     (E.VersionConflict, 409, "版本冲突"),
     (E.Conflict, 409, "冲突"),

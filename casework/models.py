@@ -38,6 +38,7 @@ from casework.core.vocab import (
     CLOCK_STATUSES,
     DAY_UNITS,
     DEADLINE_KINDS,
+    DOCUMENT_STATUSES,
     EXTENSION_BASES,
     LEVELS,
     MAX_AGENCY_NAME,
@@ -383,16 +384,36 @@ class Document(Base):
     """A numbered document issued on a case (提示函, 意见书, 建议书, 调解协议书 ...)."""
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("issuer_unit_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("issuer_unit_id", "number"),
+        CheckConstraint(check_constraint("status", DOCUMENT_STATUSES), name="status_known"),
+        # A draft has no number and no issue time; an issued document has both.
+        CheckConstraint(
+            "(status = 'draft' AND number IS NULL AND issued_at IS NULL) OR "
+            "(status = 'issued' AND number IS NOT NULL AND issued_at IS NOT NULL)",
+            name="issued_has_number",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    number: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="issued", server_default="issued")
+    # 发文字号: NULL while a draft.
+    number: Mapped[str | None] = mapped_column(String(64))
     issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     addressee: Mapped[str] = mapped_column(String(200))
     citation: Mapped[str] = mapped_column(String(255), default="")
-    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 标题 and 正文 (paragraphs, one a line) as written; NULL on documents issued before bodies
+    # were kept (they render from their kind's template and the stored fields).
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    # Data for the workflow step the document takes, given with the draft (used at issue).
+    step_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # SHA-256 (hex) of the canonical content at issue (casework.documents.content).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reply_due: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -61,7 +61,7 @@ class WsgiResponse:
         self.status_code: int = resp.status_code
         self.headers = resp.headers
         self.content: bytes = resp.get_data()
-        # Binary answers (a DOCX) have no text: read them as ``content``.
+        # Binary answers (PDF, DOCX) have no text: read them as ``content``.
         self.text: str = self.content.decode("utf-8", errors="replace")
 
     @property

@@ -17,12 +17,15 @@ from cryptography.fernet import Fernet
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from casework.cases.service import open_case
+import workflows
+from casework.cases.service import WorkerInput, open_case
 from casework.cli import main as cli_main
 from casework.core.errors import NotFound
 from casework.core.time import local_date
+from casework.documents.service import issue_document
 from casework.models import Case
 from casework.runtime import Runtime
+from workflows.documents import DOCUMENT_KINDS
 
 # Keys for personal data and the history chain in every test process and subprocess (never the
 # development key file).
@@ -266,3 +269,59 @@ def run_cli(
             else:
                 os.environ[k] = v
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+# -- documents: one issued document of every kind ------------------------------------------------
+
+# Who a sample of each kind is addressed to.
+DOCUMENT_ADDRESSEES = {
+    "tip_letter": "广州市某建筑劳务有限公司",
+    "opinion_letter": "广州市某建筑劳务有限公司",
+    "suggestion_letter": "广州市天河区人力资源和社会保障局",
+    "supervision_decline": "来信人陈某",
+    "procuratorate_referral": "广州市天河区人民检察院",
+    "inspection_referral": "广州市天河区劳动保障监察大队",
+    "wage_arrears_rejection": "申请人陈某等12人",
+    "mediation_refusal": "申请人陈某",
+    "mediation_agreement": "申请人陈某、被申请人广州市某建筑劳务有限公司",
+    "mediation_termination": "申请人陈某",
+    "legal_aid_materials_notice": "申请人陈某",
+    "legal_aid_grant": "申请人陈某",
+    "legal_aid_denial": "申请人陈某",
+    "legal_aid_termination": "受援人陈某",
+    "oversight_letter": "石牌街道总工会",
+}
+
+
+def issue_sample_document(rt: Runtime, demo, kind_name: str):
+    """Issue one document of ``kind_name`` the way a user would, on a case set up for it: the
+    step it takes fires from its first source state with data that passes; a 督办函 goes from
+    the district (天河) to the street union (石牌) holding a wage case whose clock has run out."""
+    kind = DOCUMENT_KINDS[kind_name]
+    workflow = kind.workflows[0] if not kind.from_above else "wage_arrears"
+    wf = workflows.get(workflow)
+    unit, actor, now, data = "TH", "supervisor.tianhe", None, None
+    case = new_case(
+        rt,
+        demo,
+        workflow,
+        unit="TH-SP" if kind.from_above else unit,
+        actor=actor,
+        summary="拖欠12名职工2026年9月至10月工资",
+        workers=[WorkerInput(name="陈某")],
+    )
+    if kind.trigger is not None:
+        source = next(t.source[0] for t in wf.transitions if t.trigger == kind.trigger)
+        force_state(rt, case.id, source)
+        data = good_data(workflow, kind.trigger, source)
+    if kind.needs_overdue:
+        now = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
+    return issue_document(
+        rt.uow(),
+        case_id=case.id,
+        actor=demo.actor(actor),
+        kind=kind_name,
+        addressee=DOCUMENT_ADDRESSEES[kind_name],
+        data=data,
+        now=now,
+    )

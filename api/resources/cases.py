@@ -5,7 +5,9 @@ service call and answers with one query."""
 
 from __future__ import annotations
 
-from flask import url_for
+from urllib.parse import quote
+
+from flask import Response, url_for
 
 from api.http import (
     ETAG_HEADER,
@@ -28,8 +30,11 @@ from api.schemas import (
     ClockExtensionSchema,
     CommentSchema,
     DocumentCreateSchema,
+    DocumentIssueSchema,
     DocumentPage,
     DocumentSchema,
+    DraftCreateSchema,
+    DraftEditSchema,
     EscalationRequestSchema,
     EscalationSchema,
     EventPage,
@@ -389,10 +394,131 @@ def issue_document(body, case_id):
         addressee=body["addressee"],
         reply_due=body.get("reply_due"),
         data=body.get("data"),
+        body=body.get("body"),
         expected_version=expected_version(),
     )
     view, version = documents.document(rt().reader(), actor=actor(), document_id=doc.id)
     return view, 201, etag(version)
+
+
+DOC_ID = CASE_ID + "/documents/<int(min=1, max=2147483647):document_id>"
+
+
+def _document(doc_id: int, status: int = 200, case_id: int | None = None):
+    view, version = documents.document(
+        rt().reader(), actor=actor(), document_id=doc_id, case_id=case_id
+    )
+    return view, status, etag(version)
+
+
+@blp.route(CASE_ID + "/documents/drafts", methods=["POST"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(DraftCreateSchema)
+@blp.response(201, DocumentSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def draft_document(body, case_id):
+    """起草文书 A draft: no number yet; its 正文 comes from the kind's template (or is given) and may be edited until it is issued."""  # noqa: E501 - the summary line of the OpenAPI operation
+    doc = document_service.create_draft(
+        rt().uow(),
+        case_id=case_id,
+        actor=actor(),
+        kind=body["kind"],
+        addressee=body["addressee"],
+        reply_due=body.get("reply_due"),
+        data=body.get("data"),
+        body=body.get("body"),
+        expected_version=expected_version(),
+    )
+    return _document(doc.id, 201)
+
+
+@blp.route(DOC_ID, methods=["GET"])
+@blp.response(200, DocumentSchema, headers=ETAG_HEADER)
+@problems(blp, 401, 404)
+def document(case_id, document_id):
+    """文书详情 One document of the case (a draft or issued), with its 正文 and hash."""
+    return _document(document_id, case_id=case_id)
+
+
+@blp.route(DOC_ID, methods=["PATCH"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(DraftEditSchema, required=False)
+@blp.response(200, DocumentSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def edit_draft(body, case_id, document_id):
+    """修改文书草稿 Change a draft's addressee, 正文 or reply date. An issued document is immutable (409)."""  # noqa: E501 - the summary line of the OpenAPI operation
+    doc = document_service.edit_draft(
+        rt().uow(),
+        case_id=case_id,
+        document_id=document_id,
+        actor=actor(),
+        expected_version=expected_version(),
+        **{k: body[k] for k in ("addressee", "body", "reply_due") if k in body},
+    )
+    return _document(doc.id)
+
+
+@blp.route(DOC_ID + "/issue", methods=["POST"])
+@blp.doc(parameters=[IF_MATCH_PARAM])
+@blp.arguments(DocumentIssueSchema, required=False)
+@blp.response(200, DocumentSchema, headers=ETAG_HEADER)
+@problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
+def issue_draft(body, case_id, document_id):
+    """发出文书草稿 Issue a draft as written: it is numbered, its workflow step is taken, its content is hashed into the history; then it is immutable."""  # noqa: E501 - the summary line of the OpenAPI operation
+    doc = document_service.issue_draft(
+        rt().uow(),
+        case_id=case_id,
+        document_id=document_id,
+        actor=actor(),
+        data=body.get("data"),
+        expected_version=expected_version(),
+    )
+    return _document(doc.id)
+
+
+def _download(case_id: int, document_id: int, fmt: str) -> Response:
+    name, media_type, data = documents.document_file(
+        rt().reader(), actor=actor(), case_id=case_id, document_id=document_id, fmt=fmt
+    )
+    # RFC 6266 / 5987: an ASCII fallback, and the 发文字号 as the UTF-8 file name.
+    disposition = (
+        f'attachment; filename="document-{document_id}.{fmt}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )
+    return Response(
+        data,
+        mimetype=media_type,
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
+
+
+def _file_doc(media_type: str, what: str):
+    return blp.alt_response(
+        200,
+        schema={"type": "string", "format": "binary"},
+        content_type=media_type,
+        description=f"The document as {what} (attachment, named by its 发文字号)",
+        success=True,
+    )
+
+
+@blp.route(DOC_ID + ".pdf", methods=["GET"])
+@_file_doc("application/pdf", "PDF (GB/T 9704 layout, fonts embedded)")
+@problems(blp, 401, 404, 422)
+def document_pdf(case_id, document_id):
+    """下载文书（PDF）The document as PDF; a draft carries a 草稿 mark and no number."""
+    return _download(case_id, document_id, "pdf")
+
+
+@blp.route(DOC_ID + ".docx", methods=["GET"])
+@_file_doc(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "DOCX (Word, WPS)",
+)
+@problems(blp, 401, 404, 422)
+def document_docx(case_id, document_id):
+    """下载文书（DOCX）The document as DOCX for Word or WPS; a draft carries a 草稿 mark."""
+    return _download(case_id, document_id, "docx")
 
 
 @blp.route(CASE_ID + "/documents", methods=["GET"])

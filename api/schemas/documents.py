@@ -11,6 +11,7 @@ from api.schemas.base import (
     d,
     page_of,
 )
+from casework.core.vocab import DOCUMENT_STATUSES, MAX_DOCUMENT_BODY
 
 # -- documents -------------------------------------------------------------------------------
 
@@ -39,6 +40,34 @@ class DocumentCreateSchema(Schema):
             "(e.g. agreement_claims for a mediation agreement)"
         ),
     )
+    body = Text(
+        validate=[validate.Length(min=1, max=MAX_DOCUMENT_BODY), NOT_BLANK],
+        metadata=d("正文, one paragraph a line (default: the kind's template filled in)"),
+    )
+
+
+class DraftCreateSchema(DocumentCreateSchema):
+    """A draft: as an issue, but nothing is numbered or fired; ``data`` fills the template and
+    is used when the draft is issued."""
+
+
+class DraftEditSchema(Schema):
+    addressee = Text(validate=[validate.Length(min=1, max=200), NOT_BLANK], metadata=d("收件单位"))
+    body = Text(
+        validate=[validate.Length(min=1, max=MAX_DOCUMENT_BODY), NOT_BLANK],
+        metadata=d("正文, one paragraph a line"),
+    )
+    reply_due = fields.Date(
+        allow_none=True, metadata=d("Reply deadline, YYYY-MM-DD; null: the rule's date")
+    )
+
+
+class DocumentIssueSchema(Schema):
+    data = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        load_default=dict,
+        metadata=d("Data for the workflow step (default: the draft's)"),
+    )
 
 
 class DocumentSchema(Schema):
@@ -46,11 +75,30 @@ class DocumentSchema(Schema):
     case_id = fields.Integer(metadata=d("Case"))
     kind = fields.String(required=True, metadata=d("Document kind"))
     kind_label_zh = fields.String(metadata=d("文书种类"))
-    number = fields.String(required=True, metadata=d("文号, unique per issuing unit and year"))
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(DOCUMENT_STATUSES),
+        metadata=d("draft (editable, no number) or issued (numbered, immutable)"),
+    )
+    number = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=d("发文字号 (GB/T 9704), unique per issuing unit; null while a draft"),
+    )
     issuer = fields.Nested(UnitRefSchema, allow_none=True, metadata=d("Issuing unit"))
     addressee = fields.String(metadata=d("收件单位"))
+    title = fields.String(metadata=d("标题"))
+    body = fields.String(
+        allow_none=True,
+        metadata=d("正文, one paragraph a line (null: issued before bodies were kept)"),
+    )
     citation = fields.String(required=True, metadata=d("法律依据"))
-    issued_at = fields.String(metadata=d("Issued, ISO 8601 UTC"))
+    created_at = fields.String(allow_none=True, metadata=d("Drafted or issued, ISO 8601 UTC"))
+    issued_at = fields.String(allow_none=True, metadata=d("Issued, ISO 8601 UTC; null: a draft"))
+    content_hash = fields.String(
+        allow_none=True,
+        metadata=d("SHA-256 of the issued content (also in the document_issued event)"),
+    )
     reply_due = fields.String(allow_none=True, metadata=d("Reply deadline"))
     outcome = fields.String(allow_none=True, metadata=d("Outcome"))
 

@@ -22,6 +22,7 @@ from casework.core.migrate import current_revision, has_column, upgrade
 from casework.core.settings import Settings, load_settings
 from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
+from casework.documents.queries import document_file_by_number, verify_documents
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all
 from casework.models import OrgUnit
@@ -181,22 +182,31 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         checked, problems = verify_all(uow, args.case_ref)
         broken = {p.case_ref for p in problems}
         unkeyed = [ref for ref in unkeyed_cases(uow, args.case_ref) if ref not in broken]
+    documents, altered = verify_documents(rt.reader(), args.case_ref)
     rt.dispose()
     if args.case_ref and checked == 0:
         print(f"error: no case {args.case_ref}", file=sys.stderr)
         return 2
     for p in problems:
         print(f"BROKEN {p}")
+    for line in altered:
+        print(f"ALTERED {line}")
     for ref in unkeyed:
         print(f"UNKEYED {ref}: intact, but {UNKEYED_HINT}")
     if problems:
         print(f"{len(problems)} of {checked} case histories fail verification", file=sys.stderr)
         return 1
+    if altered:
+        print(
+            f"{len(altered)} of {documents} issued documents differ from what was issued",
+            file=sys.stderr,
+        )
+        return 1
     if unkeyed and args.strict:
         print(f"{len(unkeyed)} of {checked} case histories are unkeyed (--strict)", file=sys.stderr)
         return 1
     note = f" ({len(unkeyed)} unkeyed)" if unkeyed else ""
-    print(f"OK: {checked} case histories verified{note}")
+    print(f"OK: {checked} case histories verified{note}, {documents} issued documents intact")
     return 0
 
 
@@ -412,4 +422,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 f"      extended on the basis {c['extension_basis_label_zh']} "
                 f"({c['extension_basis']}){who}{note}"
             )
+    return 0
+
+
+def cmd_document_render(args: argparse.Namespace) -> int:
+    """Write one issued document of a case as PDF or DOCX."""
+    rt = _runtime()
+    try:
+        name, _media_type, data = document_file_by_number(
+            rt.reader(), case_ref=args.case_ref, number=args.number, fmt=args.fmt
+        )
+    finally:
+        rt.dispose()
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"{args.case_ref} {args.number}: wrote {len(data)} bytes of {args.fmt} to {args.output}")
     return 0

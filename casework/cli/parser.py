@@ -259,6 +259,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=acts.cmd_link)
 
+    sp = sub.add_parser("document", help="documents issued on cases")
+    docs = sp.add_subparsers(dest="document_command", required=True)
+    dr = docs.add_parser(
+        "render",
+        help="write a document as PDF or DOCX (GB/T 9704 layout)",
+        description="Render the document numbered NUMBER (its 发文字号, e.g. 天工提〔2026〕1号) "
+        "of case REF to a file, as the download of the API gives it.",
+    )
+    dr.add_argument("case_ref", metavar="REF", help="the case reference, e.g. SUP-2026-000001")
+    dr.add_argument("number", metavar="NUMBER", help="the 发文字号, e.g. 天工提〔2026〕1号")
+    dr.add_argument("--format", dest="fmt", required=True, choices=["pdf", "docx"])
+    dr.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+    dr.set_defaults(func=commands.cmd_document_render)
+
     sp = sub.add_parser("explain", help="every clock of a case, with the arithmetic")
     sp.add_argument("case_ref")
     sp.add_argument("--json", action="store_true")

@@ -97,3 +97,26 @@ class NotAuthenticated(DomainError):
     """No valid credentials (bad password, missing, expired or revoked token)."""
 
     code = "not_authenticated"
+
+
+class DocumentIssued(Conflict):
+    """An issued document is immutable: it can be neither edited nor issued again."""
+
+    code = "document_already_issued"
+
+
+class TemplateBroken(DomainError):
+    """A document template (an administrator's override, usually) cannot be read or rendered;
+    the message names the file and the line, never a server path."""
+
+    code = "document_template_broken"
+
+    def __init__(self, name: str, problem: str, line: int | None = None) -> None:
+        where_zh = name + (f" 第{line}行" if line else "")
+        where_en = name + (f" line {line}" if line else "")
+        super().__init__(
+            f"文书模板有误（{where_zh}）：{problem}；请管理员修改模板",
+            f"document template {where_en} is broken: {problem}",
+            template=name,
+            line=line,
+        )

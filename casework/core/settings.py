@@ -137,6 +137,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Bearer token /metrics asks for; empty: /metrics is open.
     metrics_token: str = field(default="", repr=False)
+    # A directory of document templates that win over the built-in ones (<unit code>/<kind>.txt,
+    # <kind>.txt, _layout.html); None: the built-in templates only.
+    document_templates: Path | None = None
 
     @property
     def region(self) -> Profile:
@@ -243,6 +246,16 @@ def _referral_days(env: dict[str, str]) -> dict[str, int]:
     return out
 
 
+def _directory(env: dict[str, str], name: str) -> Path | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise SettingsError(f"{name} must name an existing directory")
+    return path
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("CASEWORK_ENV", "development")
@@ -325,6 +338,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_interval_seconds=_int(env, "CASEWORK_OUTBOX_INTERVAL", 10),
         cors_origins=_origins(env, "CASEWORK_CORS_ORIGINS"),
         metrics_token=_metrics_token(env, "CASEWORK_METRICS_TOKEN"),
+        document_templates=_directory(env, "CASEWORK_DOCUMENT_TEMPLATES"),
         database_url=url,
         env=mode,
         data_dir=data_dir,

@@ -32,6 +32,8 @@ __all__ = [
     "DAY_UNITS",
     "DEADLINE_KINDS",
     "DOCUMENT_KINDS",
+    "DOCUMENT_FORMATS",
+    "DOCUMENT_STATUSES",
     "ESCALATION_REASONS",
     "EXTENSION_BASES",
     "FIELDS_REVEALABLE",
@@ -55,6 +57,16 @@ DEADLINE_KINDS: tuple[str, ...] = KINDS  # statutory or handling
 # A clock's life: running ⇄ paused, then stopped (handing over after a lift), expired or met.
 CLOCK_STATUSES: tuple[str, ...] = ("running", "paused", "stopped", "expired", "met")
 ACTIVE_CLOCK_STATUSES: tuple[str, ...] = ("running", "paused")
+
+# A document is a draft (editable, no number) until it is issued (numbered, immutable).
+DOCUMENT_STATUSES: tuple[str, ...] = ("draft", "issued")
+# What a document downloads as: format -> media type.
+DOCUMENT_FORMATS: dict[str, str] = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+MAX_DOCUMENT_BODY = 20_000  # characters of a document's 正文
+MAX_DOCUMENT_TITLE = 200
 
 # How a case arrived.
 CHANNELS: tuple[str, ...] = ("hotline", "walk_in", "online", "referral")

@@ -164,6 +164,12 @@ PERMISSIONS: dict[str, Permission] = {
         "只有承办单位的办案人员或上级主管可以登记移送机关的受理、立案、延期和答复",
         "only the owning unit's caseworkers or a supervisor above may record an agency's acts",
     ),
+    "oversee": _rule(
+        True,
+        "supervisor",
+        "只有承办单位的上级工会主管可以发出督办函",
+        "only a supervisor of a unit above the one holding the case may chase it in writing",
+    ),
     "report_mass_incident": _rule(
         True,
         "caseworker supervisor",

@@ -45,6 +45,7 @@ from casework.cases.service import WorkerInput, fire, open_case
 from casework.clocks.calendar import set_day
 from casework.clocks.service import pause_clock
 from casework.core.time import local_date
+from casework.documents.service import create_draft
 from casework.escalation.service import request_extension
 from casework.models import ApiToken, Case, Deadline, Employer, Notification
 from casework.notices.service import report_mass_incident
@@ -340,6 +341,32 @@ class World:
             person_id = c.workers[0].id
         return case_id, person_id
 
+    # documents
+    def draft(self, key: str, state: str) -> int:
+        """A draft 提请劳动保障监察处理函 on the case at ``key`` in ``state``, written by a handler
+        of the unit holding it (one per case)."""
+        case_id, _ = self.case(key, state)
+        if ("draft", case_id) not in self._cases:
+            owner = self.demo.unit(PLACEMENTS[key].owner)
+            setup = Actor(
+                user_id=None,
+                username="authz-setup",
+                roles=HANDLERS,
+                org_unit_id=owner.id,
+                org_path=owner.path,
+                org_level=owner.level,
+            )
+            doc = create_draft(
+                self.rt.uow(),
+                case_id=case_id,
+                actor=setup,
+                kind="inspection_referral",
+                addressee="劳动保障监察大队",
+                data=good_data("wage_arrears", "refer_to_inspection"),
+            )
+            self._cases[("draft", case_id)] = (doc.id, 0)
+        return self._cases[("draft", case_id)][0]
+
     # notifications
     def notice(self, principal: str, target: str) -> int:
         user = principal if principal in USERS else "admin"
@@ -427,6 +454,23 @@ def on_case(
     def build(w: World, principal: str, key: str) -> Request:
         case_id, _person_id = w.case(key, state)
         return Request(method, f"/cases/{case_id}{suffix}", json=body(w, key) if body else None)
+
+    return build
+
+
+def on_draft(
+    suffix: str = "",
+    method: str = "GET",
+    body: Callable[[World, str], Any] | None = None,
+    state: str = "negotiating",
+) -> Callable[[World, str, Any], Request]:
+    """A request about a draft document of the case at the target."""
+
+    def build(w: World, principal: str, key: str) -> Request:
+        case_id, _ = w.case(key, state)
+        doc_id = w.draft(key, state)
+        path = f"/cases/{case_id}/documents/{doc_id}{suffix}"
+        return Request(method, path, json=body(w, key) if body else None)
 
     return build
 
@@ -1168,6 +1212,60 @@ ROWS: list[Row] = [
         consumes=True,
     ),
     Row("GET", "/api/v1/referrals", NONE, anyone(200), referral_list, check=referral_list_check),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/documents/drafts",
+        CASES,
+        case_write(HANDLERS, 201),
+        on_case(
+            "/documents/drafts",
+            "POST",
+            lambda w, k: {"kind": "inspection_referral", "addressee": "劳动保障监察大队"},
+            state="negotiating",
+        ),
+        state="negotiating",
+    ),
+    Row(
+        "GET",
+        "/api/v1/cases/{case_id}/documents/{document_id}",
+        CASES,
+        case_read,
+        on_draft(),
+        state="negotiating",
+    ),
+    Row(
+        "GET",
+        "/api/v1/cases/{case_id}/documents/{document_id}.pdf",
+        CASES,
+        case_read,
+        on_draft(".pdf"),
+        state="negotiating",
+    ),
+    Row(
+        "GET",
+        "/api/v1/cases/{case_id}/documents/{document_id}.docx",
+        CASES,
+        case_read,
+        on_draft(".docx"),
+        state="negotiating",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/cases/{case_id}/documents/{document_id}",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_draft("", "PATCH", lambda w, k: {"addressee": "天河区劳动保障监察大队"}),
+        state="negotiating",
+    ),
+    Row(
+        "POST",
+        "/api/v1/cases/{case_id}/documents/{document_id}/issue",
+        CASES,
+        case_write(HANDLERS, 200),
+        on_draft("/issue", "POST"),
+        state="negotiating",
+        consumes=True,
+    ),
     Row(
         "POST",
         "/api/v1/cases/{case_id}/pii-reveal",

@@ -154,6 +154,26 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         201,
     )
     _ok(api.get(sup, f"/cases/{sid}/documents"))
+    draft_case = _ok(api.post(sup, "/cases", json={**CASE_BODY, "workflow": "supervision"}), 201)
+    did = draft_case["id"]
+    _ok(
+        api.post(
+            sup,
+            f"/cases/{did}/transitions",
+            json={"trigger": "start_investigation", "data": {"investigators": ["甲", "乙"]}},
+        )
+    )
+    draft = _ok(
+        api.post(
+            sup,
+            f"/cases/{did}/documents/drafts",
+            json={"kind": "tip_letter", "addressee": "广州市某建筑劳务有限公司"},
+        ),
+        201,
+    )
+    _ok(api.get(sup, f"/cases/{did}/documents/{draft['id']}"))
+    _ok(api.call(sup, "PATCH", f"/cases/{did}/documents/{draft['id']}", json={"body": "正文"}))
+    _ok(api.post(sup, f"/cases/{did}/documents/{draft['id']}/issue"))
 
     # the referral ledger: an outbound referral through every act, an inbound one, the lists
     today = local_date().isoformat()

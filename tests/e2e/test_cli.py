@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from casework.models import Case
 from tests.conftest import subprocess_env
-from tests.helpers import new_case
+from tests.helpers import issue_sample_document, new_case
 
 CLI = str(Path(sys.executable).parent / "casework")
 
@@ -24,6 +25,28 @@ def test_audit_verify_as_a_subprocess(rt, demo, db_url):
     case = new_case(rt, demo, "wage_arrears")
     out = run_cli(db_url, "audit", "verify", case.ref)
     assert out.returncode == 0 and "OK: 1 case histories verified" in out.stdout
+
+
+def test_document_render_as_a_subprocess(rt, demo, db_url, tmp_path):
+    doc = issue_sample_document(rt, demo, "opinion_letter")
+    with rt.reader() as uow:
+        ref = uow.session.get(Case, doc.case_id).ref
+    pdf, docx_file = tmp_path / "意见书.pdf", tmp_path / "意见书.docx"
+    out = run_cli(db_url, "document", "render", ref, doc.number, "--format", "pdf", "-o", str(pdf))
+    assert out.returncode == 0, out.stderr
+    assert doc.number in out.stdout and pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert doc.number in text.replace(" ", "")
+    out = run_cli(
+        db_url, "document", "render", ref, doc.number, "--format", "docx", "-o", str(docx_file)
+    )
+    assert out.returncode == 0 and docx_file.read_bytes()[:2] == b"PK"
+    missing = run_cli(db_url, "document", "render", ref, "天工意〔1999〕9号", "--format", "pdf",
+                      "-o", str(tmp_path / "x.pdf"))  # fmt: skip
+    assert missing.returncode == 2 and "no document numbered" in missing.stderr
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_init_is_idempotent_and_demo_loads_once(tmp_path):

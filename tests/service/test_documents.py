@@ -121,7 +121,12 @@ def test_one_letter_two_books_cite_what_the_supervision_workflow_cites():
     assert DOCUMENT_KINDS["mediation_agreement"].citation == "劳动争议调解仲裁法 第十四条"
     assert [k.abbr_zh for k in kinds_for("supervision")][:3] == ["提", "意", "建"]
     listed = document_kinds("mediation")
-    assert [k["name"] for k in listed] == ["mediation_agreement"]
+    assert [k["name"] for k in listed] == [
+        "mediation_refusal",
+        "mediation_agreement",
+        "mediation_termination",
+        "oversight_letter",
+    ]
     assert set(listed[0]) == {
         "name",
         "label_zh",
@@ -266,12 +271,16 @@ def test_opinion_letter_advances_the_case_and_replies_by_the_clock(rt, demo):
     issued = _events(rt, case.id, "document_issued")
     assert len(issued) == 1 and issued[0].seq > transition.seq
     assert issued[0].data == {
+        "document_id": doc.id,
         "kind": "opinion_letter",
         "number": doc.number,
         "addressee": EMPLOYER,
         "issuer": "TH",
         "reply_due": "2026-03-23",
+        # What the document says, hashed: the same hash is on the row.
+        "content_hash": doc.content_hash,
     }
+    assert len(doc.content_hash) == 64 and doc.status == "issued"
     after = _snapshot(rt, case.id)
     assert after[4] == before[4] + 1
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from casework.core.db import make_engine
-from casework.core.migrate import upgrade
+from casework.core.migrate import alembic_config, upgrade
 from tests.conftest import PG_URL, _reset_postgres, _worker_database, _worker_id
 
 
@@ -73,3 +75,68 @@ def test_0006_gives_every_case_its_own_worker_record(scratch):
     ]
     assert rows[0].id != rows[1].id  # two records: changing one touches no other case
     assert "people" not in tables and "case_workers_old" not in tables
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def test_0011_keeps_issued_documents_and_drops_drafts_on_the_way_back(scratch):
+    upgrade(scratch, "0009")
+    with scratch.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO org_units (id, code, name, level, path, depth, created_at) "
+                "VALUES (1, 'TH', '天河区总工会', 'county', '/1/', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, ref, workflow, state, org_unit_id, origin_org_unit_id, "
+                "worker_count, channel, summary, complexity, collective, mass_incident, "
+                "attributes, escalation_level, event_seq, last_hash, version, created_at, "
+                "updated_at) VALUES (1, 'SUP-2026-000001', 'supervision', 'tip_letter_issued', "
+                "1, 1, 1, 'walk_in', '', 'normal', false, false, '{}', 0, 0, '', 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, case_id, kind, number, issuer_unit_id, addressee, "
+                "citation, issued_at) VALUES (1, 1, 'tip_letter', 'TH〔2026〕提字第001号', 1, "
+                "'某公司', '工会法 第二十三条', '2026-03-02 02:00:00')"
+            )
+        )
+    upgrade(scratch)
+    with scratch.begin() as conn:
+        old = conn.execute(
+            text("SELECT status, number, body, content_hash, created_at, issued_at FROM documents")
+        ).one()
+        assert (old.status, old.number, old.body, old.content_hash) == (
+            "issued",
+            "TH〔2026〕提字第001号",  # numbers already issued keep their value
+            None,  # rendered from its template
+            None,
+        )
+        assert old.created_at == old.issued_at
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, case_id, kind, status, issuer_unit_id, addressee, "
+                "citation, body) VALUES (2, 1, 'opinion_letter', 'draft', 1, '某公司', '', '正文')"
+            )
+        )
+    with pytest.raises(IntegrityError), scratch.begin() as conn:  # issued needs a number
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, case_id, kind, status, issuer_unit_id, addressee, "
+                "citation) VALUES (3, 1, 'tip_letter', 'issued', 1, '某公司', '')"
+            )
+        )
+    _downgrade(scratch, "0009")
+    with scratch.connect() as conn:
+        rows = conn.execute(text("SELECT id, number FROM documents")).all()
+    assert [tuple(r) for r in rows] == [(1, "TH〔2026〕提字第001号")]
+    upgrade(scratch)  # and up again
