@@ -192,9 +192,12 @@ def _fires(case: Case, kind: DocumentKind, now: dt.datetime, session: Session) -
     )
 
 
-def _issuer(session: Session, case: Case, kind: DocumentKind, actor: Actor) -> OrgUnit:
+def _issuer(
+    session: Session, case: Case, kind: DocumentKind, actor: Actor, *, signing: bool = True
+) -> OrgUnit:
     """Who issues ``kind`` on ``case`` (checking that ``actor`` may): the unit holding the case,
-    or for a 督办函 the actor's own unit above it."""
+    or for a 督办函 the actor's own unit above it. ``signing``: the actor issues it, so must hold
+    the step's role (a draft may be written by any caseworker of the case, then signed)."""
     if kind.from_above:
         require(actor, "oversee", case)
         if actor.org_unit_id is None or actor.org_unit_id == case.org_unit_id:
@@ -205,7 +208,7 @@ def _issuer(session: Session, case: Case, kind: DocumentKind, actor: Actor) -> O
             )
         return session.get(OrgUnit, actor.org_unit_id)
     require(actor, "issue_document", case, kind_zh=kind.label_zh, kind=kind.name)
-    if kind.trigger is not None:
+    if kind.trigger is not None and signing:
         # Who signs it (an 意见书 or 建议书: the chair or vice-chair, the supervisor role) is the
         # trigger's roles, checked before the level so the refusal names the real reason.
         t = workflows.get(case.workflow).transition_for(kind.trigger, case.state)
@@ -248,6 +251,7 @@ def _checked(
     expected_version: int | None,
     now: dt.datetime,
     inputs: Callable[[], None] = lambda: None,
+    signing: bool = True,
 ) -> tuple[Case, DocumentKind, bool, OrgUnit]:
     """The checks every issue or draft runs, in order — visible, version, ``inputs`` (the
     caller's field checks), kind, workflow, state, who, level — and the case, the kind, whether
@@ -259,7 +263,7 @@ def _checked(
     spec = get_kind(kind)
     _check_workflow(case, spec)
     fires = _fires(case, spec, now, s)
-    issuer = _issuer(s, case, spec, actor)
+    issuer = _issuer(s, case, spec, actor, signing=signing)
     return case, spec, fires, issuer
 
 
@@ -429,8 +433,9 @@ def create_draft(
 ) -> Document:
     """A draft of ``kind`` on case ``case_id``: no number yet, its body written from the kind's
     template (with ``data``, the step's data so far) unless ``body`` is given. It passes the
-    same checks as issuing now would (state, who may issue, level); a ``document_drafted`` event
-    joins the history."""
+    checks issuing now would (state, level), except the signature: a caseworker may draft an
+    意见书 that the chair (a supervisor) then issues. A ``document_drafted`` event joins the
+    history."""
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         given: dict[str, Any] = {}
@@ -448,6 +453,7 @@ def create_draft(
             expected_version=expected_version,
             now=now,
             inputs=inputs,
+            signing=False,
         )
         name, due, text = given["name"], given["due"], given["text"]
         citation = uow.settings.region.document_citation(spec.name, spec.citation)

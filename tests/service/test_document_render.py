@@ -230,6 +230,31 @@ def test_a_draft_is_edited_issued_and_then_frozen_with_its_hash_in_the_history(r
     assert squash("经查，你单位未与12名职工签订书面劳动合同。") in squash(pdf_text(path))
 
 
+def test_a_caseworker_drafts_an_opinion_letter_and_the_chair_signs_it(rt, demo):
+    case = new_case(rt, demo, "supervision", unit="TH-SP", actor="caseworker.shipai")
+    force_state(rt, case.id, "investigating")
+    draft = create_draft(
+        rt.uow(),
+        case_id=case.id,
+        actor=demo.actor("caseworker.shipai"),
+        kind="opinion_letter",
+        addressee=EMPLOYER,
+    )
+    served = {"served_on": local_date().isoformat(), "service_method": "direct"}
+    with pytest.raises(NotPermitted):  # an 意见书 is signed by the chair or vice-chair
+        issue_draft(
+            rt.uow(),
+            case_id=case.id,
+            document_id=draft.id,
+            actor=demo.actor("caseworker.shipai"),
+            data=served,
+        )
+    doc = issue_draft(
+        rt.uow(), case_id=case.id, document_id=draft.id, actor=demo.actor(SUP), data=served
+    )
+    assert doc.number.startswith("石牌街工〔") and doc.issuer_unit_id == demo.unit("TH-SP").id
+
+
 def test_a_draft_of_a_decision_takes_its_step_with_the_data_given(rt, demo):
     case = new_case(rt, demo, "mediation")
     force_state(rt, case.id, "applied")
