@@ -25,6 +25,7 @@ from api.resources import (
     org_units,
     reports,
     users,
+    warnings,
     workflows_,
 )
 from api.schemas import ProblemSchema
@@ -202,6 +203,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         inbox,
         calendar,
         reports,
+        warnings,
     ):
         api.register_blueprint(module.blp)
 

@@ -55,17 +55,21 @@ SUPERVISION_LETTERS = ("tip_letter", "opinion_letter", "suggestion_letter")
 
 
 def rule_configs(session: Session, file_path: str, codes: tuple[str, ...]) -> list[RuleConfig]:
-    """The effective settings of ``codes``: defaults, the file, then the table (one query)."""
+    """The effective settings of ``codes``: defaults, the file, then the table (one query per
+    transaction: the table has a row per rule at most, read whole and memoised)."""
     base = load_rule_files(file_path)
-    rows = {
-        r.code: r for r in session.scalars(select(WarningRule).where(WarningRule.code.in_(codes)))
-    }
+    memo = session.info.get("casework_warning_rules")
+    if memo is None:
+        memo = session.info["casework_warning_rules"] = {
+            r.code: (r.enabled, r.level, dict(r.params or {}))
+            for r in session.scalars(select(WarningRule))
+        }
     out = []
     for code in codes:
         cfg = base[code]
-        row = rows.get(code)
+        row = memo.get(code)
         if row is not None:
-            cfg = with_row(cfg, row.enabled, row.level, row.params or {})
+            cfg = with_row(cfg, *row)
         out.append(cfg)
     return out
 

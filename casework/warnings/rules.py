@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -197,8 +198,10 @@ def _overlay(base: dict[str, RuleConfig], content: dict[str, Any], source: str) 
         base[code] = RuleConfig(code, enabled, level, params)
 
 
+@lru_cache(maxsize=8)
 def load_rule_files(path: str = "") -> dict[str, RuleConfig]:
-    """The shipped defaults, with an administrator's file (``path``) over them."""
+    """The shipped defaults, with an administrator's file (``path``) over them. Read once per
+    process (a changed file takes effect when the processes restart; the table at once)."""
     configs: dict[str, RuleConfig] = {}
     _overlay(configs, json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")), "default_rules.json")
     if path:
