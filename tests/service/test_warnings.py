@@ -12,6 +12,7 @@ from chinese_calendar.constants import holidays
 from sqlalchemy import select, update
 
 from casework.cases.service import fire
+from casework.core import signals
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
 from casework.core.time import SHANGHAI
 from casework.history import verify_employers
@@ -398,3 +399,19 @@ def test_employer_search_counts_what_lies_outside_the_scope(rt, demo):
     by_code = wq.employer_search(rt.reader(), actor=demo.actor("caseworker.shipai"), q=BUILDER_CODE)
     assert [e["name"] for e in by_code["items"]] == [BUILDER]
     assert Employer.__tablename__ == "employers"
+
+
+def test_a_referral_overdue_signal_raises_blue_once_per_referral(rt, demo):
+    """The hook the referral ledger calls when a referral goes overdue: one line in its service,
+    inside its transaction."""
+    emp = demo.employer("建筑")
+    for _ in range(2):  # the same referral signalled twice raises one warning
+        with rt.uow() as uow:
+            signals.emit(
+                uow, signals.REFERRAL_OVERDUE, employer_id=emp.id, at=T0, subject="referral:17"
+            )
+            uow.commit()
+    [w] = warnings_of(rt, emp.id)
+    assert (w.rule, w.level, w.basis) == ("referral_overdue", "blue", "referral:17")
+    # Ten working days for blue from Wednesday 10 June 2026 (19 June is the Dragon Boat Festival).
+    assert w.due_on == dt.date(2026, 6, 25)
