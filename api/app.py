@@ -26,6 +26,7 @@ from api.resources import (
     referrals,
     reports,
     users,
+    warnings,
     workflows_,
 )
 from api.schemas import ProblemSchema
@@ -204,6 +205,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         calendar,
         referrals,
         reports,
+        warnings,
     ):
         api.register_blueprint(module.blp)
 

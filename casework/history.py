@@ -27,7 +27,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from casework.core.uow import UnitOfWork, commit_or_conflict
-from casework.models import Case, CaseEvent
+from casework.models import Case, CaseEvent, Employer, EmployerEvent
 
 log = logging.getLogger("casework.history")
 
@@ -98,11 +98,14 @@ def event_hash(
     to_state: str | None,
     trigger: str | None,
     data: Any,
+    subject: str = "case_id",
 ) -> str:
     """The link of one event: HMAC-SHA256 under ``key``, or (``key`` None) the plain SHA-256 of
-    the chains written before keys."""
+    the chains written before keys. ``subject`` names the chain's owner in the canonical form
+    (``case_id``; ``employer_id`` for an employer's history), so an event cannot be moved from
+    one kind of chain to the other."""
     body = {
-        "case_id": case_id,
+        subject: case_id,
         "seq": seq,
         "at": _fmt_time(at),
         "actor_id": actor_id,
@@ -120,7 +123,23 @@ def event_hash(
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def _row_hash(ev: CaseEvent, prev_hash: str, key: str | None) -> str:
+def _row_hash(ev: CaseEvent | EmployerEvent, prev_hash: str, key: str | None) -> str:
+    if isinstance(ev, EmployerEvent):
+        return event_hash(
+            key=key,
+            prev_hash=prev_hash,
+            case_id=ev.employer_id,
+            seq=ev.seq,
+            at=ev.at,
+            actor_id=ev.actor_id,
+            actor=ev.actor,
+            kind=ev.kind,
+            from_state=None,
+            to_state=None,
+            trigger=None,
+            data=ev.data,
+            subject="employer_id",
+        )
     return event_hash(
         key=key,
         prev_hash=prev_hash,
@@ -137,7 +156,7 @@ def _row_hash(ev: CaseEvent, prev_hash: str, key: str | None) -> str:
     )
 
 
-def _sign(ev: CaseEvent, prev_hash: str, keys: HistoryKeys) -> None:
+def _sign(ev: CaseEvent | EmployerEvent, prev_hash: str, keys: HistoryKeys) -> None:
     ev.prev_hash = prev_hash
     ev.key_id = keys.current_id
     ev.hash = _row_hash(ev, prev_hash, keys.current)
@@ -187,6 +206,40 @@ def record(
     return ev
 
 
+def record_employer(
+    uow: UnitOfWork,
+    employer: Employer,
+    kind: str,
+    *,
+    by: Author | None = None,
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> EmployerEvent:
+    """Append one event of ``kind`` to the employer's own history (a warning raised, escalated
+    or disposed of), chained and signed exactly like a case's."""
+    at = at or dt.datetime.now(dt.UTC)
+    seq = (employer.event_seq or 0) + 1
+    ev = EmployerEvent(
+        employer_id=employer.id,
+        seq=seq,
+        at=at,
+        actor_id=by.user_id if by is not None else None,
+        actor=by.username if by is not None else SYSTEM_NAME,
+        kind=kind,
+        data=plain_json(data or {}),
+    )
+    _sign(ev, employer.last_hash or GENESIS, uow.history_keys)
+    employer.event_seq = seq
+    employer.last_hash = ev.hash
+    uow.session.add(ev)
+    return ev
+
+
+def employer_label(employer: Employer) -> str:
+    """How a problem names an employer's chain (its id: the name may hold anything)."""
+    return f"employer#{employer.id}"
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     case_ref: str
@@ -199,15 +252,20 @@ class ChainProblem:
         return f"{self.case_ref}: {where}: {self.problem}"
 
 
-def _events(session: Session, case_id: int, batch: int) -> Iterator[CaseEvent]:
-    """A case's events in the order they were stored, ``batch`` rows per query."""
+def _events(
+    session: Session, owner: Case | Employer, batch: int
+) -> Iterator[CaseEvent | EmployerEvent]:
+    """A case's (or an employer's) events in the order they were stored, ``batch`` per query."""
+    if isinstance(owner, Employer):
+        model: Any = EmployerEvent
+        belongs = EmployerEvent.employer_id == owner.id
+    else:
+        model = CaseEvent
+        belongs = CaseEvent.case_id == owner.id
     last_id = 0
     while True:
         rows = session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case_id, CaseEvent.id > last_id)
-            .order_by(CaseEvent.id)
-            .limit(batch)
+            select(model).where(belongs, model.id > last_id).order_by(model.id).limit(batch)
         ).all()
         if not rows:
             return
@@ -216,7 +274,11 @@ def _events(session: Session, case_id: int, batch: int) -> Iterator[CaseEvent]:
 
 
 def _link_problem(
-    keys: HistoryKeys, ev: CaseEvent, expected_seq: int, prev: str, signed_before: bool
+    keys: HistoryKeys,
+    ev: CaseEvent | EmployerEvent,
+    expected_seq: int,
+    prev: str,
+    signed_before: bool,
 ) -> str | None:
     if ev.seq != expected_seq:
         return f"expected event #{expected_seq} here (one is missing or reordered)"
@@ -239,7 +301,12 @@ def _link_problem(
 
 
 def _walk(
-    session: Session, keys: HistoryKeys, case: Case, batch: int, *, resign: bool = False
+    session: Session,
+    keys: HistoryKeys,
+    case: Case | Employer,
+    batch: int,
+    *,
+    resign: bool = False,
 ) -> ChainProblem | None:
     """Check ``case``'s chain event by event; the first problem, or None if intact. With
     ``resign`` every event is also re-signed with the current key as soon as it has been checked
@@ -247,10 +314,11 @@ def _walk(
     prev = new_prev = GENESIS
     expected_seq = 1
     signed_before = False
-    for ev in _events(session, case.id, batch):
+    label = employer_label(case) if isinstance(case, Employer) else case.ref
+    for ev in _events(session, case, batch):
         problem = _link_problem(keys, ev, expected_seq, prev, signed_before)
         if problem:
-            return ChainProblem(case.ref, ev.seq, ev.id, problem)
+            return ChainProblem(label, ev.seq, ev.id, problem)
         signed_before = signed_before or ev.key_id is not None
         prev = ev.hash
         if resign:
@@ -258,11 +326,12 @@ def _walk(
             new_prev = ev.hash
         expected_seq += 1
     if expected_seq - 1 != case.event_seq or prev != (case.last_hash or GENESIS):
+        what = "employer" if isinstance(case, Employer) else "case"
         return ChainProblem(
-            case.ref,
+            label,
             None,
             None,
-            f"case records {case.event_seq} events ending in another hash (events deleted?)",
+            f"{what} records {case.event_seq} events ending in another hash (events deleted?)",
         )
     if resign:
         case.last_hash = new_prev
@@ -289,6 +358,19 @@ def verify_all(uow: UnitOfWork, ref: str | None = None) -> tuple[int, list[Chain
     return checked, problems
 
 
+def verify_employers(uow: UnitOfWork) -> tuple[int, list[ChainProblem]]:
+    """Verify every employer's own history (those that have one); returns (checked, problems)."""
+    problems: list[ChainProblem] = []
+    checked = 0
+    q = select(Employer).where(Employer.event_seq > 0).order_by(Employer.id)
+    for emp in uow.session.scalars(q).yield_per(500):
+        checked += 1
+        p = _walk(uow.session, uow.history_keys, emp, 1000)
+        if p:
+            problems.append(p)
+    return checked, problems
+
+
 def unkeyed_cases(uow: UnitOfWork, ref: str | None = None) -> list[str]:
     """References of the cases whose chain has events written before keys (plain SHA-256)."""
     q = (
@@ -308,6 +390,7 @@ def unkeyed_cases(uow: UnitOfWork, ref: str | None = None) -> list[str]:
 class RekeyReport:
     key_id: str
     rekeyed: int = 0
+    employers_rekeyed: int = 0  # employers' own histories (warnings), re-signed the same way
     refused: list[ChainProblem] = field(default_factory=list)  # broken chains, left as they are
     unkeyed: list[str] = field(default_factory=list)  # legacy chains left alone (no --legacy)
 
@@ -367,9 +450,48 @@ def rekey_all(
                 )
             )
         if not ids:
-            return report
+            break
         for case_id in ids:
             rekey_case(new_uow(), case_id, report, legacy=legacy)
+        after = ids[-1]
+    _rekey_employers(new_uow, report, batch)
+    return report
+
+
+def _rekey_employers(new_uow: Callable[[], UnitOfWork], report: RekeyReport, batch: int) -> None:
+    """The employers' own histories, like the cases': one transaction per employer, verified with
+    the keys they were signed with before being re-signed; a broken chain is refused."""
+    after = 0
+    while True:
+        with new_uow() as uow:
+            current = uow.history_keys.current_id
+            ids = list(
+                uow.session.scalars(
+                    select(EmployerEvent.employer_id)
+                    .where(
+                        EmployerEvent.employer_id > after,
+                        or_(EmployerEvent.key_id.is_(None), EmployerEvent.key_id != current),
+                    )
+                    .group_by(EmployerEvent.employer_id)
+                    .order_by(EmployerEvent.employer_id)
+                    .limit(batch)
+                )
+            )
+        if not ids:
+            return
+        for employer_id in ids:
+            uow = new_uow()
+            with uow:
+                s = uow.session
+                s.execute(select(Employer.id).where(Employer.id == employer_id).with_for_update())
+                emp = s.get(Employer, employer_id)
+                problem = _walk(s, uow.history_keys, emp, 1000, resign=True)
+                if problem:
+                    report.refused.append(problem)
+                    log.warning("history: not re-keyed, the chain is broken: %s", problem)
+                    continue
+                uow.commit()
+                report.employers_rekeyed += 1
         after = ids[-1]
 
 

@@ -51,6 +51,8 @@ from casework.core.vocab import (
     REFERRAL_OUTCOMES,
     REFERRAL_PROCEDURES,
     ROLES,
+    WARNING_LEVELS,
+    WARNING_STATUSES,
     check_constraint,
 )
 
@@ -191,6 +193,9 @@ class Employer(Base):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     has_union: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The tail of the employer's own hash-chained history (warnings and their dispositions).
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
@@ -257,6 +262,8 @@ class Case(Base):
         Index("ix_cases_workflow_state", "workflow", "state"),
         Index("ix_cases_next_due_at", "next_due_at"),
         Index("ix_cases_created_at", "created_at"),
+        # The early-warning rules count one employer's calls and cases in a window.
+        Index("ix_cases_employer_id_workflow_created_at", "employer_id", "workflow", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -641,3 +648,86 @@ class LoginFailure(Base):
     account: Mapped[str] = mapped_column(String(MAX_USERNAME))
     client: Mapped[str] = mapped_column(String(MAX_CLIENT_ADDRESS))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EmployerEvent(Base):
+    """The employer's append-only history (warnings raised, escalated, disposed of), chained like
+    the case history: HMAC-SHA256 under the key named by ``key_id``."""
+
+    __tablename__ = "employer_events"
+    __table_args__ = (UniqueConstraint("employer_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(8))
+
+
+class WarningRule(Base):
+    """An administrator's setting of one early-warning rule over the defaults of the settings
+    file: on or off, the level it raises, its thresholds."""
+
+    __tablename__ = "warning_rules"
+    __table_args__ = (
+        CheckConstraint(check_constraint("level", WARNING_LEVELS), name="level_known"),
+    )
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    level: Mapped[str] = mapped_column(String(8))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EmployerWarning(Base):
+    """One early warning on an employer: the rule, what it rests on (``basis``, unique per
+    employer and rule, so the incremental path and the nightly reconciliation can never raise it
+    twice), its level and disposition clock, the unit whose supervisors must dispose of it."""
+
+    __tablename__ = "employer_warnings"
+    __table_args__ = (
+        CheckConstraint(check_constraint("level", WARNING_LEVELS), name="level_known"),
+        CheckConstraint(check_constraint("status", WARNING_STATUSES), name="status_known"),
+        UniqueConstraint("employer_id", "rule", "basis"),
+        Index("ix_employer_warnings_status_due_at", "status", "due_at"),
+        Index("ix_employer_warnings_org_unit_id_status", "org_unit_id", "status"),
+        Index(
+            "ix_employer_warnings_employer_id_rule_raised_at", "employer_id", "rule", "raised_at"
+        ),
+        Index("ix_employer_warnings_raised_at", "raised_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8))
+    raised_level: Mapped[str] = mapped_column(String(8))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    raised_by: Mapped[str] = mapped_column(String(16), default="event")  # event | reconcile
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    disposition_note: Mapped[str | None] = mapped_column(Text)
+    disposed_by: Mapped[str | None] = mapped_column(String(80))
+    disposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    disposed_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    employer: Mapped[Employer] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -1,5 +1,7 @@
 """The scheduler process (``casework scheduler``): APScheduler 3 BlockingScheduler running the
-sweep, outbox delivery and an auditor of overdue clocks. gunicorn workers never start one.
+sweep (with the early warnings' disposition clocks), outbox delivery, an auditor of overdue
+clocks and, nightly at 02:30 Asia/Shanghai, the early-warning reconciliation.
+gunicorn workers never start one.
 
 Running two by mistake is safe: the sweep and the outbox claim rows so each clock is acted on,
 and each message sent, by one process only.
@@ -17,6 +19,7 @@ from casework.escalation.sweep import overdue_unhandled, sweep
 from casework.notices import outbox
 from casework.referrals.sweep import chase_overdue
 from casework.runtime import Runtime
+from casework.warnings.service import reconcile, sweep_warnings
 
 log = logging.getLogger("casework.scheduler")
 
@@ -29,6 +32,20 @@ def run_sweep(rt: Runtime) -> None:
     chased = chase_overdue(rt)
     if chased.chased or chased.skipped:
         log.info("referral sweep: %s", chased.as_dict())
+    warned = sweep_warnings(rt)  # early warnings past their disposition clock
+    if warned.escalated:
+        log.info("sweep: warnings %s", warned.as_dict())
+
+
+def run_reconcile(rt: Runtime) -> None:
+    """Nightly: the early-warning rules over the day's data; anything raised here was missed by
+    the incremental path (logged as a warning by the reconciliation itself)."""
+    report = reconcile(rt)
+    log.info(
+        "warnings reconciliation: %d employers checked, %d raised",
+        report.employers,
+        len(report.raised),
+    )
 
 
 def run_outbox(rt: Runtime) -> None:
@@ -67,6 +84,15 @@ def build_scheduler(rt: Runtime) -> BlockingScheduler:
         seconds=rt.settings.outbox_interval_seconds,
         id="outbox",
         next_run_time=now,
+    )
+    sched.add_job(
+        run_reconcile,
+        "cron",
+        args=[rt],
+        hour=2,
+        minute=30,
+        id="warnings_reconcile",
+        misfire_grace_time=3600,
     )
     sched.add_job(
         run_auditor,

@@ -12,10 +12,13 @@ from api.schemas import (
     JointMeetingSchema,
     ReportArgs,
     ReportSchema,
+    WarningReportArgs,
+    WarningReportSchema,
 )
 from casework import reports
 from casework.referrals import queries as referrals
 from casework.referrals.pack import joint_meeting_docx
+from casework.warnings import queries as warnings
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="统计报表 Reports")
 
@@ -116,3 +119,28 @@ def joint_meeting(args):
             },
         )
     return pack
+
+
+@blp.route("/warnings", methods=["GET"])
+@blp.arguments(WarningReportArgs, location="query")
+@blp.response(200, WarningReportSchema)
+@blp.alt_response(
+    200,
+    schema={"type": "string"},
+    content_type="text/csv",
+    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
+    success=True,
+)
+@problems(blp, 401, 404, 422)
+def warnings_report(args):
+    """劳动关系预警统计 Per unit and rule: warnings raised, disposed of on time, overdue, still open."""  # noqa: E501 - the summary line of the OpenAPI operation
+    report = warnings.warnings_report(
+        rt().reader(),
+        actor=actor(),
+        org_unit_id=args.get("org_unit_id"),
+        date_from=args.get("from_"),
+        date_to=args.get("to"),
+    )
+    if args["format"] == "csv":
+        return _csv(warnings.warnings_report_csv(report), "casework-warnings.csv")
+    return report

@@ -23,6 +23,7 @@ import workflows
 from casework.cases.queries import visible_case
 from casework.cases.rules import check_fire
 from casework.clocks.service import on_state_change, restart_handling_clocks, sync_dated_clocks
+from casework.core import signals
 from casework.core.counters import next_in_sequence
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
 from casework.core.queries import get_or_404
@@ -318,6 +319,7 @@ def open_case(
         sync_dated_clocks(uow, case, entry_seq=case.event_seq, now=now)
         if mass_incident:
             report_mass_incident(uow, case, now=now)
+        signals.emit(uow, signals.CASE_OPENED, employer_id=case.employer_id, at=now, case=case)
         commit_or_conflict(uow)
         return case
 
@@ -370,7 +372,8 @@ def fire(
         recorded = {k: data[k] for k in (*t.records, *ENGINE_RECORDS) if k in data}
         if recorded:
             case.attributes = plain_json(wf.derived({**(case.attributes or {}), **recorded}))
-        if wf.is_terminal(case.state):
+        closing = wf.is_terminal(case.state)
+        if closing:
             case.closed_at = now
         payload: dict[str, Any] = {"data": data} if data else {}
         if comment:
@@ -393,6 +396,16 @@ def fire(
         follow_up = AFTER_FIRE.get((case.workflow, trigger))
         if follow_up is not None:
             follow_up(uow, case, actor, now)
+        signals.emit(
+            uow,
+            signals.TRANSITION,
+            employer_id=case.employer_id,
+            at=now,
+            case=case,
+            detail=f"{case.workflow}.{trigger}",
+        )
+        if closing:
+            signals.emit(uow, signals.CASE_CLOSED, employer_id=case.employer_id, at=now, case=case)
         commit_or_conflict(uow)
         return case
 
@@ -646,6 +659,7 @@ def merge(
         )
         if became_collective:
             _rise_for_collective(uow, case, entry_seq=ev.seq, now=now)
+        signals.emit(uow, signals.CASE_MERGED, employer_id=case.employer_id, at=now, case=case)
         commit_or_conflict(uow)
         return case
 

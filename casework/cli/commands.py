@@ -24,7 +24,7 @@ from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
 from casework.documents.queries import document_file_by_number, verify_documents
 from casework.escalation.sweep import sweep
-from casework.history import rekey_all, unkeyed_cases, verify_all
+from casework.history import rekey_all, unkeyed_cases, verify_all, verify_employers
 from casework.models import OrgUnit
 from casework.referrals.sweep import chase_overdue
 from casework.runtime import Runtime, build_runtime
@@ -182,17 +182,25 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         checked, problems = verify_all(uow, args.case_ref)
         broken = {p.case_ref for p in problems}
         unkeyed = [ref for ref in unkeyed_cases(uow, args.case_ref) if ref not in broken]
+        # The employers' own histories (early warnings and their dispositions), unless one case
+        # was asked for.
+        employers, employer_problems = (0, []) if args.case_ref else verify_employers(uow)
     documents, altered = verify_documents(rt.reader(), args.case_ref)
     rt.dispose()
     if args.case_ref and checked == 0:
         print(f"error: no case {args.case_ref}", file=sys.stderr)
         return 2
-    for p in problems:
+    for p in (*problems, *employer_problems):
         print(f"BROKEN {p}")
     for line in altered:
         print(f"ALTERED {line}")
     for ref in unkeyed:
         print(f"UNKEYED {ref}: intact, but {UNKEYED_HINT}")
+    if employer_problems:
+        print(
+            f"{len(employer_problems)} of {employers} employer histories fail verification",
+            file=sys.stderr,
+        )
     if problems:
         print(f"{len(problems)} of {checked} case histories fail verification", file=sys.stderr)
         return 1
@@ -202,11 +210,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if employer_problems:
+        return 1
     if unkeyed and args.strict:
         print(f"{len(unkeyed)} of {checked} case histories are unkeyed (--strict)", file=sys.stderr)
         return 1
     note = f" ({len(unkeyed)} unkeyed)" if unkeyed else ""
     print(f"OK: {checked} case histories verified{note}, {documents} issued documents intact")
+    if employers:
+        print(f"OK: {employers} employer histories verified")
     return 0
 
 
@@ -222,6 +234,8 @@ def cmd_audit_rekey(args: argparse.Namespace) -> int:
     for ref in report.unkeyed:
         print(f"UNKEYED {ref}: not re-keyed: {UNKEYED_HINT}")
     print(f"re-keyed {report.rekeyed} case histories with key {report.key_id}")
+    if report.employers_rekeyed:
+        print(f"re-keyed {report.employers_rekeyed} employer histories with key {report.key_id}")
     return 1 if report.refused or report.unkeyed else 0
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import workflows
 from casework.cli import acts, admin, commands
+from casework.cli import warnings as warnings_cli
 from casework.cli.serve import cmd_serve
 from casework.core.errors import DomainError
 from casework.core.settings import SettingsError
@@ -277,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("case_ref")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=commands.cmd_explain)
+
+    warnings_cli.add_parser(sub)
     return p
 
 

@@ -43,6 +43,10 @@ NATIONAL_CRIMINAL_THRESHOLDS: dict[str, Any] = {
 }
 
 
+# Working days to dispose of an early warning, per level (红: a site visit within one working day).
+DEFAULT_WARNING_CLOCK_DAYS: dict[str, int] = {"red": 1, "orange": 3, "yellow": 5, "blue": 10}
+
+
 class SettingsError(RuntimeError):
     """The configuration is unusable (says which variable and why, never a secret's value)."""
 
@@ -140,6 +144,14 @@ class Settings:
     # A directory of document templates that win over the built-in ones (<unit code>/<kind>.txt,
     # <kind>.txt, _layout.html); None: the built-in templates only.
     document_templates: Path | None = None
+    # Early warning: the rules file over the shipped defaults ("" : the defaults only), and the
+    # working days a warning of each level may wait for a disposition before it escalates.
+    warning_rules_file: str = ""
+    warning_clock_days: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_WARNING_CLOCK_DAYS)
+    )
+    # Days the nightly reconciliation looks back over (cases changed, calls received).
+    warning_reconcile_days: int = 7
 
     @property
     def region(self) -> Profile:
@@ -326,7 +338,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                     if days < 1:
                         raise SettingsError(f"{tier_name} must be at least 1")
                     deadline_days[f"{wf.name}.{rule.name}.{tier}"] = days
+    warning_clock_days = {
+        level: _at_least(env, f"CASEWORK_WARNING_CLOCK_{level.upper()}", days, 1)
+        for level, days in DEFAULT_WARNING_CLOCK_DAYS.items()
+    }
     return Settings(
+        warning_rules_file=env.get("CASEWORK_WARNING_RULES_FILE", ""),
+        warning_clock_days=warning_clock_days,
+        warning_reconcile_days=_at_least(env, "CASEWORK_WARNING_RECONCILE_DAYS", 7, 1),
         deadline_days=deadline_days,
         referral_days=_referral_days(env),
         reminder_lead_days=_int(env, "CASEWORK_REMINDER_LEAD_DAYS", 1),

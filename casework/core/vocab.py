@@ -49,6 +49,10 @@ __all__ = [
     "SYSTEM",
     "TIERS",
     "TIER_LABELS_ZH",
+    "WARNING_LEVELS",
+    "WARNING_LEVEL_LABELS_ZH",
+    "WARNING_STATUSES",
+    "DISPOSITIONS",
     "check_constraint",
 ]
 
@@ -131,6 +135,26 @@ REFERRAL_OUTCOMES: dict[str, str] = {
     "transferred": "已移送其他机关",
     "other": "其他",
 }
+# Labour-relations early warning (劳动关系预警): levels from the mildest, each with its colour.
+WARNING_LEVELS: tuple[str, ...] = ("blue", "yellow", "orange", "red")
+WARNING_LEVEL_LABELS_ZH: dict[str, str] = {
+    "blue": "蓝色预警",
+    "yellow": "黄色预警",
+    "orange": "橙色预警",
+    "red": "红色预警",
+}
+# A warning is open until someone disposes of it; "overdue" is an open one past its clock.
+WARNING_STATUSES: tuple[str, ...] = ("open", "disposed")
+WARNING_LIST_STATUSES: tuple[str, ...] = ("open", "disposed", "overdue")
+# What a supervisor may do with a warning, with the words the history and the desk show.
+DISPOSITIONS: dict[str, str] = {
+    "tip_letter": "发出提示函",
+    "supervision_case": "立案开展劳动法律监督",
+    "merge_calls": "合并职工来电为一件集体案件",
+    "joint_meeting": "列入三方（联席）会议议程",
+    "dismiss": "排除预警（说明理由）",
+}
+MAX_DISPOSITION_NOTE = 500
 
 # Personal data a permitted user may reveal on a case.
 FIELDS_REVEALABLE: tuple[str, ...] = ("id_number", "phone")

@@ -41,6 +41,7 @@ import workflows
 from casework.cases.queries import case_ref, visible_case
 from casework.cases.service import AFTER_FIRE, WorkerInput, fire, open_case, parse_amount
 from casework.clocks.calendar import load_calendar
+from casework.core import signals
 from casework.core.db import lock_keys
 from casework.core.errors import (
     InvalidInput,
@@ -626,6 +627,15 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         complexity=call.complexity,
         attributes=attributes,
         now=now,
+    )
+    # Every call about an employer that opens a work order counts (a repeat call by the same
+    # caller about the same matter joins its order above and is not a new call).
+    signals.emit(
+        uow,
+        signals.HOTLINE_CALL,
+        employer_id=employer.id if employer is not None else None,
+        at=now,
+        case=order,
     )
 
     case: Case | None = None

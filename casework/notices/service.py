@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clocks.service import start_case_clock
+from casework.core import signals
 from casework.core.errors import NotFound
 from casework.core.uow import UnitOfWork
 from casework.history import record
@@ -45,7 +46,7 @@ def supervisors_of(session: Session, unit_id: int) -> list[int]:
 
 def notify(
     session: Session,
-    case: Case,
+    case: Case | None,
     *,
     kind: str,
     title: str,
@@ -55,7 +56,8 @@ def notify(
     unit_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """One notice per user in ``users`` (or, with none, one for ``unit_id``) about ``case``.
+    """One notice per user in ``users`` (or, with none, one for ``unit_id``) about ``case`` (None:
+    about no one case, e.g. an early warning on an employer).
     ``key`` de-duplicates: the same key never notifies the same recipient twice. Returns how
     many notices were written."""
     recipients: list[tuple[int | None, int | None]] = [(uid, None) for uid in users]
@@ -73,7 +75,7 @@ def notify(
             Notification(
                 user_id=uid,
                 org_unit_id=oid,
-                case_id=case.id,
+                case_id=case.id if case is not None else None,
                 kind=kind,
                 title=title,
                 body=body,
@@ -88,7 +90,7 @@ def notify(
 def notify_unit_supervisors(
     session: Session,
     unit: OrgUnit,
-    case: Case,
+    case: Case | None,
     *,
     kind: str,
     title: str,
@@ -163,4 +165,5 @@ def report_mass_incident(uow: UnitOfWork, case: Case, *, now: dt.datetime) -> in
         data={"notified_units": [u.code for u in chain[1:3]], "report_due": due},
         at=now,
     )
+    signals.emit(uow, signals.MASS_INCIDENT, employer_id=case.employer_id, at=now, case=case)
     return made

@@ -219,6 +219,19 @@ PERMISSIONS: dict[str, Permission] = {
     "manage_calendar": _rule(
         False, "admin system", "只有管理员可以修改工作日历", "only an admin may change the calendar"
     ),
+    # The early warning: a warning held by a unit of the actor's subtree (checked by the service).
+    "dispose_warning": _rule(
+        False,
+        "supervisor caseworker",
+        "只有主管或办案人员可以处置劳动关系预警",
+        "only supervisors and caseworkers dispose of early warnings",
+    ),
+    "configure_warnings": _rule(
+        False,
+        "admin system",
+        "只有管理员可以设置预警规则",
+        "only an admin may configure the warning rules",
+    ),
 }
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from casework.core import signals
 from casework.core.db import skip_locked
 from casework.core.vocab import AGENCY_KINDS
 from casework.history import record
@@ -149,6 +150,15 @@ def _chase_batch(rt: Runtime, now: dt.datetime, batch: int, report: ChaseReport)
                     "agenda": True,
                 },
                 at=now,
+            )
+            # The employer's early warning hears of it in the same transaction (a rule may raise).
+            signals.emit(
+                uow,
+                signals.REFERRAL_OVERDUE,
+                employer_id=case.employer_id,
+                at=now,
+                case=case,
+                subject=f"referral:{r.id}",
             )
             report.chased += 1
         # Off the sweep's index in one statement: on the agenda, a clock missed.

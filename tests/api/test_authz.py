@@ -52,6 +52,8 @@ from casework.notices.service import report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor
 from casework.people.auth import token_hash
 from casework.referrals import service as referral_service
+from casework.warnings.queries import Scope
+from casework.warnings.service import evaluate
 from tests.conftest import PII_PATTERNS
 from tests.helpers import good_data
 
@@ -881,6 +883,45 @@ def referral_list(w: World, principal: str, target: Any) -> Request:
     return Request("GET", "/referrals", params={"per_page": 100})
 
 
+# Early warnings: one held by the unit competent for each demo employer (the employer's own unit).
+WARNING_AT = {"科技": "TH-SP-ACME", "建筑": "TH-SP", "餐饮": "HZ-NHX"}
+
+
+def warning_read(user: str, key: str) -> int:
+    return 200 if covers(USERS[user][1], WARNING_AT[key]) else 404
+
+
+def warning_dispose(user: str, key: str) -> int:
+    """Seen (the warning's unit in the caller's subtree, else 404), then supervisors and
+    caseworkers only (403)."""
+    roles, unit = USERS[user]
+    if not covers(unit, WARNING_AT[key]):
+        return 404
+    return 200 if roles & {"supervisor", "caseworker"} else 403
+
+
+def new_warning(w: World, key: str) -> int:
+    """Set-up: a fresh open warning on the employer, raised as its source's signal would."""
+    with w.rt.uow() as uow:
+        [warning] = evaluate(
+            uow,
+            employer_id=employer_id(w, key),
+            codes=("union_officer_dismissed",),
+            now=dt.datetime.now(dt.UTC),
+            scope=Scope(subject=f"authz:{w.next()}"),
+        )
+        uow.commit()
+        return warning.id
+
+
+def dispose_request(w: World, principal: str, key: str) -> Request:
+    return Request(
+        "POST",
+        f"/warnings/{new_warning(w, key)}/disposition",
+        json={"action": "dismiss", "note": "授权矩阵测试排除"},
+    )
+
+
 def deadline_args() -> dict[str, Any]:
     return {"start": "2026-03-02", "days": 5, "unit": "working"}
 
@@ -952,6 +993,36 @@ ROWS: list[Row] = [
         employer_move,
         move_employer_request,
         check=employer_moved_check,
+    ),
+    Row(
+        "GET",
+        "/api/v1/employers",
+        NONE,
+        anyone(200),
+        simple("GET", "/employers", params={"q": "广州市"}),
+    ),
+    Row(
+        "GET",
+        "/api/v1/employers/{employer_id}/record",
+        tuple(EMPLOYER_KEYS),
+        employer_read,
+        lambda w, p, key: Request("GET", f"/employers/{employer_id(w, key)}/record"),
+    ),
+    # -- early warnings
+    Row("GET", "/api/v1/warnings", NONE, anyone(200), simple("GET", "/warnings")),
+    Row(
+        "GET",
+        "/api/v1/warnings/{warning_id}",
+        tuple(WARNING_AT),
+        warning_read,
+        lambda w, p, key: Request("GET", f"/warnings/{new_warning(w, key)}"),
+    ),
+    Row(
+        "POST",
+        "/api/v1/warnings/{warning_id}/disposition",
+        tuple(WARNING_AT),
+        warning_dispose,
+        dispose_request,
     ),
     # -- workflows
     Row("GET", "/api/v1/workflows", NONE, anyone(200), simple("GET", "/workflows")),
@@ -1377,6 +1448,15 @@ ROWS: list[Row] = [
         unit_read,
         lambda w, p, code: Request(
             "GET", "/reports/hotline", params={"org_unit_id": unit_id(w, code)}
+        ),
+    ),
+    Row(
+        "GET",
+        "/api/v1/reports/warnings",
+        tuple(UNITS),
+        unit_read,
+        lambda w, p, code: Request(
+            "GET", "/reports/warnings", params={"org_unit_id": unit_id(w, code)}
         ),
     ),
 ]

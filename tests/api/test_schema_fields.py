@@ -294,6 +294,22 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
     _ok(api.get(sup, "/reports/summary?from=2026-01-01&to=2026-12-31"))
     _ok(api.get(sup, "/reports/hotline?from=2026-01-01&to=2026-12-31"))
 
+    # The employer dossier and the early warnings, now that cases, documents and escalations
+    # about the builder exist (the repeated wage arrears above raised warnings).
+    dossier = _ok(api.get(sup, f"/employers/{emp.id}"))
+    assert dossier["cases"] and dossier["warnings"], "the dossier lists the cases and warnings"
+    _ok(api.get(sup, f"/employers/{emp.id}/record?years=3"))
+    _ok(api.get(sup, "/employers?q=广州市"))
+    board = _ok(api.get(sup, "/warnings?status=open"))
+    wid = board["items"][0]["id"]
+    _ok(api.get(sup, f"/warnings/{wid}"))
+    _ok(
+        api.post(
+            sup, f"/warnings/{wid}/disposition", json={"action": "dismiss", "note": "经核实已处理"}
+        )
+    )
+    _ok(api.get(sup, "/reports/warnings?from=2026-01-01&to=2027-12-31"))
+
     # apispec names a component after its schema class without the "Schema" suffix.
     seen = {name.removesuffix("Schema") for name in SEEN}
     missing = _response_schemas(spec) - seen

@@ -107,7 +107,11 @@ def test_intake_is_bounded(client, rt, demo):
         client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
     )
     assert r.get_json()["routed_to"]["code"] == "TH-SP"
-    assert len(stmts) <= 36, stmts  # measured 31 (SQLite) and 26 (PostgreSQL)
+    # Measured 42 on both: the second wage-arrears call about the builder within twelve months
+    # raises an early warning (issue 14) in the same transaction: the rules' settings, the
+    # employer's calls, its earlier case, the festival, then the warning, its chained event and
+    # its notice (about 12 statements; a call that raises nothing adds 2 to 5).
+    assert len(stmts) <= 46, stmts
     _, replay = _call(
         client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
     )

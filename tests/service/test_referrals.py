@@ -18,10 +18,11 @@ from casework.clocks.calendar import load_calendar
 from casework.clocks.queries import active_clocks
 from casework.core.errors import InvalidInput, TransitionNotAllowed
 from casework.core.time import end_of_day, local_date
-from casework.models import CaseEvent, Notification, Referral
+from casework.models import CaseEvent, EmployerWarning, Notification, Referral
 from casework.referrals import queries, service
 from casework.referrals.pack import joint_meeting_docx
 from casework.referrals.sweep import chase_overdue
+from casework.warnings import service as warnings_service  # noqa: F401 - listens to signals
 from tests.helpers import force_state, get_case, new_case, run_cli
 
 SUP = "supervisor.tianhe"
@@ -109,6 +110,15 @@ def test_a_wage_case_referred_to_inspection_is_chased_when_the_60_working_days_p
     assert "督办" in notices[0].title and "联席会议" in notices[0].body
     [event] = _events(rt, case.id, "referral_overdue")
     assert event.data["due_on"] == due.isoformat() and event.data["agenda"] is True
+    # The employer's early warning heard it in the same transaction: one blue warning.
+    with rt.reader() as uow:
+        [w] = uow.session.scalars(
+            select(EmployerWarning).where(
+                EmployerWarning.employer_id == case.employer_id,
+                EmployerWarning.rule == "referral_overdue",
+            )
+        ).all()
+    assert (w.rule, w.level, w.basis) == ("referral_overdue", "blue", f"referral:{r.id}")
 
     pack = queries.joint_meeting(rt.reader(), actor=demo.actor(SUP), year=today.year, now=later)
     inspection = next(a for a in pack["agencies"] if a["agency_kind"] == "labour_inspection")

@@ -1,0 +1,896 @@
+"""Reads of the early warning: what each rule finds for one employer (indexed, per employer, so
+the cost of an evaluation does not grow with the number of employers), the employer dossier,
+the warnings board, the per-unit report and the clean-record answer for honours vetting.
+
+Scope: an item (call, case, document, escalation, warning) is shown only when the caller may see
+it; what lies outside is counted ("另有 3 件在其他单位办理"), never shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+import workflows
+from casework.core.errors import InvalidInput, NotFound
+from casework.core.queries import Page, page_of
+from casework.core.text import normalise_name
+from casework.core.time import end_of_day, iso, local_date, money, start_of_day
+from casework.core.uow import UnitOfWork
+from casework.core.vocab import DISPOSITIONS, WARNING_LEVELS
+from casework.models import (
+    CalendarDay,
+    Case,
+    Document,
+    Employer,
+    EmployerEvent,
+    EmployerWarning,
+    Escalation,
+    OrgUnit,
+    WarningRule,
+)
+from casework.people.access import Actor, subtree_of, visible_cases
+from casework.people.pii import normalise_credit_code
+from casework.people.queries import employer_detail, unit_key, unit_ref, visible_unit
+from casework.warnings.rules import SPECS, RuleConfig, level_label, load_rule_files, with_row
+from workflows.documents import DOCUMENT_KINDS
+
+HOTLINE = "hotline"
+WAGE_ARREARS = "wage_arrears"
+SUPERVISION = "supervision"
+SPRING_FESTIVAL = "春节"
+# Items of one kind a dossier lists (the newest); the counts cover all of them.
+DOSSIER_ITEMS = 200
+SUPERVISION_LETTERS = ("tip_letter", "opinion_letter", "suggestion_letter")
+
+
+# -- the rules' configuration ------------------------------------------------------------------
+
+
+def rule_configs(session: Session, file_path: str, codes: tuple[str, ...]) -> list[RuleConfig]:
+    """The effective settings of ``codes``: defaults, the file, then the table (one query per
+    transaction: the table has a row per rule at most, read whole and memoised)."""
+    base = load_rule_files(file_path)
+    memo = session.info.get("casework_warning_rules")
+    if memo is None:
+        memo = session.info["casework_warning_rules"] = {
+            r.code: (r.enabled, r.level, dict(r.params or {}))
+            for r in session.scalars(select(WarningRule))
+        }
+    out = []
+    for code in codes:
+        cfg = base[code]
+        row = memo.get(code)
+        if row is not None:
+            cfg = with_row(cfg, *row)
+        out.append(cfg)
+    return out
+
+
+# -- what each rule finds for one employer -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason to raise a warning: what it rests on (unique per employer and rule), the facts
+    shown with it, and (for a rule over a window) the time since which one warning suffices."""
+
+    basis: str
+    evidence: dict[str, Any]
+    case_id: int | None = None
+    quiet_since: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an evaluation looks at: the case an event is about, or (no case: the nightly
+    reconciliation) the employer's cases changed since ``since``."""
+
+    case: Case | None = None
+    since: dt.datetime | None = None
+    subject: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _cases_since(session: Session, employer_id: int, workflow: str | None, since: dt.datetime):
+    q = select(Case).where(Case.employer_id == employer_id, Case.updated_at >= since)
+    if workflow is not None:
+        q = q.where(Case.workflow == workflow)
+    return list(session.scalars(q.order_by(Case.id)))
+
+
+def _candidates(session: Session, employer_id: int, sc: Scope, workflow: str | None) -> list[Case]:
+    if sc.case is not None:
+        return [sc.case] if workflow is None or sc.case.workflow == workflow else []
+    if sc.since is None:
+        return []
+    return _cases_since(session, employer_id, workflow, sc.since)
+
+
+def _case_evidence(c: Case) -> dict[str, Any]:
+    return {
+        "case_id": c.id,
+        "case_ref": c.ref,
+        "workflow": c.workflow,
+        "worker_count": c.worker_count,
+        "amount_claimed": money(c.amount_claimed),
+    }
+
+
+def find_hotline_calls(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    calls, days = cfg.int_param("calls"), cfg.int_param("days")
+    since = now - dt.timedelta(days=days)
+    n, last_id = session.execute(
+        select(func.count(Case.id), func.max(Case.id)).where(
+            Case.employer_id == employer_id,
+            Case.workflow == HOTLINE,
+            Case.created_at >= since,
+            Case.created_at <= now,
+        )
+    ).one()
+    if n < calls:
+        return []
+    return [
+        Finding(
+            f"calls:{last_id}",
+            {"calls": n, "days": days, "last_work_order_id": last_id},
+            quiet_since=since,
+        )
+    ]
+
+
+def find_large_arrears(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    workers, amount = cfg.int_param("workers"), cfg.amount_param("amount")
+    return [
+        Finding(f"case:{c.id}", _case_evidence(c), c.id)
+        for c in _candidates(session, employer_id, sc, WAGE_ARREARS)
+        if c.worker_count >= workers
+        or (c.amount_claimed is not None and c.amount_claimed >= amount)
+    ]
+
+
+def find_repeat_arrears(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    days = cfg.int_param("days")
+    out = []
+    for c in _candidates(session, employer_id, sc, WAGE_ARREARS):
+        earlier = session.execute(
+            select(Case.id, Case.ref)
+            .where(
+                Case.employer_id == employer_id,
+                Case.workflow == WAGE_ARREARS,
+                Case.created_at >= c.created_at - dt.timedelta(days=days),
+                Case.created_at <= c.created_at,
+                Case.id < c.id,
+            )
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(1)
+        ).first()
+        if earlier is not None:
+            out.append(
+                Finding(
+                    f"case:{c.id}",
+                    {**_case_evidence(c), "previous_case_ref": earlier.ref, "days": days},
+                    c.id,
+                )
+            )
+    return out
+
+
+def festival_start(session: Session, day: dt.date, within: int) -> dt.date | None:
+    """The first day of the Spring Festival holiday that begins after ``day`` and at most
+    ``within`` days after it, from the calendar table (the official schedule, or an
+    administrator's correction); None when there is none or the year's schedule is not known."""
+    rows = set(
+        session.scalars(
+            select(CalendarDay.day).where(
+                CalendarDay.name == SPRING_FESTIVAL,
+                CalendarDay.is_workday.is_(False),  # not the make-up working days named after it
+                CalendarDay.day > day - dt.timedelta(days=20),
+                CalendarDay.day <= day + dt.timedelta(days=within),
+            )
+        )
+    )
+    starts = sorted(d for d in rows if d - dt.timedelta(days=1) not in rows)
+    return next((d for d in starts if day < d <= day + dt.timedelta(days=within)), None)
+
+
+def find_festival_arrears(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    days = cfg.int_param("days")
+    out = []
+    for c in _candidates(session, employer_id, sc, WAGE_ARREARS):
+        reported = local_date(c.created_at)
+        fest = festival_start(session, reported, days)
+        if fest is not None:
+            out.append(
+                Finding(
+                    f"case:{c.id}",
+                    {**_case_evidence(c), "festival": fest.isoformat(), "days_before": days},
+                    c.id,
+                )
+            )
+    return out
+
+
+def find_mass_incident(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    return [
+        Finding(f"case:{c.id}", _case_evidence(c), c.id)
+        for c in _candidates(session, employer_id, sc, None)
+        if c.mass_incident
+    ]
+
+
+def find_reply_overdue(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    return [
+        Finding(f"case:{c.id}", _case_evidence(c), c.id)
+        for c in _candidates(session, employer_id, sc, SUPERVISION)
+        if c.state == "opinion_overdue"
+    ]
+
+
+def find_from_signal(
+    session: Session, cfg: RuleConfig, employer_id: int, now: dt.datetime, sc: Scope
+) -> list[Finding]:
+    """A rule fed by its source's signal alone (the source keeps its own records)."""
+    if sc.subject is not None:
+        return [Finding(sc.subject[:64], dict(sc.extra))]
+    if sc.case is not None:
+        return [Finding(f"case:{sc.case.id}", _case_evidence(sc.case), sc.case.id)]
+    return []
+
+
+FINDERS = {
+    "hotline_calls": find_hotline_calls,
+    "large_arrears": find_large_arrears,
+    "repeat_arrears": find_repeat_arrears,
+    "festival_arrears": find_festival_arrears,
+    "mass_incident": find_mass_incident,
+    "reply_overdue": find_reply_overdue,
+    "union_officer_dismissed": find_from_signal,
+    "referral_overdue": find_from_signal,
+}
+# What a case must be for a case-based rule to look at it (checked without a query).
+CASE_FILTERS = {
+    "large_arrears": lambda c: c.workflow == WAGE_ARREARS,
+    "repeat_arrears": lambda c: c.workflow == WAGE_ARREARS,
+    "festival_arrears": lambda c: c.workflow == WAGE_ARREARS,
+    "mass_incident": lambda c: bool(c.mass_incident),
+    "reply_overdue": lambda c: c.workflow == SUPERVISION,
+}
+
+
+def may_apply(code: str, sc: Scope) -> bool:
+    """False when the event's case cannot meet rule ``code`` (no query needed to say so)."""
+    check = CASE_FILTERS.get(code)
+    return sc.case is None or check is None or check(sc.case)
+
+
+def reconcile_candidates(
+    session: Session, configs: list[RuleConfig], now: dt.datetime, since: dt.datetime
+) -> list[int]:
+    """Employers the nightly reconciliation evaluates (set-based): those with enough calls in a
+    rule's window, and those with a case changed since ``since``."""
+    ids: set[int] = set()
+    for cfg in configs:
+        if cfg.code == "hotline_calls" and cfg.enabled:
+            window = now - dt.timedelta(days=cfg.int_param("days"))
+            ids.update(
+                session.scalars(
+                    select(Case.employer_id)
+                    .where(
+                        Case.workflow == HOTLINE,
+                        Case.employer_id.is_not(None),
+                        Case.created_at >= window,
+                        Case.created_at <= now,
+                    )
+                    .group_by(Case.employer_id)
+                    .having(func.count(Case.id) >= cfg.int_param("calls"))
+                )
+            )
+    ids.update(
+        session.scalars(
+            select(Case.employer_id)
+            .where(Case.employer_id.is_not(None), Case.updated_at >= since)
+            .distinct()
+        )
+    )
+    return sorted(ids)
+
+
+# -- views -------------------------------------------------------------------------------------
+
+
+def warning_view(w: EmployerWarning, now: dt.datetime) -> dict[str, Any]:
+    spec = SPECS.get(w.rule)
+    overdue = w.status == "open" and w.due_at <= now
+    return {
+        "id": w.id,
+        "employer": {"id": w.employer.id, "name": w.employer.name},
+        "rule": w.rule,
+        "rule_label_zh": spec.label_zh if spec else w.rule,
+        "level": w.level,
+        "level_label_zh": level_label(w.level),
+        "raised_level": w.raised_level,
+        "org_unit": unit_key(w.org_unit),
+        "evidence": w.evidence or {},
+        "raised_by": w.raised_by,
+        "raised_at": iso(w.raised_at),
+        "due_on": w.due_on.isoformat(),
+        "due_at": iso(w.due_at),
+        "escalations": w.escalations,
+        "status": w.status,
+        "overdue": overdue,
+        "disposition": w.disposition,
+        "disposition_label_zh": DISPOSITIONS.get(w.disposition or ""),
+        "disposition_note": w.disposition_note,
+        "disposed_by": w.disposed_by,
+        "disposed_at": iso(w.disposed_at),
+        "disposed_on_time": w.disposed_on_time,
+        "case_id": w.case_id,
+        "version": w.version,
+    }
+
+
+def _warnings_in_scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.is_system:
+        return true()
+    return EmployerWarning.org_unit_id.in_(subtree_of(actor))
+
+
+def visible_warning(session: Session, actor: Actor, warning_id: int) -> EmployerWarning:
+    w = session.get(EmployerWarning, warning_id)
+    if w is None or not actor.covers_path(w.org_unit.path):
+        raise NotFound("预警不存在", f"no warning {warning_id}")
+    return w
+
+
+def warning(
+    uow: UnitOfWork, *, actor: Actor, warning_id: int, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        return warning_view(visible_warning(uow.session, actor, warning_id), now)
+
+
+def warnings(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    level: str | None = None,
+    status: str | None = None,
+    org_unit_id: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    now: dt.datetime | None = None,
+) -> Page:
+    """The warnings board: warnings held by units of the caller's subtree (or of one unit in
+    it), most urgent first (open before disposed, higher level first, earliest due first)."""
+    now = now or dt.datetime.now(dt.UTC)
+    conds: list[Any] = [_warnings_in_scope(actor)]
+    if level is not None:
+        conds.append(EmployerWarning.level == level)
+    if status == "open":
+        conds.append(EmployerWarning.status == "open")
+    elif status == "disposed":
+        conds.append(EmployerWarning.status == "disposed")
+    elif status == "overdue":
+        conds += [EmployerWarning.status == "open", EmployerWarning.due_at <= now]
+    rank = case(*((EmployerWarning.level == lv, i) for i, lv in enumerate(WARNING_LEVELS)))
+    with uow:
+        if org_unit_id is not None:
+            unit = visible_unit(uow.session, actor, org_unit_id)
+            conds.append(EmployerWarning.org_unit_id == unit.id)
+        return page_of(
+            uow.session,
+            select(EmployerWarning)
+            .where(*conds)
+            .order_by(
+                (EmployerWarning.status == "open").desc(),
+                rank.desc(),
+                EmployerWarning.due_at,
+                EmployerWarning.id,
+            ),
+            select(func.count(EmployerWarning.id)).where(*conds),
+            page,
+            per_page,
+            lambda rows: [warning_view(w, now) for (w,) in rows],
+        )
+
+
+# -- the employer dossier ------------------------------------------------------------------------
+
+
+def _employer_in_reach(session: Session, actor: Actor, employer_id: int) -> Employer:
+    """An employer placed in the caller's subtree, or one a case the caller may see is about;
+    any other is NotFound (as if it did not exist)."""
+    emp = session.get(Employer, employer_id)
+    if emp is None:
+        raise NotFound("用人单位不存在", f"no employer {employer_id}")
+    if actor.covers_path(emp.org_unit.path):
+        return emp
+    seen = session.scalar(
+        select(Case.id).where(Case.employer_id == emp.id, visible_cases(actor)).limit(1)
+    )
+    if seen is None:
+        raise NotFound("用人单位不存在", f"no employer {employer_id}")
+    return emp
+
+
+def _case_item(c: Case) -> dict[str, Any]:
+    wf = workflows.get(c.workflow)
+    return {
+        "id": c.id,
+        "ref": c.ref,
+        "workflow": c.workflow,
+        "workflow_label_zh": wf.label_zh,
+        "state": c.state,
+        "state_label_zh": wf.state(c.state).label_zh,
+        "org_unit": unit_key(c.org_unit),
+        "worker_count": c.worker_count,
+        "amount_claimed": money(c.amount_claimed),
+        "mass_incident": c.mass_incident,
+        "opened_at": iso(c.created_at),
+        "closed_at": iso(c.closed_at),
+    }
+
+
+def _document_item(doc: Document, case_ref: str) -> dict[str, Any]:
+    kind = DOCUMENT_KINDS.get(doc.kind)
+    return {
+        "id": doc.id,
+        "kind": doc.kind,
+        "kind_label_zh": kind.label_zh if kind else doc.kind,
+        "number": doc.number,
+        "case_id": doc.case_id,
+        "case_ref": case_ref,
+        "issued_at": iso(doc.issued_at),
+        "reply_due": doc.reply_due.isoformat() if doc.reply_due else None,
+        "outcome": doc.outcome,
+    }
+
+
+def _count_if(cond: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _outside_note(n: int) -> str | None:
+    return f"另有 {n} 件在其他单位办理" if n else None
+
+
+def dossier_of(session: Session, actor: Actor, emp: Employer, now: dt.datetime) -> dict[str, Any]:
+    """The dossier: the employer, then every call, case, document, escalation and warning
+    about it the caller may see (the newest first), and counts of what lies outside their
+    scope. A fixed number of statements, whatever the number of items."""
+    seen = visible_cases(actor)
+    about = Case.employer_id == emp.id
+    cases = session.scalars(
+        select(Case)
+        .where(about, seen)
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        # One more than listed per kind cannot be known without two queries; the counts below
+        # say how many there are.
+        .limit(2 * DOSSIER_ITEMS)
+    ).all()
+    docs = session.execute(
+        select(Document, Case.ref)
+        .join(Case, Case.id == Document.case_id)
+        .where(about, seen)
+        .order_by(Document.issued_at.desc(), Document.id.desc())
+        .limit(DOSSIER_ITEMS)
+    ).all()
+    from_u, to_u = aliased(OrgUnit), aliased(OrgUnit)
+    escalations = session.execute(
+        select(Escalation, Case.ref, from_u, to_u)
+        .join(Case, Case.id == Escalation.case_id)
+        .join(from_u, from_u.id == Escalation.from_unit_id)
+        .join(to_u, to_u.id == Escalation.to_unit_id)
+        .where(about, seen)
+        .order_by(Escalation.created_at.desc(), Escalation.id.desc())
+        .limit(DOSSIER_ITEMS)
+    ).all()
+    warns = session.scalars(
+        select(EmployerWarning)
+        .where(EmployerWarning.employer_id == emp.id, _warnings_in_scope(actor))
+        .order_by(EmployerWarning.raised_at.desc(), EmployerWarning.id.desc())
+        .limit(DOSSIER_ITEMS)
+    ).all()
+    is_call = Case.workflow == HOTLINE
+    counts = session.execute(
+        select(
+            _count_if(is_call),
+            _count_if(and_(is_call, seen)),
+            _count_if(~is_call),
+            _count_if(and_(~is_call, seen)),
+            _count_if(and_(~is_call, Case.closed_at.is_(None))),
+        ).where(about)
+    ).one()
+    doc_counts = session.execute(
+        select(func.count(Document.id), _count_if(seen))
+        .join(Case, Case.id == Document.case_id)
+        .where(about)
+    ).one()
+    esc_counts = session.execute(
+        select(func.count(Escalation.id), _count_if(seen))
+        .join(Case, Case.id == Escalation.case_id)
+        .where(about)
+    ).one()
+    warn_counts = session.execute(
+        select(
+            func.count(EmployerWarning.id),
+            _count_if(_warnings_in_scope(actor)),
+            _count_if(EmployerWarning.status == "open"),
+        ).where(EmployerWarning.employer_id == emp.id)
+    ).one()
+    outside = {
+        "calls": int(counts[0]) - int(counts[1]),
+        "cases": int(counts[2]) - int(counts[3]),
+        "documents": int(doc_counts[0]) - int(doc_counts[1]),
+        "escalations": int(esc_counts[0]) - int(esc_counts[1]),
+        "warnings": int(warn_counts[0]) - int(warn_counts[1]),
+    }
+    outside_items = outside["calls"] + outside["cases"]
+    calls = [c for c in cases if c.workflow == HOTLINE][:DOSSIER_ITEMS]
+    others = [c for c in cases if c.workflow != HOTLINE][:DOSSIER_ITEMS]
+    detail = employer_detail(session, emp)
+    return {
+        **detail,
+        "org_unit_ref": unit_ref(emp.org_unit),
+        "in_scope": actor.covers_path(emp.org_unit.path),
+        "calls": [_case_item(c) for c in calls],
+        "cases": [_case_item(c) for c in others],
+        "documents": [_document_item(d, ref) for d, ref in docs],
+        "escalations": [
+            {
+                "case_id": e.case_id,
+                "case_ref": ref,
+                "from_unit": unit_key(fu),
+                "to_unit": unit_key(tu),
+                "reason": e.reason,
+                "at_ceiling": e.at_ceiling,
+                "at": iso(e.created_at),
+            }
+            for e, ref, fu, tu in escalations
+        ],
+        "warnings": [warning_view(w, now) for w in warns],
+        "counts": {
+            "calls": int(counts[0]),
+            "cases": int(counts[2]),
+            "open_cases": int(counts[4]),
+            "documents": int(doc_counts[0]),
+            "escalations": int(esc_counts[0]),
+            "warnings": int(warn_counts[0]),
+            "open_warnings": int(warn_counts[2]),
+        },
+        "outside_scope": {
+            **outside,
+            "note_zh": _outside_note(outside_items),
+        },
+    }
+
+
+def dossier(
+    uow: UnitOfWork, *, actor: Actor, employer_id: int, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        emp = _employer_in_reach(uow.session, actor, employer_id)
+        return dossier_of(uow.session, actor, emp, now)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def employer_search(
+    uow: UnitOfWork, *, actor: Actor, q: str, page: int = 1, per_page: int = 20
+) -> dict[str, Any]:
+    """Employers whose name contains ``q`` (normalised as names are stored) or whose unified
+    social credit code is ``q``, placed in the caller's subtree; the page says how many more
+    match elsewhere (``outside_scope``), never which."""
+    text = normalise_name(q or "").strip()
+    if not text:
+        raise InvalidInput("q", "请输入用人单位名称或统一社会信用代码", "q must not be empty")
+    try:
+        code = normalise_credit_code(text)
+    except InvalidInput:
+        code = None
+    match = Employer.name.like(_like(text), escape="\\")
+    if code is not None:
+        match = or_(match, Employer.credit_code == code)
+    mine = Employer.org_unit_id.in_(subtree_of(actor)) if not actor.is_system else true()
+    with uow:
+        s = uow.session
+        result = page_of(
+            s,
+            select(Employer).where(match, mine).order_by(Employer.name, Employer.id),
+            select(func.count(Employer.id)).where(match, mine),
+            page,
+            per_page,
+            lambda rows: [
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "credit_code": e.credit_code,
+                    "has_union": e.has_union,
+                    "org_unit": unit_key(e.org_unit),
+                }
+                for (e,) in rows
+            ],
+        )
+        outside = (
+            0
+            if actor.is_system
+            else int(s.scalar(select(func.count(Employer.id)).where(match, ~mine)) or 0)
+        )
+    return {**result.as_dict(), "outside_scope": outside, "note_zh": _outside_note(outside)}
+
+
+# -- the clean-record answer ---------------------------------------------------------------------
+
+
+def employer_record(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    years: int = 3,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """For honours vetting (和谐企业 / 评先评优): the employer's cases, warnings and supervision
+    letters of the last ``years`` years the caller may see, counts of those outside their scope,
+    and whether any (seen or not) is still open or was upheld — a supervision letter issued, a
+    warning disposed of by an act rather than dismissed. ``clean`` is neither."""
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 20:
+        raise InvalidInput("years", "年限必须是1到20之间的整数", "years must be from 1 to 20")
+    now = now or dt.datetime.now(dt.UTC)
+    today = local_date(now)
+    try:
+        first = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        first = today.replace(year=today.year - years, day=28)
+    since = start_of_day(first)
+    with uow:
+        s = uow.session
+        emp = _employer_in_reach(s, actor, employer_id)
+        seen = visible_cases(actor)
+        about = and_(Case.employer_id == emp.id, Case.workflow != HOTLINE)
+        in_period = or_(Case.created_at >= since, Case.closed_at.is_(None))
+        cases = s.scalars(
+            select(Case).where(about, in_period, seen).order_by(Case.created_at.desc()).limit(500)
+        ).all()
+        letters = s.execute(
+            select(Document, Case.ref)
+            .join(Case, Case.id == Document.case_id)
+            .where(
+                Case.employer_id == emp.id,
+                Document.kind.in_(SUPERVISION_LETTERS),
+                Document.issued_at >= since,
+                seen,
+            )
+            .order_by(Document.issued_at.desc())
+            .limit(500)
+        ).all()
+        warns = s.scalars(
+            select(EmployerWarning)
+            .where(
+                EmployerWarning.employer_id == emp.id,
+                EmployerWarning.raised_at >= since,
+                _warnings_in_scope(actor),
+            )
+            .order_by(EmployerWarning.raised_at.desc())
+            .limit(500)
+        ).all()
+        c_all, c_seen, c_open = s.execute(
+            select(func.count(Case.id), _count_if(seen), _count_if(Case.closed_at.is_(None))).where(
+                about, in_period
+            )
+        ).one()
+        l_all, l_seen = s.execute(
+            select(func.count(Document.id), _count_if(seen))
+            .join(Case, Case.id == Document.case_id)
+            .where(
+                Case.employer_id == emp.id,
+                Document.kind.in_(SUPERVISION_LETTERS),
+                Document.issued_at >= since,
+            )
+        ).one()
+        w_all, w_seen, w_open, w_acted = s.execute(
+            select(
+                func.count(EmployerWarning.id),
+                _count_if(_warnings_in_scope(actor)),
+                _count_if(EmployerWarning.status == "open"),
+                _count_if(
+                    and_(
+                        EmployerWarning.status == "disposed",
+                        EmployerWarning.disposition != "dismiss",
+                    )
+                ),
+            ).where(EmployerWarning.employer_id == emp.id, EmployerWarning.raised_at >= since)
+        ).one()
+        any_open = int(c_open) > 0 or int(w_open) > 0
+        upheld = int(l_all) > 0 or int(w_acted) > 0
+        outside = (int(c_all) - int(c_seen)) + (int(l_all) - int(l_seen))
+        return {
+            "employer": {"id": emp.id, "name": emp.name, "credit_code": emp.credit_code},
+            "years": years,
+            "from": first.isoformat(),
+            "to": today.isoformat(),
+            "cases": [_case_item(c) for c in cases],
+            "letters": [_document_item(d, ref) for d, ref in letters],
+            "warnings": [warning_view(w, now) for w in warns],
+            "counts": {
+                "cases": int(c_all),
+                "open_cases": int(c_open),
+                "letters": int(l_all),
+                "warnings": int(w_all),
+                "open_warnings": int(w_open),
+            },
+            "outside_scope": {
+                "cases": int(c_all) - int(c_seen),
+                "letters": int(l_all) - int(l_seen),
+                "warnings": int(w_all) - int(w_seen),
+                "note_zh": _outside_note(outside),
+            },
+            "any_open": any_open,
+            "any_upheld": upheld,
+            "clean": not any_open and not upheld,
+        }
+
+
+# -- the per-unit report -------------------------------------------------------------------------
+
+REPORT_CSV_HEADERS = (
+    "单位代码",
+    "单位名称",
+    "层级",
+    "预警规则",
+    "新发预警",
+    "按时处置",
+    "逾期",
+    "在办",
+)
+
+
+def warnings_report(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    org_unit_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Per unit of the subtree of ``org_unit_id`` (default: the caller's unit): warnings raised
+    in the range (Asia/Shanghai days, inclusive), disposed of on time, overdue (escalated at
+    least once, or open past its clock now) and still open, in total and by rule. Two
+    statements, whatever the number of units and warnings."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InvalidInput("date_to", "结束日期不能早于开始日期", "must not be before date_from")
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        s = uow.session
+        unit_id = org_unit_id if org_unit_id is not None else actor.org_unit_id
+        if unit_id is None:
+            raise InvalidInput("org_unit_id", "必须指定统计单位", "an org unit is required")
+        root = visible_unit(s, actor, unit_id)
+        units = list(
+            s.scalars(
+                select(OrgUnit).where(OrgUnit.path.startswith(root.path)).order_by(OrgUnit.path)
+            )
+        )
+        conds: list[Any] = [EmployerWarning.org_unit_id.in_([u.id for u in units])]
+        if date_from is not None:
+            conds.append(EmployerWarning.raised_at >= start_of_day(date_from))
+        if date_to is not None:
+            conds.append(EmployerWarning.raised_at <= end_of_day(date_to))
+        overdue = or_(
+            EmployerWarning.escalations > 0,
+            and_(EmployerWarning.status == "open", EmployerWarning.due_at <= now),
+        )
+        rows = s.execute(
+            select(
+                EmployerWarning.org_unit_id,
+                EmployerWarning.rule,
+                func.count(EmployerWarning.id),
+                _count_if(EmployerWarning.disposed_on_time.is_(True)),
+                _count_if(overdue),
+                _count_if(EmployerWarning.status == "open"),
+            )
+            .where(*conds)
+            .group_by(EmployerWarning.org_unit_id, EmployerWarning.rule)
+        ).all()
+    by_unit: dict[int, dict[str, Counter]] = {}
+    for unit_id_, rule, raised, on_time, late, still_open in rows:
+        by_unit.setdefault(unit_id_, {})[rule] = Counter(
+            raised=int(raised),
+            disposed_on_time=int(on_time),
+            overdue=int(late),
+            open=int(still_open),
+        )
+    out_units = []
+    for u in units:
+        rules = by_unit.get(u.id, {})
+        total: Counter = Counter()
+        for c in rules.values():
+            total.update(c)
+        out_units.append(
+            {
+                "org_unit": unit_ref(u),
+                "totals": _counts(total),
+                "by_rule": [
+                    {"rule": code, "rule_label_zh": SPECS[code].label_zh, **_counts(rules[code])}
+                    for code in SPECS
+                    if code in rules
+                ],
+            }
+        )
+    return {
+        "org_unit": unit_ref(root),
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "units": out_units,
+    }
+
+
+def _counts(c: Counter) -> dict[str, int]:
+    return {k: int(c.get(k, 0)) for k in ("raised", "disposed_on_time", "overdue", "open")}
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def warnings_report_csv(report: dict[str, Any]) -> str:
+    """One row per unit (规则 = 合计) and one per rule with warnings; Chinese headers. Without a
+    byte-order mark: the caller encodes with ``utf-8-sig``."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(REPORT_CSV_HEADERS)
+    for u in report["units"]:
+        unit = u["org_unit"]
+        head = [_cell(unit["code"]), _cell(unit["name"]), unit["level_label_zh"]]
+        t = u["totals"]
+        w.writerow([*head, "合计", t["raised"], t["disposed_on_time"], t["overdue"], t["open"]])
+        for r in u["by_rule"]:
+            w.writerow(
+                [
+                    *head,
+                    r["rule_label_zh"],
+                    r["raised"],
+                    r["disposed_on_time"],
+                    r["overdue"],
+                    r["open"],
+                ]
+            )
+    return buf.getvalue()
+
+
+# -- the employer's own history ------------------------------------------------------------------
+
+
+def employer_history(session: Session, employer_id: int) -> list[EmployerEvent]:
+    return list(
+        session.scalars(
+            select(EmployerEvent)
+            .where(EmployerEvent.employer_id == employer_id)
+            .order_by(EmployerEvent.seq)
+        )
+    )
