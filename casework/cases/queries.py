@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 import workflows
 from casework.cases.rules import allowed_triggers
-from casework.clocks.queries import active_clocks, clock_view
+from casework.clocks.queries import active_clocks, badges, clock_view
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import Page, bounds, get_or_404, page_of
 from casework.core.time import iso, local_date, money
@@ -219,13 +219,19 @@ def cases(
     overdue: bool | None = None,
     assignee_id: int | None = None,
     q: str | None = None,
+    open_only: bool = False,
+    with_badges: bool = False,
     page: int = 1,
     per_page: int = 20,
     now: dt.datetime | None = None,
 ) -> Page:
-    """Cases the caller may see (held or started in their subtree), newest first."""
+    """Cases the caller may see (held or started in their subtree), newest first. ``open_only``
+    leaves closed cases out; ``with_badges`` adds each row's nearest clock as a ``badge`` (the
+    desks' 红/黄/绿), in one more statement."""
     now = now or dt.datetime.now(dt.UTC)
     conds: list[Any] = [visible_cases(actor)]
+    if open_only:
+        conds.append(Case.closed_at.is_(None))
     if workflow:
         if workflow not in workflows.names():
             known = ", ".join(workflows.names())
@@ -250,13 +256,22 @@ def cases(
             or_(Case.ref.contains(q.upper(), autoescape=True), Case.employer_id.in_(employer_ids))
         )
     with uow:
+
+        def present(rows: list[Any]) -> list[dict[str, Any]]:
+            items = [case_summary(c, now=now) for (c,) in rows]
+            if with_badges:
+                found = badges(uow.session, [i["id"] for i in items], now)
+                for item in items:
+                    item["badge"] = found.get(item["id"])
+            return items
+
         return page_of(
             uow.session,
             select(Case).where(*conds).order_by(Case.created_at.desc(), Case.id.desc()),
             select(func.count(Case.id)).where(*conds),
             page,
             per_page,
-            lambda rows: [case_summary(c, now=now) for (c,) in rows],
+            present,
         )
 
 
@@ -285,3 +300,53 @@ def event(uow: UnitOfWork, *, actor: Actor, case_id: int, seq: int) -> tuple[dic
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.seq == seq)
         ).one()
         return event_view(ev), case.version
+
+
+DESK_SCOPES = ("mine", "unit", "all")
+
+
+def desk(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    scope: str = "mine",
+    workflow: str | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A caseworker's desk: the open cases of ``scope`` (assigned to me, my unit's queue, or all
+    I may see) with their deadline badges, and the work orders sent to my unit that wait to be
+    signed for (签收) or returned (退单)."""
+    if scope not in DESK_SCOPES:
+        raise InvalidInput("scope", "范围必须是 我的案件、本单位 或 全部", "mine, unit or all")
+    now = now or dt.datetime.now(dt.UTC)
+    mine = scope == "mine"
+    with uow:
+        listed = cases(
+            uow,
+            actor=actor,
+            workflow=workflow,
+            overdue=overdue,
+            q=q,
+            assignee_id=actor.user_id if mine else None,
+            org_unit_id=actor.org_unit_id if scope == "unit" else None,
+            open_only=True,
+            with_badges=True,
+            page=page,
+            per_page=per_page,
+            now=now,
+        )
+        waiting = cases(
+            uow,
+            actor=actor,
+            workflow="hotline",
+            state="dispatched",
+            org_unit_id=actor.org_unit_id,
+            with_badges=True,
+            per_page=50,
+            now=now,
+        )
+    return {"cases": listed.as_dict(), "waiting_orders": waiting.as_dict()}

@@ -25,6 +25,7 @@ __all__ = [
     "ACTIVE_CLOCK_STATUSES",
     "ANSWERED_ON_CALL",
     "CATEGORIES",
+    "CATEGORY_LABELS_ZH",
     "EMPLOYER_OPTIONAL",
     "CHANNELS",
     "CLOCK_STATUSES",
@@ -63,6 +64,16 @@ CATEGORIES: dict[str, str | None] = {
     "suggestion": None,
     "service_help": None,  # 服务帮扶: a unit helps the worker; no statutory process
     "complaint": None,  # 信访投诉 about a union body: handled by the level above it
+}
+CATEGORY_LABELS_ZH: dict[str, str] = {
+    "consultation": "咨询",
+    "wage_arrears": "欠薪",
+    "dispute": "劳动争议",
+    "legal_aid": "法律援助",
+    "violation_report": "违法举报",
+    "suggestion": "意见建议",
+    "service_help": "服务帮扶",
+    "complaint": "信访投诉",
 }
 # Categories the operator answers on the call (the answer is theirs, and required).
 ANSWERED_ON_CALL: tuple[str, ...] = ("consultation", "suggestion")
