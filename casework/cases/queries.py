@@ -9,14 +9,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 import workflows
-from casework.cases.rules import allowed_triggers
+from casework.cases.rules import allowed_triggers, desk_filter
 from casework.clocks.queries import active_clocks, badges, clock_view
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import Page, bounds, get_or_404, page_of
 from casework.core.time import iso, local_date, money
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import CATEGORIES
-from casework.models import Case, CaseEvent, Employer
+from casework.models import Case, CaseEvent, Employer, SavedFilter
 from casework.people.access import Actor, visible_cases
 from casework.people.queries import employer_view, unit_ref, user_ref, worker_view
 
@@ -302,7 +302,15 @@ def event(uow: UnitOfWork, *, actor: Actor, case_id: int, seq: int) -> tuple[dic
         return event_view(ev), case.version
 
 
-DESK_SCOPES = ("mine", "unit", "all")
+def saved_filters(uow: UnitOfWork, *, actor: Actor) -> list[dict[str, Any]]:
+    """The user's saved desk filters, by name."""
+    with uow:
+        rows = uow.session.scalars(
+            select(SavedFilter)
+            .where(SavedFilter.user_id == actor.user_id)
+            .order_by(SavedFilter.name, SavedFilter.id)
+        )
+        return [{"id": f.id, "name": f.name, "params": dict(f.params or {})} for f in rows]
 
 
 def desk(
@@ -320,8 +328,7 @@ def desk(
     """A caseworker's desk: the open cases of ``scope`` (assigned to me, my unit's queue, or all
     I may see) with their deadline badges, and the work orders sent to my unit that wait to be
     signed for (签收) or returned (退单)."""
-    if scope not in DESK_SCOPES:
-        raise InvalidInput("scope", "范围必须是 我的案件、本单位 或 全部", "mine, unit or all")
+    desk_filter({"scope": scope})
     now = now or dt.datetime.now(dt.UTC)
     mine = scope == "mine"
     with uow:
@@ -349,4 +356,5 @@ def desk(
             per_page=50,
             now=now,
         )
-    return {"cases": listed.as_dict(), "waiting_orders": waiting.as_dict()}
+        filters = saved_filters(uow, actor=actor)
+    return {"cases": listed.as_dict(), "waiting_orders": waiting.as_dict(), "filters": filters}

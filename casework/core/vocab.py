@@ -112,6 +112,8 @@ MAX_ADDRESSEE = 200
 MAX_EMPLOYER_NAME = 200
 MAX_PERSON_NAME = 120
 MAX_MOVE_REASON = 500  # employer_moves.reason
+MAX_FILTER_NAME = 40  # saved_filters.name
+MAX_SAVED_FILTERS = 20  # per user
 # Org unit codes and usernames: letters, digits, '.', '_', '-', starting with a letter or digit.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_ORG_CODE = 64

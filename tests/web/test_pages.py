@@ -133,3 +133,34 @@ def test_the_supervisor_desk_shows_inbox_overdue_and_figures(web, rt, demo):
     assert csv.data.startswith("\ufeff".encode()) and "单位名称" in csv.data.decode("utf-8-sig")
     inbox = text_of(sup.client.get("/supervise/inbox"))
     assert 'id="unread-count"' in inbox
+
+
+def test_filters_are_saved_per_user_and_reapplied(web, rt, demo):
+    new_case(rt, demo, "wage_arrears", unit="TH-SP", actor="supervisor.tianhe")
+    worker = web("caseworker.shipai")
+    worker.get("/desk?scope=unit&workflow=wage_arrears")
+    resp = worker.post(
+        "/desk/filters", {"name": "本单位欠薪", "scope": "unit", "workflow": "wage_arrears"}
+    )
+    assert resp.status_code == 302
+    page = text_of(worker.get("/desk"))
+    link = re.search(r'href="(/desk\?[^"]+)">本单位欠薪</a>', page)
+    assert link, page[:2000]
+    applied = text_of(worker.get(link.group(1).replace("&amp;", "&")))
+    assert "共 1 件" in applied
+    # Another user sees none of it, and cannot delete it.
+    other = web("caseworker.acme")
+    assert "本单位欠薪" not in text_of(other.get("/desk"))
+    filter_id = re.search(r"/desk/filters/(\d+)/delete", page).group(1)
+    assert other.post(f"/desk/filters/{filter_id}/delete").status_code == 404
+    assert worker.post(f"/desk/filters/{filter_id}/delete").status_code == 302
+    assert "本单位欠薪" not in text_of(worker.get("/desk"))
+
+
+def test_a_filter_without_a_name_is_refused_next_to_the_field(web):
+    worker = web("caseworker.shipai")
+    worker.get("/desk")
+    resp = worker.post("/desk/filters", {"name": "  ", "scope": "unit"})
+    assert resp.status_code == 422 and 'id="name-error"' in text_of(resp)
+    resp = worker.post("/desk/filters", {"name": "坏的", "scope": "everyone"})
+    assert resp.status_code == 422 and "范围必须是" in text_of(resp)
