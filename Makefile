@@ -10,7 +10,7 @@ PORT   ?= 8000
 # The demo data is a Guangdong org tree: its documents and clocks cite Guangdong's rules.
 CASEWORK_JURISDICTION ?= guangdong
 
-.PHONY: run test lint install install-dev system-deps clean
+.PHONY: run test lint install install-dev system-deps screenshots clean
 
 # Debian packages the tests need on a fresh machine: Debian's chromium for the page tests (never
 # `playwright install`), CJK fonts so Chinese renders in pages and PDFs instead of boxes,
@@ -61,6 +61,10 @@ test: install-dev system-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# A PNG of every page at 1366×768 into docs/screenshots/ (Debian's chromium, a fresh demo database).
+screenshots: install-dev system-deps
+	$(BIN)/python -m tests.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

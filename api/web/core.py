@@ -31,6 +31,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from api.errors import DOMAIN_STATUS
 from casework.core.errors import DomainError, NotAuthenticated
+from casework.core.time import SHANGHAI
 from casework.people import auth as people_auth
 from casework.people.access import Actor
 from casework.runtime import Runtime
@@ -109,6 +110,20 @@ def _signed_in() -> Any:
             return "", 401, {"HX-Redirect": url_for("web.login")}
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     return None
+
+
+@bp.app_template_filter("local")
+def local_time(value: str | None) -> str:
+    """An ISO timestamp (UTC) as Beijing time, to the minute: 2026-03-15 14:05."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.app_context_processor
