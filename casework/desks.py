@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import workflows
 from casework import reports
 from casework.cases import queries as cases
-from casework.clocks.calendar import load_calendar
+from casework.clocks.calendar import load_calendar, year_listing
 from casework.clocks.queries import active_clocks, badge, badges
 from casework.core.time import local_date
 from casework.core.uow import UnitOfWork
@@ -22,8 +22,11 @@ from casework.core.vocab import (
     EMPLOYER_OPTIONAL,
     ESCALATION_REASONS,
     EXTENSION_BASES,
+    LEVEL_LABELS_ZH,
     MANUAL_ESCALATION_REASONS,
     MAX_PER_PAGE,
+    ROLES,
+    SYSTEM,
     TIER_LABELS_ZH,
 )
 from casework.documents import queries as documents
@@ -38,6 +41,14 @@ from workflows.hotline import CALLBACK_OUTCOMES
 
 ASSIGNABLE_LIMIT = 100
 EVENT_LIMIT = 200
+
+ROLE_LABELS_ZH = {
+    "admin": "管理员",
+    "operator": "热线话务员",
+    "caseworker": "办案人员",
+    "supervisor": "主管",
+    "auditor": "审计员",
+}
 
 # What each kind of history entry is called on the timeline.
 EVENT_LABELS_ZH: dict[str, str] = {
@@ -247,3 +258,25 @@ def supervise_inbox(uow: UnitOfWork, *, actor: Actor) -> dict[str, Any]:
             "unread": unread_escalations(uow, actor=actor),
             "inbox": escalations.inbox(uow, actor=actor, per_page=50).as_dict(),
         }
+
+
+ADMIN_LIST_LIMIT = 100
+
+
+def admin_page(uow: UnitOfWork, *, actor: Actor, year: int) -> dict[str, Any]:
+    """The administrator's page: the org units (with their 发文机关代字) and users of the
+    actor's subtree, and one year of the working-day calendar (the days that differ from
+    Monday–Friday, and who set them)."""
+    require(actor, "change_user")
+    with uow:
+        units = people.org_units(uow, actor=actor, per_page=ADMIN_LIST_LIMIT)
+        users = people.users(uow, actor=actor, per_page=ADMIN_LIST_LIMIT)
+        calendar = year_listing(uow.session, year)
+    return {
+        "units": units.as_dict(),
+        "unit_options": [(str(u["id"]), u["name"]) for u in units.items],
+        "users": users.as_dict(),
+        "calendar": calendar,
+        "roles": [(r, ROLE_LABELS_ZH.get(r, r)) for r in ROLES if r != SYSTEM],
+        "levels": list(LEVEL_LABELS_ZH.items()),
+    }

@@ -117,6 +117,7 @@ def _shoot(base: str, out: Path, case_id: int) -> None:
         ("desk", "caseworker.shipai", "/desk?scope=unit", None),
         ("case", "caseworker.shipai", f"/cases/{case_id}", None),
         ("supervise", "supervisor.tianhe", "/supervise", None),
+        ("admin", "admin", "/admin", None),
         ("api-docs", None, "/api/docs", lambda p: p.locator(".swagger-ui .info").wait_for()),
         ("api-redoc", None, "/api/redoc", lambda p: p.locator("h1").first.wait_for()),
     ]

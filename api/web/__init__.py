@@ -8,7 +8,14 @@ Each page module adds its views to the one blueprint (:data:`api.web.core.bp`) w
 
 from __future__ import annotations
 
-from api.web import case_page, desk, hotline, signin, supervise  # noqa: F401 - they register views
+from api.web import (  # noqa: F401 - they register their views
+    admin,
+    case_page,
+    desk,
+    hotline,
+    signin,
+    supervise,
+)
 from api.web.core import install
 
 __all__ = ["install"]

@@ -50,6 +50,7 @@ PUBLIC = frozenset({"web.login", "web.root", "web.static"})
 
 # Where each role starts: the first of these roles the user has.
 DESKS = (
+    ("admin", "web.admin"),
     ("operator", "web.hotline"),
     ("supervisor", "web.supervise"),
     ("caseworker", "web.desk"),

@@ -14,6 +14,7 @@ PAGES = [
     ("hotline", "/hotline", "12351 热线受理"),
     ("caseworker.shipai", "/desk", "办案台"),
     ("supervisor.tianhe", "/supervise", "督办台"),
+    ("admin", "/admin", "管理"),
 ]
 
 

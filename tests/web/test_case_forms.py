@@ -166,3 +166,41 @@ def test_the_hotline_records_a_call_back_in_one_click(web, rt, demo):
     assert "回访结果已登记" in page and order.ref not in page
     with rt.reader() as uow:
         assert uow.session.get(Case, order.id).state == "closed"
+
+
+def test_the_admin_page_edits_units_users_and_the_calendar(web, rt, demo):
+    admin = web("admin")
+    assert admin.client.get("/").headers["Location"].endswith("/admin")
+    page = text_of(admin.get("/admin?year=2026"))
+    assert "穗工" in page and "caseworker.shipai" in page and "工作日历 2026 年" in page
+    unit = demo.unit("TH-SP")
+    resp = admin.post(f"/admin/units/{unit.id}", {"name": unit.name, "doc_abbr": "石街工"})
+    assert resp.status_code == 302
+    assert 'value="石街工"' in text_of(admin.get("/admin"))
+    # A new user, then deactivated: their sign-in stops working.
+    resp = admin.post(
+        "/admin/users",
+        {
+            "username": "caseworker.new",
+            "display_name": "新办案员",
+            "org_unit_id": str(unit.id),
+            "password": "a-long-enough-password",
+            "roles": "caseworker",
+        },
+    )
+    assert resp.status_code == 302, text_of(resp)[:3000]
+    assert web().login("caseworker.new", "a-long-enough-password").status_code == 302
+    page = text_of(admin.get("/admin"))
+    new_id = re.findall(r">caseworker\.new</td>.*?/admin/users/(\d+)/active", page, re.S)
+    assert new_id
+    assert admin.post(f"/admin/users/{new_id[0]}/active", {"active": "false"}).status_code == 302
+    assert web().login("caseworker.new", "a-long-enough-password").status_code == 401
+    # A day of the calendar set and unset; a bad date is refused next to the field.
+    resp = admin.post("/admin/calendar?year=2026", {"day": "2026-12-26", "kind": "workday"})
+    assert resp.status_code == 302
+    assert "管理员设置" in text_of(admin.get("/admin?year=2026"))
+    assert admin.post("/admin/calendar/2026-12-26/unset?year=2026").status_code == 302
+    bad = admin.post("/admin/calendar", {"day": "2026-02-30", "kind": "workday"})
+    assert bad.status_code == 422 and 'id="cal-day-error"' in text_of(bad)
+    # Nobody else gets the page.
+    assert web("supervisor.tianhe").get("/admin").status_code == 403

@@ -41,6 +41,15 @@ FORM = st.dictionaries(
             "f_amount_paid",
             "f_repayment_due",
             "f_liable_party",
+            "doc_abbr",
+            "doc_kind_marker",
+            "username",
+            "display_name",
+            "org_unit_id",
+            "password",
+            "roles",
+            "day",
+            "kind",
         ]
     ),
     TEXT,
@@ -54,6 +63,8 @@ def test_no_form_input_makes_a_page_fail(web, rt, demo):
     worker.get("/desk")
     op = web("hotline")
     op.get("/hotline")
+    admin = web("admin")
+    admin.get("/admin")
     paths = [
         (op, "/hotline/intakes"),
         (op, "/hotline/lookup"),
@@ -69,6 +80,11 @@ def test_no_form_input_makes_a_page_fail(web, rt, demo):
         (worker, f"/cases/{case.id}/clocks/verification/extension"),
         (worker, f"/cases/{case.id}/clocks/nope/resume"),
         (worker, "/desk/filters"),
+        (admin, f"/admin/units/{demo.unit('TH-SP').id}"),
+        (admin, "/admin/users"),
+        (admin, f"/admin/users/{demo.actor('caseworker.acme').user_id}/password"),
+        (admin, "/admin/calendar"),
+        (admin, "/admin/calendar/2026-13-01/unset"),
     ]
 
     @settings(
