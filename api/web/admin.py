@@ -12,7 +12,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from api.web.core import actor, bp, rt
-from api.web.forms import clean
+from api.web.forms import clean, parse_id
 from casework import desks
 from casework.clocks import service as clock_service
 from casework.core.errors import Conflict, InvalidInput, NotFound
@@ -21,7 +21,6 @@ from casework.core.vocab import CALENDAR_YEARS
 from casework.people import service as people_service
 
 _YEAR = re.compile(r"[0-9]{4}")
-_ID = re.compile(r"[0-9]{1,10}")
 
 
 def _year(raw: str | None) -> int:
@@ -96,7 +95,8 @@ def admin_unit(unit_id: int) -> Any:
 def admin_new_user() -> Any:
     values, errors = clean(request.form, ("username", "display_name", "org_unit_id", "password"))
     roles = [r for r in request.form.getlist("roles") if r in dict(desks.ROLE_LABELS_ZH)]
-    if not errors and not _ID.fullmatch(values["org_unit_id"]):
+    unit_id = parse_id(values["org_unit_id"])
+    if not errors and unit_id is None:
         errors["org_unit_id"] = "请选择所属组织"
     if not errors and not roles:
         errors["roles"] = "请至少选择一个角色"
@@ -111,7 +111,7 @@ def admin_new_user() -> Any:
             display_name=values["display_name"],
             roles=roles,
             password=values["password"],
-            org_unit_id=int(values["org_unit_id"]),
+            org_unit_id=unit_id,
         ),
         f"已新建用户 {values['username']}",
     )

@@ -16,7 +16,7 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from api.web.core import actor, bp, rt
-from api.web.forms import clean, field_of, step_data
+from api.web.forms import clean, field_of, parse_id, step_data
 from casework import desks
 from casework.cases import queries as cases
 from casework.cases import service as case_service
@@ -156,7 +156,8 @@ def case_comment(case_id: int) -> Any:
 @bp.post(CASE + "/assignment")
 def case_assign(case_id: int) -> Any:
     values, errors = clean(request.form, ("user_id",))
-    if not errors and not values["user_id"].isdigit():
+    user_id = parse_id(values["user_id"])
+    if not errors and user_id is None:
         errors["user_id"] = "请选择承办人"
     return _act(
         case_id,
@@ -166,7 +167,7 @@ def case_assign(case_id: int) -> Any:
         lambda: case_service.assign(
             rt().uow(),
             case_id=case_id,
-            user_id=int(values["user_id"][:10]),
+            user_id=user_id,  # type: ignore[arg-type]
             actor=actor(),
             expected_version=_version(request.form),
         ),
@@ -284,7 +285,8 @@ def case_reveal(case_id: int) -> Any:
     (recorded in the history). The value is in this one answer only: never in a URL, a cookie or
     a log."""
     values, errors = clean(request.form, ("person_id", "field", "reason"))
-    if not errors and not values["person_id"].isdigit():
+    person_id = parse_id(values["person_id"])
+    if not errors and person_id is None:
         errors["person_id"] = "请选择职工"
     if errors:
         return _page(case_id, 422, form="reveal", errors=errors, values=values)
@@ -292,7 +294,7 @@ def case_reveal(case_id: int) -> Any:
         value = case_service.reveal(
             rt().uow(),
             case_id=case_id,
-            person_id=int(values["person_id"][:10]),
+            person_id=person_id,  # type: ignore[arg-type]
             field=values["field"],
             reason=values["reason"],
             actor=actor(),
@@ -302,5 +304,5 @@ def case_reveal(case_id: int) -> Any:
         return _page(case_id, 422, form="reveal", errors=errors, values=values)
     except DomainError as exc:
         return _page(case_id, 422, form="reveal", errors={"_form": exc.message_zh}, values=values)
-    revealed = {"person_id": int(values["person_id"]), "field": values["field"], "value": value}
+    revealed = {"person_id": person_id, "field": values["field"], "value": value}
     return _page(case_id, revealed=revealed)

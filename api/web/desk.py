@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -27,7 +28,9 @@ def _filters() -> tuple[dict[str, str], dict[str, str]]:
     if values["overdue"] not in ("", "yes"):
         values["overdue"] = ""
     page = values["page"]
-    values["page"] = page if page.isdigit() and 1 <= int(page) <= MAX_PAGE else "1"
+    values["page"] = (
+        page if re.fullmatch(r"[0-9]{1,7}", page) and 1 <= int(page) <= MAX_PAGE else "1"
+    )
     values["q"] = values["q"][:100]
     return values, errors
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from casework.core.vocab import INT32_MAX
+
 _BAD = re.compile("[\x00\ud800-\udfff]")
 BAD_CHARACTER = "含有不可见的控制字符，请删除后重试"
 MAX_FIELD = 20_000  # characters in one form value (the longest text a service takes is 10,000)
@@ -91,3 +93,11 @@ def step_data(
 def field_of(error_field: str) -> str:
     """The form field an engine complaint names: ``data.order_amount`` → ``order_amount``."""
     return error_field.removeprefix("data.").split(".", 1)[0]
+
+
+def parse_id(raw: str) -> int | None:
+    """A row id from a form (a chosen worker, user or unit): 1 to 2³¹−1, else None."""
+    if not re.fullmatch(r"[0-9]{1,10}", raw):
+        return None
+    value = int(raw)
+    return value if 1 <= value <= INT32_MAX else None

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from tests.helpers import new_case
 
-TEXT = st.text(max_size=40) | st.sampled_from(["", "0", "-1", "99999999999999999999", "满意"])
+TEXT = st.text(max_size=40) | st.sampled_from(
+    ["", "0", "-1", "2147483648", "99999999999999999999", "²", "满意"]
+)
 FORM = st.dictionaries(
     st.sampled_from(
         [
@@ -97,3 +99,6 @@ def test_no_form_input_makes_a_page_fail(web, rt, demo):
         assert resp.status_code < 500, (path, form, resp.status_code)
 
     post()
+    # A page number is a query parameter: odd ones show the first page.
+    for page in ("²", "0", "-3", "99999999999"):
+        assert worker.get(f"/desk?page={page}").status_code == 200
