@@ -10,7 +10,7 @@ PORT   ?= 8000
 # The demo data is a Guangdong org tree: its documents and clocks cite Guangdong's rules.
 CASEWORK_JURISDICTION ?= guangdong
 
-.PHONY: run test lint install install-dev system-deps clean document-samples
+.PHONY: run test lint install install-dev system-deps screenshots clean document-samples
 
 # Debian packages the tests need on a fresh machine: Debian's chromium for the page tests (never
 # `playwright install`), CJK fonts so Chinese renders in pages and PDFs instead of boxes,
@@ -66,6 +66,10 @@ test: install-dev system-deps
 # it (a throw-away SQLite database with the demo data; pdftoppm from poppler-utils).
 document-samples: install-dev system-deps
 	$(BIN)/python -m tests.make_document_samples
+
+# A PNG of every page at 1366×768 into docs/screenshots/ (Debian's chromium, a fresh demo database).
+screenshots: install-dev system-deps
+	$(BIN)/python -m tests.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

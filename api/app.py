@@ -11,7 +11,7 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import errors, guard, observability
+from api import errors, guard, observability, web
 from api.health import bp as health_bp
 from api.resources import (
     auth,
@@ -160,6 +160,9 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         # Swagger UI is vendored and served by the app: /api/docs works without internet.
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
+        # ReDoc too (the 2.x standalone bundle, vendored): /api/redoc.
+        OPENAPI_REDOC_PATH="redoc",
+        OPENAPI_REDOC_URL="/static/vendor/redoc/redoc.standalone.js",
         API_SPEC_OPTIONS={
             "info": {"description": API_DESCRIPTION},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -208,6 +211,9 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         warnings,
     ):
         api.register_blueprint(module.blp)
+
+    # The web desks: /login, /desk, /cases/<id>, /hotline, /supervise (see docs/web.md).
+    web.install(app, runtime)
 
     @app.get("/metrics")
     def metrics():  # type: ignore[no-untyped-def]

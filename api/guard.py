@@ -6,7 +6,8 @@ One ``before_request`` hook (after authentication) checks every request:
 - the body: at most ``MAX_CONTENT_LENGTH`` bytes, chunked or not (413) — werkzeug cuts a chunked
   stream at the limit without a word, so the hook reads one byte more itself;
 - on POST, PUT and PATCH: a body must be JSON (``application/json`` or ``application/*+json``,
-  else 415) and is parsed once, strictly (:func:`loads_strict`).
+  else 415) and is parsed once, strictly (:func:`loads_strict`); the web pages outside
+  ``/api/`` post HTML forms, which their views check field by field (:mod:`api.web.forms`).
 
 :func:`loads_strict` is the only JSON loader of request bodies: the arguments parser of the views
 (:class:`api.http.StrictParser`) reads the body it parsed, and ``request.get_json`` uses it
@@ -37,6 +38,7 @@ from api.errors import MalformedBody
 MAX_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 # How a NUL or a surrogate gets into a decoded string: as an escape (raw ones are not JSON).
@@ -266,6 +268,9 @@ def check_request() -> None:
     _check_query()
     body = _body()
     if not body or request.method not in BODY_METHODS or request.url_rule is None:
+        return
+    if not request.path.startswith("/api/") and request.mimetype in FORM_TYPES:
+        # The web pages post HTML forms; their views hold each value to its field (api.web).
         return
     if not request.is_json:
         raise UnsupportedMediaType()

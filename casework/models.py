@@ -44,6 +44,7 @@ from casework.core.vocab import (
     MAX_AGENCY_NAME,
     MAX_AGENCY_REF,
     MAX_CLIENT_ADDRESS,
+    MAX_FILTER_NAME,
     MAX_MOVE_REASON,
     MAX_REFERRAL_BASIS,
     MAX_USERNAME,
@@ -631,6 +632,20 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class SavedFilter(Base):
+    """A user's named view of the caseworker desk: the desk's query parameters (scope, process,
+    overdue, search text), checked against the desk's vocabulary when saved."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(MAX_FILTER_NAME))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LoginFailure(Base):

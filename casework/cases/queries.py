@@ -9,14 +9,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 import workflows
-from casework.cases.rules import allowed_triggers
-from casework.clocks.queries import active_clocks, clock_view
+from casework.cases.rules import allowed_triggers, desk_filter
+from casework.clocks.queries import active_clocks, badges, clock_view
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import Page, bounds, get_or_404, page_of
 from casework.core.time import iso, local_date, money
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import AGENCY_KINDS, CATEGORIES
-from casework.models import Case, CaseEvent, Employer, Referral
+from casework.models import Case, CaseEvent, Employer, Referral, SavedFilter
 from casework.people.access import Actor, visible_cases
 from casework.people.queries import employer_view, unit_ref, user_ref, worker_view
 
@@ -243,13 +243,19 @@ def cases(
     overdue: bool | None = None,
     assignee_id: int | None = None,
     q: str | None = None,
+    open_only: bool = False,
+    with_badges: bool = False,
     page: int = 1,
     per_page: int = 20,
     now: dt.datetime | None = None,
 ) -> Page:
-    """Cases the caller may see (held or started in their subtree), newest first."""
+    """Cases the caller may see (held or started in their subtree), newest first. ``open_only``
+    leaves closed cases out; ``with_badges`` adds each row's nearest clock as a ``badge`` (the
+    desks' 红/黄/绿), in one more statement."""
     now = now or dt.datetime.now(dt.UTC)
     conds: list[Any] = [visible_cases(actor)]
+    if open_only:
+        conds.append(Case.closed_at.is_(None))
     if workflow:
         if workflow not in workflows.names():
             known = ", ".join(workflows.names())
@@ -274,13 +280,22 @@ def cases(
             or_(Case.ref.contains(q.upper(), autoescape=True), Case.employer_id.in_(employer_ids))
         )
     with uow:
+
+        def present(rows: list[Any]) -> list[dict[str, Any]]:
+            items = [case_summary(c, now=now) for (c,) in rows]
+            if with_badges:
+                found = badges(uow.session, [i["id"] for i in items], now)
+                for item in items:
+                    item["badge"] = found.get(item["id"])
+            return items
+
         return page_of(
             uow.session,
             select(Case).where(*conds).order_by(Case.created_at.desc(), Case.id.desc()),
             select(func.count(Case.id)).where(*conds),
             page,
             per_page,
-            lambda rows: [case_summary(c, now=now) for (c,) in rows],
+            present,
         )
 
 
@@ -309,3 +324,61 @@ def event(uow: UnitOfWork, *, actor: Actor, case_id: int, seq: int) -> tuple[dic
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.seq == seq)
         ).one()
         return event_view(ev), case.version
+
+
+def saved_filters(uow: UnitOfWork, *, actor: Actor) -> list[dict[str, Any]]:
+    """The user's saved desk filters, by name."""
+    with uow:
+        rows = uow.session.scalars(
+            select(SavedFilter)
+            .where(SavedFilter.user_id == actor.user_id)
+            .order_by(SavedFilter.name, SavedFilter.id)
+        )
+        return [{"id": f.id, "name": f.name, "params": dict(f.params or {})} for f in rows]
+
+
+def desk(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    scope: str = "mine",
+    workflow: str | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A caseworker's desk: the open cases of ``scope`` (assigned to me, my unit's queue, or all
+    I may see) with their deadline badges, and the work orders sent to my unit that wait to be
+    signed for (签收) or returned (退单)."""
+    desk_filter({"scope": scope})
+    now = now or dt.datetime.now(dt.UTC)
+    mine = scope == "mine"
+    with uow:
+        listed = cases(
+            uow,
+            actor=actor,
+            workflow=workflow,
+            overdue=overdue,
+            q=q,
+            assignee_id=actor.user_id if mine else None,
+            org_unit_id=actor.org_unit_id if scope == "unit" else None,
+            open_only=True,
+            with_badges=True,
+            page=page,
+            per_page=per_page,
+            now=now,
+        )
+        waiting = cases(
+            uow,
+            actor=actor,
+            workflow="hotline",
+            state="dispatched",
+            org_unit_id=actor.org_unit_id,
+            with_badges=True,
+            per_page=50,
+            now=now,
+        )
+        filters = saved_filters(uow, actor=actor)
+    return {"cases": listed.as_dict(), "waiting_orders": waiting.as_dict(), "filters": filters}

@@ -275,3 +275,38 @@ def allowed_triggers(
         for o in trigger_options(case, actor, guard_settings=guard_settings, today=today)
         if o.available or o.records
     ]
+
+
+# -- the caseworker desk's filters -------------------------------------------------------------
+
+DESK_SCOPES = ("mine", "unit", "all")
+MAX_DESK_SEARCH = 100
+
+
+def desk_filter(params: dict[str, Any]) -> dict[str, str]:
+    """A desk filter as stored: scope, process, overdue-only and search text, each checked
+    (InvalidInput names the one that is wrong); empty values left out."""
+    unknown = sorted(set(params) - {"scope", "workflow", "overdue", "q"})
+    if unknown:
+        raise InvalidInput("params", "筛选条件不认识", f"unknown filter keys {unknown}")
+    out: dict[str, str] = {}
+    scope = params.get("scope") or "mine"
+    if scope not in DESK_SCOPES:
+        raise InvalidInput("scope", "范围必须是 我的案件、本单位 或 全部", "mine, unit or all")
+    out["scope"] = scope
+    workflow = params.get("workflow") or ""
+    if workflow:
+        if workflow not in workflows.names():
+            raise InvalidInput("workflow", "未知流程", f"one of {', '.join(workflows.names())}")
+        out["workflow"] = workflow
+    overdue = params.get("overdue") or ""
+    if overdue:
+        if overdue != "yes":
+            raise InvalidInput("overdue", "期限筛选只能是“仅已超期”", "must be yes or empty")
+        out["overdue"] = overdue
+    q = params.get("q") or ""
+    if not isinstance(q, str) or len(q) > MAX_DESK_SEARCH:
+        raise InvalidInput("q", f"搜索内容不超过{MAX_DESK_SEARCH}字", "at most 100 characters")
+    if q.strip():
+        out["q"] = q.strip()
+    return out

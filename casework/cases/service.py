@@ -21,25 +21,29 @@ from transitions import MachineError
 
 import workflows
 from casework.cases.queries import visible_case
-from casework.cases.rules import check_fire
+from casework.cases.rules import check_fire, desk_filter
 from casework.clocks.service import on_state_change, restart_handling_clocks, sync_dated_clocks
 from casework.core import signals
 from casework.core.counters import next_in_sequence
+from casework.core.db import lock_keys
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionNotAllowed
 from casework.core.queries import get_or_404
+from casework.core.text import valid_name
 from casework.core.time import local_date, local_year
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import (
     CHANNELS,
     FIELDS_REVEALABLE,
     MAX_AMOUNT_TEXT,
+    MAX_FILTER_NAME,
     MAX_PERSON_NAME,
+    MAX_SAVED_FILTERS,
     MAX_TEXT,
     MAX_WORKERS,
     TIERS,
 )
 from casework.history import plain_json, record
-from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, User
+from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, SavedFilter, User
 from casework.notices.service import notify_unit_supervisors, report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor, require
 from casework.people.routing import route_owner
@@ -759,3 +763,44 @@ def reveal(
         )
         commit_or_conflict(uow)
         return value
+
+
+# -- saved desk filters ------------------------------------------------------------------------
+
+
+def save_filter(uow: UnitOfWork, *, actor: Actor, name: str, params: dict[str, Any]) -> SavedFilter:
+    """Save the desk's current filter under a name of the user's (the same name replaces it);
+    at most MAX_SAVED_FILTERS per user."""
+    if actor.user_id is None:
+        raise NotPermitted("只有用户可以保存筛选", "only a user saves filters")
+    label = valid_name(name, field="name", max_len=MAX_FILTER_NAME)
+    stored = desk_filter(params)
+    with uow:
+        s = uow.session
+        lock_keys(s, f"saved-filters:{actor.user_id}")
+        mine = s.scalars(select(SavedFilter).where(SavedFilter.user_id == actor.user_id)).all()
+        row = next((f for f in mine if f.name == label), None)
+        if row is None:
+            if len(mine) >= MAX_SAVED_FILTERS:
+                raise InvalidInput(
+                    "name",
+                    f"最多保存{MAX_SAVED_FILTERS}个筛选，请先删除不用的",
+                    f"at most {MAX_SAVED_FILTERS} saved filters",
+                )
+            row = SavedFilter(user_id=actor.user_id, name=label, params=stored)
+            s.add(row)
+        else:
+            row.params = stored
+        commit_or_conflict(uow)
+        return row
+
+
+def delete_filter(uow: UnitOfWork, *, actor: Actor, filter_id: int) -> None:
+    """Delete one of the user's saved filters (another user's is not found)."""
+    with uow:
+        s = uow.session
+        row = s.get(SavedFilter, filter_id)
+        if row is None or row.user_id != actor.user_id:
+            raise NotFound("筛选不存在", f"no saved filter {filter_id}")
+        s.delete(row)
+        commit_or_conflict(uow)

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import workflows
-from casework.clocks.calendar import check_supported, load_calendar
+from casework.clocks.calendar import WorkCalendar, check_supported, load_calendar
 from casework.core.errors import InvalidInput
 from casework.core.queries import get_or_404
 from casework.core.time import iso, local_date
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import ACTIVE_CLOCK_STATUSES, EXTENSION_BASES, MAX_DEADLINE_DAYS
 from casework.models import CalendarDay, Case, Deadline
-from workflows.base import CALENDAR
+from workflows.base import CALENDAR, WORKING
 
 
 def active_clocks(session: Session, case_id: int) -> list[Deadline]:
@@ -120,3 +120,59 @@ def calendar_day(uow: UnitOfWork, *, day: dt.date) -> dict[str, Any]:
         return calendar_day_view(
             get_or_404(uow.session, CalendarDay, day, "日历日", "calendar day")
         )
+
+
+# -- deadline badges (the desks) ---------------------------------------------------------------
+
+
+def nearest_clocks(session: Session, case_ids: list[int]) -> dict[int, Deadline]:
+    """The running or paused clock of each case that falls due first (one statement)."""
+    out: dict[int, Deadline] = {}
+    if not case_ids:
+        return out
+    rows = session.scalars(
+        select(Deadline)
+        .where(Deadline.case_id.in_(case_ids), Deadline.status.in_(ACTIVE_CLOCK_STATUSES))
+        .order_by(Deadline.case_id, Deadline.due_at, Deadline.id)
+    )
+    for d in rows:
+        out.setdefault(d.case_id, d)
+    return out
+
+
+def badge(d: Deadline | None, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any] | None:
+    """How a list shows a clock: ``tone`` red (已超期 N 天), amber (即将到期: from the moment the
+    engine sends its reminder), green (正常) or grey (paused), with the words and the due date."""
+    if d is None:
+        return None
+    today = local_date(now)
+    base = {"due": iso(d.due_on), "unit": d.unit, "rule": d.rule}
+    if d.status == "paused":
+        return {
+            **base,
+            "tone": "grey",
+            "label_zh": "已暂停",
+            "text_zh": f"暂停中（原定 {d.due_on} 到期）",
+        }
+    if d.due_at <= now:
+        late = max((today - d.due_on).days, 1)
+        return {**base, "tone": "red", "label_zh": "已超期", "text_zh": f"已超期 {late} 天"}
+    if d.due_on == today:
+        text = "今日到期"
+    elif d.unit == WORKING:
+        text = f"剩 {cal.working_days_between(today, d.due_on)} 个工作日"
+    else:
+        text = f"剩 {(d.due_on - today).days} 天"
+    soon = d.remind_at is not None and d.remind_at <= now
+    if soon:
+        return {**base, "tone": "amber", "label_zh": "即将到期", "text_zh": text}
+    return {**base, "tone": "green", "label_zh": "正常", "text_zh": text}
+
+
+def badges(session: Session, case_ids: list[int], now: dt.datetime) -> dict[int, dict[str, Any]]:
+    """The badge of each case's nearest clock (cases without a running clock are left out)."""
+    clocks = nearest_clocks(session, case_ids)
+    if not clocks:
+        return {}
+    cal = load_calendar(session)
+    return {cid: b for cid, d in clocks.items() if (b := badge(d, cal, now)) is not None}

@@ -26,6 +26,7 @@ __all__ = [
     "AGENCY_KINDS",
     "ANSWERED_ON_CALL",
     "CATEGORIES",
+    "CATEGORY_LABELS_ZH",
     "EMPLOYER_OPTIONAL",
     "CHANNELS",
     "CLOCK_STATUSES",
@@ -85,6 +86,16 @@ CATEGORIES: dict[str, str | None] = {
     "suggestion": None,
     "service_help": None,  # 服务帮扶: a unit helps the worker; no statutory process
     "complaint": None,  # 信访投诉 about a union body: handled by the level above it
+}
+CATEGORY_LABELS_ZH: dict[str, str] = {
+    "consultation": "咨询",
+    "wage_arrears": "欠薪",
+    "dispute": "劳动争议",
+    "legal_aid": "法律援助",
+    "violation_report": "违法举报",
+    "suggestion": "意见建议",
+    "service_help": "服务帮扶",
+    "complaint": "信访投诉",
 }
 # Categories the operator answers on the call (the answer is theirs, and required).
 ANSWERED_ON_CALL: tuple[str, ...] = ("consultation", "suggestion")
@@ -177,6 +188,8 @@ MAX_MOVE_REASON = 500  # employer_moves.reason
 MAX_AGENCY_NAME = 200  # referrals.agency_name
 MAX_AGENCY_REF = 64  # the agency's own case number
 MAX_REFERRAL_BASIS = 500  # the legal basis cited in a referral
+MAX_FILTER_NAME = 40  # saved_filters.name
+MAX_SAVED_FILTERS = 20  # per user
 # Org unit codes and usernames: letters, digits, '.', '_', '-', starting with a letter or digit.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_ORG_CODE = 64

@@ -8,19 +8,23 @@ listed: work orders and cases owned by, or started in, their part of the tree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import workflows
 from casework.core.errors import InvalidInput
+from casework.core.text import normalise_name
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
-from casework.models import Case, CaseWorker, Deadline
+from casework.core.vocab import ANSWERED_ON_CALL, CATEGORIES
+from casework.models import Case, CaseWorker, Deadline, Employer, OrgUnit
 from casework.people.access import Actor, require, visible_cases
 from casework.people.pii import normalise_id_number, normalise_phone
 from casework.people.queries import unit_key
+from casework.people.routing import route_owner
 
 # A caller with more than this many matters is shown the newest ones.
 CALLER_LIMIT = 50
@@ -136,3 +140,58 @@ def _waiting(order: Case, clock: Deadline, now: dt.datetime) -> dict[str, Any]:
         "due": clock.due_on.isoformat(),
         "overdue": clock.due_at < now,
     }
+
+
+# -- the routing preview ---------------------------------------------------------------------
+
+
+def routing_preview(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    category: str,
+    employer_name: str | None = None,
+    credit_code: str | None = None,
+    org_unit_code: str | None = None,
+    worker_count: int = 1,
+) -> dict[str, Any]:
+    """Where a call would be sent if filed now ("将派至 石牌街道总工会"), by the same routing the
+    intake uses (服务下沉: the employer's chain down to the competent unit), without writing
+    anything. ``unit`` is None when nothing is dispatched or the operator will dispatch by hand."""
+    require(actor, "file_intake")
+    if category not in CATEGORIES:
+        return {"unit": None, "text_zh": "请选择来电类别"}
+    if category in ANSWERED_ON_CALL:
+        return {"unit": None, "text_zh": "在电话中直接答复，不派单（记录答复内容）"}
+    if category == "complaint":
+        return {"unit": None, "text_zh": "转被投诉工会的上一级工会办理"}
+    name = normalise_name(employer_name or "")
+    if not name:
+        return {"unit": None, "text_zh": "填写用人单位后显示派单去向"}
+    with uow:
+        s = uow.session
+        employer = None
+        code = (credit_code or "").strip().upper()
+        if code:
+            employer = s.scalars(select(Employer).where(Employer.credit_code == code)).first()
+        if employer is None:
+            employer = s.scalars(
+                select(Employer).where(Employer.name == name).order_by(Employer.id)
+            ).first()
+        placed = None
+        if employer is None and org_unit_code:
+            placed = s.scalars(select(OrgUnit).where(OrgUnit.code == org_unit_code)).first()
+            if placed is not None and not actor.covers_path(placed.path):
+                placed = None
+        if employer is None and placed is None:
+            return {"unit": None, "text_zh": "用人单位未登记：工单留在本单位，由话务员人工派单"}
+        process = CATEGORIES[category]
+        if process is None:  # 服务帮扶: to the employer's own union body
+            unit = employer.org_unit if employer is not None else placed
+        elif employer is not None:
+            unit = route_owner(s, uow.settings, process, employer, max(worker_count, 1))
+        else:
+            # A new employer is registered where the operator placed it, without a union yet.
+            probe = cast(Employer, SimpleNamespace(org_unit=placed, has_union=False))
+            unit = route_owner(s, uow.settings, process, probe, max(worker_count, 1))
+        return {"unit": unit_key(unit), "text_zh": f"将派至 {unit.name}"}

@@ -1,0 +1,89 @@
+"""督办台 /supervise: the escalation inbox with an unread count that updates by itself (htmx
+polling), the overdue and due-soon cases of the whole subtree by unit, take over (上代下) and
+催办, and the figures of the two reports with charts and CSV downloads."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from api.web.core import actor, bp, rt
+from api.web.forms import clean
+from casework import desks, reports
+from casework.core.errors import DomainError
+from casework.escalation import service as escalation_service
+from casework.notices import service as notice_service
+
+# How often the inbox asks for news (seconds).
+POLL_SECONDS = 5
+
+
+def _by_unit(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    ordered = sorted(rows, key=lambda r: (r["org_unit"]["name"], r["id"]))
+    return [
+        (name, list(group)) for name, group in groupby(ordered, lambda r: r["org_unit"]["name"])
+    ]
+
+
+@bp.get("/supervise")
+def supervise() -> Any:
+    view = desks.supervise(rt().reader(), actor=actor())
+    return render_template(
+        "supervise.html",
+        view=view,
+        overdue_by_unit=_by_unit(view["overdue"]["items"]),
+        soon_by_unit=_by_unit(view["due_soon"]),
+        poll=POLL_SECONDS,
+    )
+
+
+@bp.get("/supervise/inbox")
+def supervise_inbox() -> Any:
+    """The inbox fragment the page polls: the unread count and the escalations."""
+    view = desks.supervise_inbox(rt().reader(), actor=actor())
+    return render_template("_inbox.html", view=view, poll=POLL_SECONDS)
+
+
+@bp.post("/supervise/notices/<int(min=1, max=2147483647):notification_id>/read")
+def supervise_ack(notification_id: int) -> Any:
+    notice_service.acknowledge(rt().uow(), actor=actor(), notification_id=notification_id)
+    if request.headers.get("HX-Request"):
+        return supervise_inbox()
+    return redirect(url_for("web.supervise"))
+
+
+@bp.post("/supervise/cases/<int(min=1, max=2147483647):case_id>/urge")
+def supervise_urge(case_id: int) -> Any:
+    values, errors = clean(request.form, ("note",))
+    try:
+        escalation_service.urge(rt().uow(), case_id=case_id, actor=actor(), note=values["note"])
+    except DomainError as exc:
+        flash(f"未能催办：{exc.message_zh}", "error")
+    else:
+        flash("已催办，承办单位已收到通知")
+    return redirect(url_for("web.supervise"))
+
+
+def _csv(text: str, filename: str) -> Response:
+    """UTF-8 with a BOM, so spreadsheet programs read the Chinese headers."""
+    return Response(
+        text.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/supervise/summary.csv")
+def supervise_summary_csv() -> Any:
+    return _csv(
+        reports.summary_csv(reports.summary(rt().reader(), actor=actor())), "casework-summary.csv"
+    )
+
+
+@bp.get("/supervise/hotline.csv")
+def supervise_hotline_csv() -> Any:
+    return _csv(
+        reports.hotline_csv(reports.hotline(rt().reader(), actor=actor())), "casework-hotline.csv"
+    )
