@@ -686,8 +686,9 @@ def test_statement_counts_stay_small(rt, demo):
             answer="已告知。",
         )
     assert r.body["case"] is not None
-    # Measured on SQLite: 32 routed (with a key), 5 replayed, 19 merged, 15 answered.
+    # Measured on SQLite: 32 routed (with a key), 5 replayed, 19 merged, 16 answered (closing a
+    # case also marks its escalations closed for the inbox's order: one statement).
     assert len(routed) <= 38, routed
     assert len(replay) <= 6, replay
     assert len(merged) <= 24, merged
-    assert len(answered) <= 19, answered
+    assert len(answered) <= 20, answered
