@@ -33,7 +33,7 @@ ISSUED_HAS_NUMBER = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("documents", recreate="always") as batch:
+    with op.batch_alter_table("documents") as batch:
         batch.add_column(
             sa.Column("status", sa.String(length=16), nullable=False, server_default="issued")
         )
@@ -55,7 +55,7 @@ def downgrade() -> None:
     # Drafts were never issued: nothing outside them refers to them, and the old table has no
     # room for a document without a number.
     op.execute("DELETE FROM documents WHERE status = 'draft'")
-    with op.batch_alter_table("documents", recreate="always") as batch:
+    with op.batch_alter_table("documents") as batch:
         batch.drop_constraint(op.f("ck_documents_issued_has_number"), type_="check")
         batch.drop_constraint(op.f("ck_documents_status_known"), type_="check")
         batch.alter_column("issued_at", existing_type=sa.DateTime(timezone=True), nullable=False)
