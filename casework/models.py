@@ -28,6 +28,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -261,8 +263,19 @@ class Case(Base):
         ),
         Index("ix_cases_org_unit_id_state", "org_unit_id", "state"),
         Index("ix_cases_workflow_state", "workflow", "state"),
-        Index("ix_cases_next_due_at", "next_due_at"),
-        Index("ix_cases_created_at", "created_at"),
+        # The case list, newest first, paged by (created_at, id).
+        Index("ix_cases_created_at_id", "created_at", "id"),
+        # The overdue list: open cases by nearest due time, paged by (next_due_at, id); the
+        # units are in the index so the visibility filter and the count read no table rows.
+        Index(
+            "ix_cases_open_next_due_at",
+            "next_due_at",
+            "id",
+            "org_unit_id",
+            "origin_org_unit_id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         # The early-warning rules count one employer's calls and cases in a window.
         Index("ix_cases_employer_id_workflow_created_at", "employer_id", "workflow", "created_at"),
     )
@@ -560,6 +573,8 @@ class Escalation(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "entry_seq", "from_level"),
         Index("ix_escalations_to_unit_id_created_at", "to_unit_id", "created_at"),
+        # The inbox's order (open cases first, then newest first), paged by its three keys.
+        Index("ix_escalations_case_open_created_at_id", "case_open", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -573,6 +588,9 @@ class Escalation(Base):
     at_ceiling: Mapped[bool] = mapped_column(Boolean, default=False)
     actor: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Whether the case is still open (its closed_at is NULL): kept here so the inbox's order
+    # is one index. Set false when the case closes (casework.cases.service.fire).
+    case_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class CalendarDay(Base):

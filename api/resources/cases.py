@@ -94,7 +94,7 @@ def open_case(body):
 @blp.response(200, CasePage)
 @problems(blp, 401, 422)
 def case_list(args):
-    """案件列表 Cases the caller may see (held or started in their subtree), newest first."""
+    """案件列表 Cases the caller may see (held or started in their subtree), newest first (overdue ones: most overdue first)."""  # noqa: E501 - the summary line of the OpenAPI operation
     assignee = args.get("assignee")
     assignee_id = actor().user_id if assignee == "me" else (int(assignee) if assignee else None)
     return cases.cases(
@@ -106,6 +106,7 @@ def case_list(args):
         overdue=args.get("overdue"),
         assignee_id=assignee_id,
         q=args.get("q"),
+        cursor=args.get("cursor"),
         **page_args(args),
     ).as_dict()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from api.http import Blueprint, actor, page_args, problems, rt
 from api.schemas import (
+    CursorArgs,
     EscalationPage,
     NotificationArgs,
     NotificationPage,
     NotificationSchema,
-    PaginationArgs,
 )
 from casework.escalation import queries as escalation_queries
 from casework.notices import queries as notices
@@ -20,12 +20,14 @@ blp = Blueprint(
 
 
 @blp.route("/escalations", methods=["GET"])
-@blp.arguments(PaginationArgs, location="query")
+@blp.arguments(CursorArgs, location="query")
 @blp.response(200, EscalationPage)
 @problems(blp, 401, 422)
 def escalations(args):
     """上提案件 Escalations into the caller's subtree: open cases first, newest first."""
-    return escalation_queries.inbox(rt().reader(), actor=actor(), **page_args(args)).as_dict()
+    return escalation_queries.inbox(
+        rt().reader(), actor=actor(), cursor=args.get("cursor"), **page_args(args)
+    ).as_dict()
 
 
 @blp.route("/notifications", methods=["GET"])

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from casework.core.vocab import (
     LEVELS,
     MAX_PER_PAGE,
+    TOTAL_CAP,
 )
 
 
@@ -106,10 +107,34 @@ class PageSchema(Schema):
     total = fields.Integer(required=True, metadata=d("Number of items over all pages"))
 
 
-def page_of(item: type[Schema], name: str) -> type[Schema]:
+class CursorArgs(PaginationArgs):
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata=d(
+            "next_cursor of the previous page: the page after it (page is then ignored). "
+            "Costs the same however deep the list"
+        ),
+    )
+
+
+class KeysetPageSchema(PageSchema):
+    total_exact = fields.Boolean(
+        required=True,
+        metadata=d(
+            f"false when there are more than {TOTAL_CAP:,} items: total is then {TOTAL_CAP}"
+        ),
+    )
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=d("Pass as cursor for the next page; null on the last page"),
+    )
+
+
+def page_of(item: type[Schema], name: str, base: type[Schema] = PageSchema) -> type[Schema]:
     return type(
         name,
-        (PageSchema,),
+        (base,),
         {
             "items": fields.List(
                 fields.Nested(item), required=True, metadata=d("The items of this page")

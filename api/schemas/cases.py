@@ -11,8 +11,9 @@ import workflows
 from api.schemas.base import (
     NOT_BLANK,
     Bool,
+    CursorArgs,
     Int,
-    PaginationArgs,
+    KeysetPageSchema,
     Text,
     UnitRefSchema,
     UserRefSchema,
@@ -347,7 +348,7 @@ class CaseSchema(CaseSummarySchema):
     )
 
 
-CasePage = page_of(CaseSummarySchema, "CasePage")
+CasePage = page_of(CaseSummarySchema, "CasePage", KeysetPageSchema)
 
 _USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 
@@ -358,13 +359,15 @@ def _user_id_in_range(value: str) -> None:
         raise ValidationError(f"a user id is at most {INT32_MAX}")
 
 
-class CaseListArgs(PaginationArgs):
+class CaseListArgs(CursorArgs):
     workflow = fields.String(validate=validate.Length(max=32), metadata=d("Only this workflow"))
     state = fields.String(validate=validate.Length(max=48), metadata=d("Only this state"))
     org_unit_id = fields.Integer(
         validate=validate.Range(min=1, max=INT32_MAX), metadata=d("Only cases held by this unit")
     )
-    overdue = fields.Boolean(metadata=d("true: only open cases past their nearest deadline"))
+    overdue = fields.Boolean(
+        metadata=d("true: only open cases past their nearest deadline, most overdue first")
+    )
     assignee = fields.String(
         validate=[validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), _user_id_in_range],
         metadata=d(f"'me' or a user id (1 to {INT32_MAX})"),

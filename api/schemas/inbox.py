@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from api.schemas.base import (
+    KeysetPageSchema,
     PaginationArgs,
     UnitRefSchema,
     d,
@@ -42,7 +43,7 @@ class EscalationSchema(Schema):
     )
 
 
-EscalationPage = page_of(EscalationSchema, "EscalationPage")
+EscalationPage = page_of(EscalationSchema, "EscalationPage", KeysetPageSchema)
 
 
 class NotificationSchema(Schema):

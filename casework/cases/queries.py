@@ -5,18 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import literal, or_, select, tuple_
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 import workflows
 from casework.cases.rules import allowed_triggers, desk_filter
 from casework.clocks.queries import active_clocks, badges, clock_view
 from casework.core.errors import InvalidInput, NotFound
-from casework.core.queries import Page, bounds, get_or_404, page_of
+from casework.core.queries import (
+    KeysetPage,
+    Page,
+    bounds,
+    capped_count,
+    decode_cursor,
+    encode_cursor,
+    get_or_404,
+)
 from casework.core.time import iso, local_date, money
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import AGENCY_KINDS, CATEGORIES
-from casework.models import Case, CaseEvent, Employer, Referral, SavedFilter
+from casework.models import Case, CaseEvent, Employer, OrgUnit, Referral, SavedFilter, User
 from casework.people.access import Actor, visible_cases
 from casework.people.queries import employer_view, unit_ref, user_ref, worker_view
 
@@ -233,6 +241,16 @@ def case_after_write(
         return case_detail_view(uow, case, actor, now)
 
 
+# What a list row shows of a case's relations: the units, the assignee and the employer's name,
+# joined for the rows of the page only (never the units' parents or the assignee's roles).
+LIST_LOAD = (
+    joinedload(Case.org_unit).lazyload(OrgUnit.parent),
+    joinedload(Case.origin_org_unit).lazyload(OrgUnit.parent),
+    joinedload(Case.assignee).options(lazyload(User.org_unit), lazyload(User.role_rows)),
+    joinedload(Case.employer).lazyload(Employer.org_unit),
+)
+
+
 def cases(
     uow: UnitOfWork,
     *,
@@ -247,11 +265,14 @@ def cases(
     with_badges: bool = False,
     page: int = 1,
     per_page: int = 20,
+    cursor: str | None = None,
     now: dt.datetime | None = None,
-) -> Page:
-    """Cases the caller may see (held or started in their subtree), newest first. ``open_only``
-    leaves closed cases out; ``with_badges`` adds each row's nearest clock as a ``badge`` (the
-    desks' 红/黄/绿), in one more statement."""
+) -> KeysetPage:
+    """Cases the caller may see (held or started in their subtree), newest first; overdue ones
+    (``overdue=True``) most overdue first. Paged by ``page`` or by the ``cursor`` a page names
+    (keyset: a page costs the same however deep); the total is counted up to TOTAL_CAP.
+    ``open_only`` leaves closed cases out; ``with_badges`` adds each row's nearest clock as a
+    ``badge`` (the desks' 红/黄/绿), in one more statement."""
     now = now or dt.datetime.now(dt.UTC)
     conds: list[Any] = [visible_cases(actor)]
     if open_only:
@@ -279,23 +300,47 @@ def cases(
         conds.append(
             or_(Case.ref.contains(q.upper(), autoescape=True), Case.employer_id.in_(employer_ids))
         )
+    # The sort key: (next_due_at, id) ascending for the overdue list (ix_cases_open_next_due_at),
+    # (created_at, id) descending otherwise (ix_cases_created_at_id).
+    due_first = overdue is True
+    first = Case.next_due_at if due_first else Case.created_at
+    key = tuple_(first, Case.id)
+    page, per_page = bounds(page, per_page)
+    ids = select(Case.id).where(*conds)
     with uow:
-
-        def present(rows: list[Any]) -> list[dict[str, Any]]:
-            items = [case_summary(c, now=now) for (c,) in rows]
-            if with_badges:
-                found = badges(uow.session, [i["id"] for i in items], now)
-                for item in items:
-                    item["badge"] = found.get(item["id"])
-            return items
-
-        return page_of(
-            uow.session,
-            select(Case).where(*conds).order_by(Case.created_at.desc(), Case.id.desc()),
-            select(func.count(Case.id)).where(*conds),
+        s = uow.session
+        total, exact = capped_count(s, ids)
+        offset = (page - 1) * per_page
+        if cursor is not None:
+            when, last_id = decode_cursor(cursor, (dt.datetime, int))
+            after = tuple_(literal(when, first.type), literal(last_id))
+            ids = ids.where(key > after if due_first else key < after)
+            offset = 0
+        order = (first, Case.id) if due_first else (first.desc(), Case.id.desc())
+        wanted = ids.order_by(*order).limit(per_page + 1).offset(offset)
+        # The page's ids first (from the index), then those rows with their joins.
+        rows = s.scalars(select(Case).options(*LIST_LOAD).where(Case.id.in_(wanted))).all()
+        rows = sorted(
+            rows,
+            key=lambda c: (getattr(c, first.key), c.id),
+            reverse=not due_first,
+        )
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        items = [case_summary(c, now=now) for c in rows]
+        if with_badges:
+            found = badges(s, [i["id"] for i in items], now)
+            for item in items:
+                item["badge"] = found.get(item["id"])
+        return KeysetPage(
+            items,
             page,
             per_page,
-            present,
+            total,
+            total_exact=exact,
+            next_cursor=encode_cursor([getattr(rows[-1], first.key), rows[-1].id])
+            if more
+            else None,
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from transitions import MachineError
 
@@ -43,7 +43,16 @@ from casework.core.vocab import (
     TIERS,
 )
 from casework.history import plain_json, record
-from casework.models import Case, CaseEvent, Employer, OrgUnit, RefCounter, SavedFilter, User
+from casework.models import (
+    Case,
+    CaseEvent,
+    Employer,
+    Escalation,
+    OrgUnit,
+    RefCounter,
+    SavedFilter,
+    User,
+)
 from casework.notices.service import notify_unit_supervisors, report_mass_incident
 from casework.people.access import SYSTEM_ACTOR, Actor, require
 from casework.people.routing import route_owner
@@ -379,6 +388,12 @@ def fire(
         closing = wf.is_terminal(case.state)
         if closing:
             case.closed_at = now
+            # The inbox lists escalations of open cases first (one index, see the model). No
+            # autoflush here: flushing the half-done case would bump its version twice.
+            with uow.session.no_autoflush:
+                uow.session.execute(
+                    update(Escalation).where(Escalation.case_id == case.id).values(case_open=False)
+                )
         payload: dict[str, Any] = {"data": data} if data else {}
         if comment:
             payload["comment"] = comment

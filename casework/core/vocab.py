@@ -177,6 +177,9 @@ MAX_WORKERS = 100_000
 MAX_WORKERS_LISTED = 200
 MAX_TEXT = 10_000  # comments, summaries, call descriptions
 MAX_PER_PAGE = 100
+# Lists that page by cursor count their rows up to this many (beyond it: "1,000 or more"), so a
+# page of a million-row list costs what a page of a small one does.
+TOTAL_CAP = 1_000
 MAX_PAGE = 1_000_000
 MAX_IDEMPOTENCY_KEY = 255
 MAX_USERNAME = 80  # users.username, and the account a failed login names

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import literal, select, tuple_
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from casework.cases.queries import case_ref, visible_case
-from casework.core.queries import Page, page_of
+from casework.core.queries import KeysetPage, bounds, capped_count, decode_cursor, encode_cursor
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import ESCALATION_REASONS
@@ -16,6 +17,14 @@ from casework.models import Case, Escalation, Notification, OrgUnit
 from casework.notices.queries import addressed_to
 from casework.people.access import Actor, subtree_of
 from casework.people.queries import unit_ref
+
+# An inbox row shows the case in brief (case_ref: its holding unit): nothing else is loaded.
+CASE_ONLY = (
+    joinedload(Case.org_unit).lazyload(OrgUnit.parent),
+    lazyload(Case.origin_org_unit),
+    lazyload(Case.assignee),
+    lazyload(Case.employer),
+)
 
 
 def escalation_view(
@@ -53,43 +62,73 @@ def escalation(uow: UnitOfWork, *, actor: Actor, escalation_id: int) -> tuple[di
         return view, case.version
 
 
-def inbox(uow: UnitOfWork, *, actor: Actor, page: int = 1, per_page: int = 20) -> Page:
-    """Escalations into the caller's subtree: cases still open first, then newest first."""
+def inbox(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    page: int = 1,
+    per_page: int = 20,
+    cursor: str | None = None,
+) -> KeysetPage:
+    """Escalations into the caller's subtree: cases still open first, then newest first. Paged
+    by ``page`` or by the ``cursor`` a page names, along ix_escalations_case_open_created_at_id;
+    the cases and units are joined for the page's rows only."""
     from_unit = aliased(OrgUnit)
     to_unit = aliased(OrgUnit)
-    where = Escalation.to_unit_id.in_(subtree_of(actor))
+    key = tuple_(Escalation.case_open, Escalation.created_at, Escalation.id)
+    page, per_page = bounds(page, per_page)
+    ids = select(Escalation.id).where(Escalation.to_unit_id.in_(subtree_of(actor)))
     with uow:
-
-        def present(rows: list[Any]) -> list[dict[str, Any]]:
-            # The caller's unread notice about each case of the page, in one query.
-            case_ids = {c.id for (_, c, _, _) in rows}
-            mine: dict[int, int] = {}
-            if case_ids and actor.user_id is not None:
-                for nid, cid in uow.session.execute(
-                    select(Notification.id, Notification.case_id).where(
-                        Notification.case_id.in_(case_ids),
-                        Notification.kind == "escalation",
-                        addressed_to(actor),
-                        Notification.read_at.is_(None),
-                    )
-                ):
-                    mine.setdefault(cid, nid)
-            return [escalation_view(e, c, f, t, mine.get(c.id)) for (e, c, f, t) in rows]
-
-        return page_of(
-            uow.session,
+        s = uow.session
+        total, exact = capped_count(s, ids)
+        offset = (page - 1) * per_page
+        if cursor is not None:
+            is_open, when, last_id = decode_cursor(cursor, (bool, dt.datetime, int))
+            ids = ids.where(
+                key
+                < tuple_(
+                    literal(is_open), literal(when, Escalation.created_at.type), literal(last_id)
+                )
+            )
+            offset = 0
+        # One statement: the index gives the order, so the planner walks it and joins the
+        # case and the two units for each row it keeps, stopping after the page.
+        rows = s.execute(
             select(Escalation, Case, from_unit, to_unit)
             .join(Case, Case.id == Escalation.case_id)
             .join(from_unit, from_unit.id == Escalation.from_unit_id)
             .join(to_unit, to_unit.id == Escalation.to_unit_id)
-            .where(where)
+            .options(*CASE_ONLY, lazyload(from_unit.parent), lazyload(to_unit.parent))
+            .where(ids.whereclause)
             .order_by(
-                Case.closed_at.is_(None).desc(),
-                Escalation.created_at.desc(),
-                Escalation.id.desc(),
-            ),
-            select(func.count(Escalation.id)).where(where),
+                Escalation.case_open.desc(), Escalation.created_at.desc(), Escalation.id.desc()
+            )
+            .limit(per_page + 1)
+            .offset(offset)
+        ).all()
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        # The caller's unread notice about each case of the page, in one query.
+        case_ids = {c.id for (_, c, _, _) in rows}
+        mine: dict[int, int] = {}
+        if case_ids and actor.user_id is not None:
+            for nid, cid in s.execute(
+                select(Notification.id, Notification.case_id).where(
+                    Notification.case_id.in_(case_ids),
+                    Notification.kind == "escalation",
+                    addressed_to(actor),
+                    Notification.read_at.is_(None),
+                )
+            ):
+                mine.setdefault(cid, nid)
+        last = rows[-1][0] if rows else None
+        return KeysetPage(
+            [escalation_view(e, c, f, t, mine.get(c.id)) for (e, c, f, t) in rows],
             page,
             per_page,
-            present,
+            total,
+            total_exact=exact,
+            next_cursor=encode_cursor([last.case_open, last.created_at, last.id])
+            if more and last is not None
+            else None,
         )

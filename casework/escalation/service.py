@@ -128,6 +128,7 @@ def lift_one_level(
         at_ceiling=at_ceiling,
         actor=actor.username,
         created_at=now,
+        case_open=case.closed_at is None,
     )
     try:
         with s.begin_nested():

@@ -688,8 +688,9 @@ def test_statement_counts_stay_small(rt, demo):
     assert r.body["case"] is not None
     # Measured on SQLite: 37 routed (with a key), 5 replayed, 19 merged, 17 answered. The early
     # warning (issue 14) reads its rules' settings once per event and counts the employer's calls
-    # (+2 a call) and, for a wage-arrears case, looks for an earlier one and the festival (+3).
+    # (+2 a call) and, for a wage-arrears case, looks for an earlier one and the festival (+3);
+    # closing a case also marks its escalations closed for the inbox's order (+1).
     assert len(routed) <= 42, routed
     assert len(replay) <= 6, replay
     assert len(merged) <= 24, merged
-    assert len(answered) <= 21, answered
+    assert len(answered) <= 22, answered
