@@ -240,6 +240,53 @@ def employer_label(employer: Employer) -> str:
     return f"employer#{employer.id}"
 
 
+class Chain:
+    """Events appended to one case's chain as plain rows (for multi-row inserts): the same
+    columns and hashes :func:`record` writes, without an ORM object per event. Start from the
+    case's ``event_seq`` and ``last_hash``; write ``seq`` and ``last_hash`` back to the case."""
+
+    def __init__(self, keys: HistoryKeys, case_id: int, seq: int, last_hash: str) -> None:
+        self.keys = keys
+        self.case_id = case_id
+        self.seq = seq
+        self.last_hash = last_hash or GENESIS
+        self.rows: list[dict[str, Any]] = []
+
+    def append(
+        self,
+        kind: str,
+        *,
+        at: dt.datetime,
+        by: Author | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        """Append an event; returns its sequence number."""
+        self.seq += 1
+        row: dict[str, Any] = {
+            "case_id": self.case_id,
+            "seq": self.seq,
+            "at": at,
+            "actor_id": by.user_id if by is not None else None,
+            "actor": by.username if by is not None else SYSTEM_NAME,
+            "kind": kind,
+            "from_state": None,
+            "to_state": None,
+            "trigger": None,
+            "data": plain_json(data or {}),
+            "prev_hash": self.last_hash,
+            "key_id": self.keys.current_id,
+        }
+        row["hash"] = event_hash(
+            key=self.keys.current,
+            prev_hash=self.last_hash,
+            **{k: row[k] for k in ("case_id", "seq", "at", "actor_id", "actor", "kind")},
+            **{k: row[k] for k in ("from_state", "to_state", "trigger", "data")},
+        )
+        self.last_hash = row["hash"]
+        self.rows.append(row)
+        return self.seq
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     case_ref: str

@@ -26,7 +26,7 @@ from casework.core.queries import get_or_404
 from casework.core.time import end_of_day, local_date, start_of_day
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import EXTENSION_BASES, MAX_PERSON_NAME
-from casework.history import record
+from casework.history import Chain, record
 from casework.models import CalendarDay, Case, Deadline
 from casework.people.access import Actor, require
 from workflows.base import OFFICER_APPROVAL, DeadlineRule, Workflow
@@ -53,18 +53,36 @@ def _remind_at(cal: WorkCalendar, due_on: dt.date, lead: int) -> dt.datetime:
     return start_of_day(day)
 
 
+def _end_values(
+    cal: WorkCalendar,
+    end: dt.date,
+    verified: bool,
+    lead: int,
+    now: dt.datetime,
+    reminded: bool = False,
+) -> dict[str, object]:
+    """A clock that runs to ``end`` as counted is due on ``end`` or the next working day."""
+    due_on = cal.roll(end)
+    remind = None if reminded else _remind_at(cal, due_on, lead)
+    return {
+        "period_end": end,
+        "due_on": due_on,
+        "due_at": end_of_day(due_on),
+        "calendar_verified": verified,
+        # A clock that starts inside its own lead time needs no "due soon" notice: its start
+        # says it.
+        "remind_at": remind if remind is not None and remind > now else None,
+    }
+
+
 def _set_end(
     d: Deadline, cal: WorkCalendar, end: dt.date, verified: bool, lead: int, now: dt.datetime
 ) -> None:
     """The clock now runs to ``end`` as counted; it is due on ``end`` or the next working day."""
-    due_on = cal.roll(end)
-    d.period_end = end
-    d.due_on = due_on
-    d.due_at = end_of_day(due_on)
-    d.calendar_verified = verified
-    remind = None if d.reminded_at else _remind_at(cal, due_on, lead)
-    # A clock that starts inside its own lead time needs no "due soon" notice: its start says it.
-    d.remind_at = remind if remind is not None and remind > now else None
+    for name, value in _end_values(
+        cal, end, verified, lead, now, d.reminded_at is not None
+    ).items():
+        setattr(d, name, value)
 
 
 def start_date(case: Case, rule: DeadlineRule, now: dt.datetime) -> dt.date:
@@ -75,6 +93,61 @@ def start_date(case: Case, rule: DeadlineRule, now: dt.datetime) -> dt.date:
         if recorded:
             return dt.date.fromisoformat(recorded)
     return local_date(now)
+
+
+def new_clock(
+    uow: UnitOfWork,
+    case: Case,
+    rule: DeadlineRule,
+    *,
+    entry_seq: int,
+    now: dt.datetime,
+    cal: WorkCalendar,
+    started: dt.date | None = None,
+    due_on: dt.date | None = None,
+    org_unit_id: int | None = None,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """The columns of a clock of ``rule`` starting on ``case`` now (held by the case's unit),
+    and the data of its ``deadline_set`` event: what :func:`start_clock` writes, as plain values
+    for the sweep's multi-row inserts. ``org_unit_id``: the unit the case is moving to."""
+    wf = workflows.get(case.workflow)
+    days = rule_days(uow, wf, rule, case)
+    started = started or start_date(case, rule, now)
+    if due_on is None:
+        due = cal.due(started, days, rule.unit)
+    else:  # a day fixed by the caller (a notice before a recorded date)
+        due = DueDate(cal.next_workday_on_or_after(due_on), cal.verified_between(started, due_on))
+    end = cal.period_end(started, days, rule.unit) if due_on is None else due_on
+    # The regional rule this deployment cites (workflows.jurisdiction), stored with the clock.
+    citation = uow.settings.region.rule_citation(wf.name, rule.name, rule.citation)
+    values: dict[str, object] = {
+        "case_id": case.id,
+        "rule": rule.name,
+        "kind": rule.kind,
+        "unit": rule.unit,
+        "days": days,
+        "citation": citation,
+        "on_expiry": rule.on_expiry,
+        "entry_seq": entry_seq,
+        "org_unit_id": org_unit_id or case.org_unit_id,
+        "started_on": started,
+        "status": "running",
+        "paused_at": None,
+        "pause_reason": None,
+        "version": 1,
+        "created_at": now,
+        **_end_values(cal, end, due.calendar_verified, uow.settings.reminder_lead_days, now),
+    }
+    event = {
+        "rule": rule.name,
+        "citation": citation,
+        "days": days,
+        "unit": rule.unit,
+        "started_on": started.isoformat(),
+        "due": due.due.isoformat(),
+        "calendar_verified": due.calendar_verified,
+    }
+    return values, event
 
 
 def start_clock(
@@ -88,49 +161,20 @@ def start_clock(
     started: dt.date | None = None,
     due_on: dt.date | None = None,
 ) -> Deadline:
-    s = uow.session
-    wf = workflows.get(case.workflow)
-    cal = cal or load_calendar(s)
-    days = rule_days(uow, wf, rule, case)
-    started = started or start_date(case, rule, now)
-    if due_on is None:
-        due = cal.due(started, days, rule.unit)
-    else:  # a day fixed by the caller (a notice before a recorded date)
-        due = DueDate(cal.next_workday_on_or_after(due_on), cal.verified_between(started, due_on))
-    end = cal.period_end(started, days, rule.unit) if due_on is None else due_on
-    # The regional rule this deployment cites (workflows.jurisdiction), stored with the clock.
-    citation = uow.settings.region.rule_citation(wf.name, rule.name, rule.citation)
-    d = Deadline(
-        case_id=case.id,
-        rule=rule.name,
-        kind=rule.kind,
-        unit=rule.unit,
-        days=days,
-        citation=citation,
-        on_expiry=rule.on_expiry,
-        entry_seq=entry_seq,
-        org_unit_id=case.org_unit_id,
-        started_on=started,
-        status="running",
-        created_at=now,
-    )
-    _set_end(d, cal, end, due.calendar_verified, uow.settings.reminder_lead_days, now)
-    s.add(d)
-    record(
+    values, event = new_clock(
         uow,
         case,
-        "deadline_set",
-        data={
-            "rule": rule.name,
-            "citation": citation,
-            "days": days,
-            "unit": rule.unit,
-            "started_on": started.isoformat(),
-            "due": due.due.isoformat(),
-            "calendar_verified": due.calendar_verified,
-        },
-        at=now,
+        rule,
+        entry_seq=entry_seq,
+        now=now,
+        cal=cal or load_calendar(uow.session),
+        started=started,
+        due_on=due_on,
     )
+    values.pop("version")  # the ORM numbers the versions it writes
+    d = Deadline(**values)
+    uow.session.add(d)
+    record(uow, case, "deadline_set", data=event, at=now)
     return d
 
 
@@ -385,6 +429,52 @@ def restart_handling_clocks(
                 _pause(uow, case, d, now, reason=f"{STATE_PAUSE}{case.state}")
             clocks.append(d)
     refresh_next_due(case, clocks)
+
+
+def restarted_handling_clocks(
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    org_unit_id: int,
+    chain: Chain,
+    now: dt.datetime,
+    cal: WorkCalendar,
+) -> list[dict[str, object]]:
+    """:func:`restart_handling_clocks` as rows, for a case lifted to ``org_unit_id`` in a batch:
+    the new handling clocks of its step (paused at once where the step pauses them), their
+    events appended to ``chain`` (whose last event is the lift). Stopping the old handling
+    clocks is the caller's one UPDATE."""
+    wf = workflows.get(case.workflow)
+    entry_seq = chain.seq
+    rows = []
+    for rule in wf.deadlines:
+        if rule.kind != "handling" or case.state not in rule.runs_in:
+            continue
+        values, event = new_clock(
+            uow,
+            case,
+            rule,
+            entry_seq=entry_seq,
+            now=now,
+            cal=cal,
+            started=local_date(now),
+            org_unit_id=org_unit_id,
+        )
+        chain.append("deadline_set", data=event, at=now)
+        if case.state in rule.pauses_in:
+            reason = f"{STATE_PAUSE}{case.state}"
+            values.update(status="paused", paused_at=now, pause_reason=reason[:255])
+            chain.append(
+                "deadline_paused",
+                data={
+                    "rule": rule.name,
+                    "reason": reason,
+                    "period_end": values["period_end"].isoformat(),  # type: ignore[attr-defined]
+                },
+                at=now,
+            )
+        rows.append(values)
+    return rows
 
 
 # -- a user's lawful acts on a clock ---------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, create_engine, event, text
+from sqlalchemy import Engine, Insert, Select, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,7 +46,10 @@ def make_engine(url: str, **kw: object) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # Plain postgresql:// means psycopg 3 here (psycopg2 is not a dependency).
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    kw.setdefault("pool_pre_ping", True)
+    # No ping per checkout (a round trip per request): connections are recycled after half an
+    # hour, and one the server dropped fails its first statement, which invalidates it (and
+    # every older one in the pool); the API retries authentication once on such a failure.
+    kw.setdefault("pool_recycle", 1800)
     return create_engine(url, **kw)
 
 
@@ -63,6 +67,13 @@ def skip_locked(stmt: Select, session: Session) -> Select:
     sweepers or outbox senders each take different rows. SQLite writers hold the database's one
     write lock (``BEGIN IMMEDIATE``) instead, so the plain statement is already exclusive."""
     return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
+
+
+def insert_new(session: Session, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for ``table``: rows whose unique key is already
+    taken are left out (with RETURNING, only the rows written come back). Both backends."""
+    dialect = postgresql if is_postgres(session) else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def _lock_id(key: str) -> int:

@@ -18,19 +18,25 @@ Supervisors are told through their inbox, and through the webhook outbox when on
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
 from casework.cases.queries import visible_case
+from casework.clocks.calendar import load_calendar
 from casework.clocks.service import (
     case_and_clock,
     discharge_case_clock,
     extend_clock,
     restart_handling_clocks,
+    restarted_handling_clocks,
 )
+from casework.core.db import insert_new
 from casework.core.errors import (
     Conflict,
     GuardRefused,
@@ -40,19 +46,28 @@ from casework.core.errors import (
     TransitionNotAllowed,
 )
 from casework.core.queries import get_or_404
-from casework.core.time import local_date
+from casework.core.time import local_date, utcnow
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import (
+    ACTIVE_CLOCK_STATUSES,
     ESCALATION_REASONS,
     LEVEL_LABELS_ZH,
     MANUAL_ESCALATION_REASONS,
     MAX_ADDRESSEE,
     MAX_TEXT,
 )
-from casework.history import plain_json, record
-from casework.models import Case, CaseEvent, Escalation, OrgUnit
-from casework.notices.outbox import enqueue_webhook
-from casework.notices.service import notify_unit_supervisors
+from casework.history import Chain, plain_json, record
+from casework.models import (
+    Case,
+    CaseEvent,
+    Deadline,
+    Escalation,
+    Notification,
+    OrgUnit,
+    OutboxMessage,
+)
+from casework.notices.outbox import enqueue_webhook, webhook_row
+from casework.notices.service import notice_rows, notify_unit_supervisors, supervisors_by_unit
 from casework.people.access import Actor, require
 from casework.people.pii import has_personal_data
 from workflows.base import MASS_INCIDENT_REPORT, OFFICER_APPROVAL, level_rank
@@ -84,6 +99,73 @@ def _target(unit: OrgUnit, to_level: str | None) -> OrgUnit | None:
     return parent
 
 
+def _lift_plan(uow: UnitOfWork, case: Case, to_level: str | None) -> tuple[OrgUnit, OrgUnit, bool]:
+    """The unit holding the case, the unit that takes it over (itself at the ceiling), and
+    whether the ceiling (setting ``escalation_ceiling``) stops the lift."""
+    unit = case.org_unit
+    parent = _target(unit, to_level)
+    ceiling = level_rank(uow.settings.escalation_ceiling)
+    at_ceiling = (
+        parent is None or level_rank(unit.level) >= ceiling or level_rank(parent.level) > ceiling
+    )
+    return unit, (unit if at_ceiling or parent is None else parent), at_ceiling
+
+
+def _ceiling_event(reason: str, comment: str, unit: OrgUnit) -> dict[str, Any]:
+    return {"reason": reason, "comment": comment, "unit": unit.code, "level": unit.level}
+
+
+def _lift_event(
+    reason: str, comment: str, unit: OrgUnit, parent: OrgUnit, level: int
+) -> dict[str, Any]:
+    return {
+        "reason": reason,
+        "comment": comment,
+        "from_unit": unit.code,
+        "to_unit": parent.code,
+        "from_level": unit.level,
+        "to_level": parent.level,
+        "escalation_level": level,
+    }
+
+
+def _lift_notice(
+    case: Case, unit: OrgUnit, target: OrgUnit, reason: str, at_ceiling: bool
+) -> dict[str, Any]:
+    """The notice to the supervisors of the unit that takes the case over (or, at the ceiling,
+    of the unit that keeps it)."""
+    reason_zh = ESCALATION_REASONS[reason]
+    if at_ceiling:
+        return {
+            "kind": "escalation",
+            "title": f"案件 {case.ref} 需要督办（已到最高上提层级）",
+            "body": f"{reason_zh}。案件已由{LEVEL_LABELS_ZH[unit.level]}（{unit.name}）承办，"
+            "不再上提，请督办。",
+            "key": f"esc:{case.id}:{unit.id}",
+            "data": {"case_ref": case.ref, "reason": reason, "at_ceiling": True},
+        }
+    return {
+        "kind": "escalation",
+        "title": f"案件 {case.ref} 已上提至本级办理",
+        "body": f"{unit.name}：{reason_zh}。依“维权上提一级”，案件由{target.name}承办。",
+        "key": f"esc:{case.id}:{target.id}",
+        "data": {"case_ref": case.ref, "reason": reason, "from_unit": unit.code},
+    }
+
+
+def _webhook(
+    case: Case, reason: str, unit: OrgUnit, target: OrgUnit, at_ceiling: bool
+) -> dict[str, Any]:
+    return {
+        "case_ref": case.ref,
+        "workflow": case.workflow,
+        "reason": reason,
+        "from_unit": unit.code,
+        "to_unit": target.code,
+        "at_ceiling": at_ceiling,
+    }
+
+
 def lift_one_level(
     uow: UnitOfWork,
     case: Case,
@@ -109,13 +191,7 @@ def lift_one_level(
             f"理由必须是 {', '.join(ESCALATION_REASONS)} 之一",
             f"reason must be one of {', '.join(ESCALATION_REASONS)}",
         )
-    unit = case.org_unit
-    parent = _target(unit, to_level)
-    ceiling = level_rank(uow.settings.escalation_ceiling)
-    at_ceiling = (
-        parent is None or level_rank(unit.level) >= ceiling or level_rank(parent.level) > ceiling
-    )
-    target = unit if at_ceiling else parent
+    unit, target, at_ceiling = _lift_plan(uow, case, to_level)
     entry = entry_seq if entry_seq is not None else case.event_seq
     esc = Escalation(
         case_id=case.id,
@@ -139,73 +215,202 @@ def lift_one_level(
             "该案件在此环节已经上提过",
             "this case was already escalated for this step at this level",
         ) from None
-    reason_zh = ESCALATION_REASONS[reason]
+    notice = _lift_notice(case, unit, target, reason, at_ceiling)
     if at_ceiling:
         record(
             uow,
             case,
             "escalation_at_ceiling",
             by=actor,
-            data={"reason": reason, "comment": comment, "unit": unit.code, "level": unit.level},
+            data=_ceiling_event(reason, comment, unit),
             at=now,
         )
-        notify_unit_supervisors(
-            s,
-            unit,
-            case,
-            kind="escalation",
-            title=f"案件 {case.ref} 需要督办（已到最高上提层级）",
-            body=f"{reason_zh}。案件已由{LEVEL_LABELS_ZH[unit.level]}（{unit.name}）承办，"
-            "不再上提，请督办。",
-            key=f"esc:{case.id}:{unit.id}",
-            data={"case_ref": case.ref, "reason": reason, "at_ceiling": True},
-        )
+        notify_unit_supervisors(s, unit, case, **notice)
     else:
-        case.org_unit_id = parent.id
-        case.org_unit = parent
-        case.escalation_level += max(unit.depth - parent.depth, 1)
+        case.org_unit_id = target.id
+        case.org_unit = target
+        case.escalation_level += max(unit.depth - target.depth, 1)
         case.assignee_id = None
         ev = record(
             uow,
             case,
             "escalated",
             by=actor,
-            data={
-                "reason": reason,
-                "comment": comment,
-                "from_unit": unit.code,
-                "to_unit": parent.code,
-                "from_level": unit.level,
-                "to_level": parent.level,
-                "escalation_level": case.escalation_level,
-            },
+            data=_lift_event(reason, comment, unit, target, case.escalation_level),
             at=now,
         )
-        notify_unit_supervisors(
-            s,
-            parent,
-            case,
-            kind="escalation",
-            title=f"案件 {case.ref} 已上提至本级办理",
-            body=f"{unit.name}：{reason_zh}。依“维权上提一级”，案件由{parent.name}承办。",
-            key=f"esc:{case.id}:{parent.id}",
-            data={"case_ref": case.ref, "reason": reason, "from_unit": unit.code},
-        )
+        notify_unit_supervisors(s, target, case, **notice)
         restart_handling_clocks(uow, case, entry_seq=ev.seq, now=now)
     enqueue_webhook(
-        s,
-        uow.settings,
-        "case.escalated",
-        {
-            "case_ref": case.ref,
-            "workflow": case.workflow,
-            "reason": reason,
-            "from_unit": unit.code,
-            "to_unit": target.code,
-            "at_ceiling": at_ceiling,
-        },
+        s, uow.settings, "case.escalated", _webhook(case, reason, unit, target, at_ceiling)
     )
     return esc
+
+
+@dataclass(frozen=True)
+class Lift:
+    """One case of a batch lift: the state entry it is lifted for, the comment, and the level
+    to go straight to (:func:`competent_level`), if any."""
+
+    case: Case
+    entry_seq: int
+    comment: str
+    to_level: str | None
+
+
+def lift_batch(
+    uow: UnitOfWork,
+    lifts: list[Lift],
+    *,
+    reason: str,
+    actor: Actor,
+    now: dt.datetime,
+    handled_clocks: set[int],
+) -> dict[int, bool | None]:
+    """:func:`lift_one_level` for the cases of one sweep batch (one entry per case, each case
+    row locked by the caller and never changed through the ORM here), written as multi-row
+    statements: the escalations (a case already escalated for that step is left as it is),
+    their events, the supervisors' notices, the stopped and the new handling clocks, the cases,
+    the webhooks. ``handled_clocks``: clocks the caller just ended (not running any more).
+
+    Returns, per case id, True (stopped at the ceiling), False (lifted) or None (already
+    escalated for that step: only its nearest due time is refreshed). Raises StaleDataError
+    when a case row moved on meanwhile (the caller rolls the batch back)."""
+    s = uow.session
+    by_id = {lift.case.id: lift for lift in lifts}
+    plans = {lift.case.id: _lift_plan(uow, lift.case, lift.to_level) for lift in lifts}
+    # One statement for the batch (executemany, sent as multi-row VALUES by SQLAlchemy): only
+    # the rows written come back, a step already escalated is left out.
+    written = set(
+        s.scalars(
+            insert_new(s, Escalation.__table__).returning(Escalation.case_id),
+            [
+                {
+                    "case_id": cid,
+                    "entry_seq": lift.entry_seq,
+                    "from_unit_id": plans[cid][0].id,
+                    "to_unit_id": plans[cid][1].id,
+                    "from_level": lift.case.escalation_level,
+                    "reason": reason,
+                    "comment": lift.comment,
+                    "at_ceiling": plans[cid][2],
+                    "actor": actor.username,
+                    "created_at": now,
+                    "case_open": lift.case.closed_at is None,
+                }
+                for cid, lift in by_id.items()
+            ],
+        )
+    )
+    active = s.execute(
+        select(Deadline.id, Deadline.case_id, Deadline.kind, Deadline.status, Deadline.due_at)
+        .where(Deadline.case_id.in_(by_id), Deadline.status.in_(ACTIVE_CLOCK_STATUSES))
+        .where(Deadline.id.not_in(handled_clocks))
+    ).all()
+    supervisors = supervisors_by_unit(s, {plans[cid][1].id for cid in written})
+    cal = load_calendar(s)
+    events: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
+    clocks: list[dict[str, Any]] = []
+    hooks: list[dict[str, Any]] = []
+    stopped: list[int] = []
+    updates: list[dict[str, Any]] = []
+    out: dict[int, bool | None] = {}
+    wall = utcnow()
+    for cid, lift in by_id.items():
+        case = lift.case
+        unit, target, at_ceiling = plans[cid]
+        mine = [a for a in active if a.case_id == cid]
+        chain = Chain(uow.history_keys, cid, case.event_seq, case.last_hash)
+        values = {"b_org_unit_id": case.org_unit_id, "b_escalation_level": case.escalation_level}
+        values["b_assignee_id"] = case.assignee_id
+        running = [a.due_at for a in mine if a.status == "running"]
+        if cid not in written:
+            out[cid] = None
+        elif at_ceiling:
+            out[cid] = True
+            chain.append(
+                "escalation_at_ceiling",
+                by=actor,
+                data=_ceiling_event(reason, lift.comment, unit),
+                at=now,
+            )
+        else:
+            out[cid] = False
+            level = case.escalation_level + max(unit.depth - target.depth, 1)
+            values.update(b_org_unit_id=target.id, b_escalation_level=level, b_assignee_id=None)
+            chain.append(
+                "escalated",
+                by=actor,
+                data=_lift_event(reason, lift.comment, unit, target, level),
+                at=now,
+            )
+            stopped += [a.id for a in mine if a.kind == "handling"]
+            running = [a.due_at for a in mine if a.status == "running" and a.kind != "handling"]
+            new = restarted_handling_clocks(
+                uow, case, org_unit_id=target.id, chain=chain, now=now, cal=cal
+            )
+            clocks += new
+            running += [c["due_at"] for c in new if c["status"] == "running"]
+        if cid in written:
+            notice = _lift_notice(case, unit, target, reason, at_ceiling)
+            notices += notice_rows(
+                cid, users=supervisors[target.id], unit_id=target.id, now=wall, **notice
+            )
+            if uow.settings.webhook_url:
+                hooks.append(
+                    webhook_row(
+                        "case.escalated", _webhook(case, reason, unit, target, at_ceiling), wall
+                    )
+                )
+        next_due = min(running, default=None)
+        if chain.rows or next_due != case.next_due_at:
+            events += chain.rows
+            updates.append(
+                {
+                    **values,
+                    "b_id": cid,
+                    "b_version": case.version,
+                    "b_event_seq": chain.seq,
+                    "b_last_hash": chain.last_hash,
+                    "b_updated_at": now if chain.rows else case.updated_at,
+                    "b_next_due_at": next_due,
+                }
+            )
+    if events:
+        s.execute(insert(CaseEvent.__table__), events)
+    if stopped:
+        s.execute(
+            update(Deadline.__table__)
+            .where(Deadline.id.in_(stopped))
+            .values(status="stopped", handled_at=now, version=Deadline.version + 1)
+        )
+    if clocks:
+        s.execute(insert(Deadline.__table__), clocks)
+    if notices:
+        s.execute(insert_new(s, Notification.__table__), notices)
+    if hooks:
+        s.execute(insert(OutboxMessage.__table__), hooks)
+    if updates:
+        t = Case.__table__
+        moved = s.execute(
+            update(t)
+            .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
+            .values(
+                org_unit_id=bindparam("b_org_unit_id"),
+                escalation_level=bindparam("b_escalation_level"),
+                assignee_id=bindparam("b_assignee_id"),
+                event_seq=bindparam("b_event_seq"),
+                last_hash=bindparam("b_last_hash"),
+                updated_at=bindparam("b_updated_at"),
+                next_due_at=bindparam("b_next_due_at"),
+                version=t.c.version + 1,
+            ),
+            updates,
+        ).rowcount
+        if moved != len(updates):
+            raise StaleDataError(f"{len(updates) - moved} case(s) changed during the sweep batch")
+    return out
 
 
 def request_escalation(

@@ -22,9 +22,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
@@ -34,7 +34,7 @@ from casework.clocks.service import refresh_next_due
 from casework.core.db import skip_locked
 from casework.core.errors import Conflict, DomainError
 from casework.core.uow import UnitOfWork
-from casework.escalation.service import competent_level, lift_one_level
+from casework.escalation.service import Lift, competent_level, lift_batch, lift_one_level
 from casework.history import record
 from casework.models import Case, Deadline, DeadlineAction, OrgUnit
 from casework.notices.outbox import enqueue_webhook
@@ -95,6 +95,104 @@ def _preload(session: Session, ids: list[int]) -> list[object]:
     unit_ids = {u for c in cases for u in c.org_unit.ancestor_ids()}
     units = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))).all()
     return [*clocks, *cases, *units]
+
+
+def _expire_handling(
+    uow: UnitOfWork, ids: list[int], now: dt.datetime, report: SweepReport
+) -> list[int]:
+    """The set-based path for the batch's due handling clocks: a few queries load
+    the clocks, the cases (rows locked) and the units above them; then one statement each
+    writes the actions, ends the clocks and (:func:`lift_batch`) the escalations, events,
+    notices, new clocks and cases — all in one savepoint. Returns the clocks left to the
+    per-clock path: the other kinds, the clocks of a case with more than one in the batch, and
+    the whole batch if the savepoint failed (a unique key already taken, a case that moved on
+    meanwhile)."""
+    s = uow.session
+    clocks = s.scalars(select(Deadline).where(Deadline.id.in_(ids))).all()
+    # A case with more than one clock in the batch goes the per-clock way, in the claim's
+    # order: what the first clock does (a step fired by law) decides what the next one does.
+    per_case: dict[int, list[Deadline]] = {}
+    for d in clocks:
+        per_case.setdefault(d.case_id, []).append(d)
+    first = {
+        case_id: d
+        for case_id, (d, *more) in per_case.items()
+        if not more and d.kind == "handling" and d.status == "running" and d.due_at <= now
+    }
+    if not first:
+        return ids
+    cases = s.scalars(
+        select(Case)
+        .options(lazyload("*"))
+        .where(Case.id.in_(first))
+        .with_for_update(of=Case.__table__)
+    ).all()
+    if len(cases) != len(first):  # a case deleted meanwhile: the slow path says which
+        return ids
+    Unit = aliased(OrgUnit)
+    units = s.scalars(
+        select(OrgUnit).where(
+            select(Case.id)
+            .join(Unit, Unit.id == Case.org_unit_id)
+            .where(Case.id.in_(first), Unit.path.startswith(OrgUnit.path))
+            .exists()
+        )
+    ).all()
+    held = [*clocks, *cases, *units]  # the identity map keeps only what is referenced
+    lifts = [
+        Lift(
+            case=case,
+            entry_seq=first[case.id].entry_seq,
+            comment=_expiry_comment(first[case.id]),
+            to_level=competent_level(case),
+        )
+        for case in cases
+    ]
+    done = {d.id for d in first.values()}
+    try:
+        with s.begin_nested():
+            s.execute(
+                insert(DeadlineAction.__table__),
+                [
+                    {
+                        "deadline_id": d.id,
+                        "action": "expire",
+                        "case_id": d.case_id,
+                        "result": d.on_expiry,
+                        "at": now,
+                    }
+                    for d in first.values()
+                ],
+            )
+            ended = s.execute(
+                update(Deadline.__table__)
+                .where(Deadline.id.in_(done), Deadline.status == "running")
+                .values(status="expired", handled_at=now, version=Deadline.version + 1)
+            ).rowcount
+            if ended != len(done):
+                raise StaleDataError("a clock of the batch changed meanwhile")
+            outcome = lift_batch(
+                uow,
+                lifts,
+                reason="deadline_expired",
+                actor=SYSTEM_ACTOR,
+                now=now,
+                handled_clocks=done,
+            )
+    except (IntegrityError, StaleDataError) as exc:
+        log.info("sweep: batch left to the per-clock path: %s", type(exc).__name__)
+        s.expire_all()
+        return ids
+    s.expire_all()  # the rows changed behind the ORM's back
+    del held
+    report.expired += len(done)
+    report.escalated += sum(1 for v in outcome.values() if v is False)
+    report.at_ceiling += sum(1 for v in outcome.values() if v is True)
+    return [i for i in ids if i not in done]
+
+
+def _expiry_comment(d: Deadline) -> str:
+    return f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）"
 
 
 def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, object]]:
@@ -162,7 +260,7 @@ def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
                 case,
                 reason="deadline_expired",
                 actor=SYSTEM_ACTOR,
-                comment=f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）",
+                comment=_expiry_comment(d),
                 entry_seq=d.entry_seq,
                 now=now,
                 to_level=competent_level(case),
@@ -297,8 +395,13 @@ def sweep(
                 ids = _claim(uow.session, column, now, batch)
                 if not ids:
                     break
-                held = _preload(uow.session, ids)  # noqa: F841 - kept alive for the batch
-                for deadline_id in ids:
+                if handler is _expire_one:
+                    ids_left = _expire_handling(uow, ids, now, report)
+                else:
+                    ids_left = ids
+                # Kept alive for the batch (the identity map only keeps what is referenced).
+                held = _preload(uow.session, ids_left) if ids_left else []  # noqa: F841
+                for deadline_id in ids_left:
                     try:
                         with uow.session.begin_nested():
                             handler(uow, deadline_id, now, report)

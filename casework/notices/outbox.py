@@ -46,6 +46,22 @@ def enqueue_webhook(
     session.add(OutboxMessage(event_id=event_id, topic=topic, payload=body))
 
 
+def webhook_row(topic: str, payload: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """:func:`enqueue_webhook`'s row as plain values, for a multi-row insert (only when a
+    webhook is configured)."""
+    event_id = str(uuid.uuid4())
+    return {
+        "event_id": event_id,
+        "topic": topic,
+        "payload": {"event_id": event_id, "topic": topic, **payload},
+        "created_at": now,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "delivered_at": None,
+        "last_error": None,
+    }
+
+
 def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 

@@ -44,6 +44,61 @@ def supervisors_of(session: Session, unit_id: int) -> list[int]:
     return memo[unit_id]
 
 
+def supervisors_by_unit(session: Session, unit_ids: set[int]) -> dict[int, list[int]]:
+    """:func:`supervisors_of` for many units in one query (and memoised the same way)."""
+    memo = session.info.setdefault("casework_supervisors", {})
+    wanted = unit_ids - memo.keys()
+    if wanted:
+        for uid in wanted:
+            memo[uid] = []
+        for unit_id, user_id in session.execute(
+            select(User.org_unit_id, User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.org_unit_id.in_(wanted),
+                UserRole.role == "supervisor",
+                User.is_active.is_(True),
+            )
+            .order_by(User.id)
+        ):
+            memo[unit_id].append(user_id)
+    return {uid: memo[uid] for uid in unit_ids}
+
+
+def notice_rows(
+    case_id: int,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    key: str,
+    users: list[int],
+    unit_id: int,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """:func:`notify`'s rows as plain values, for a multi-row insert that skips the keys already
+    taken (``casework.core.db.insert_new``): one per user, or one for the unit when none."""
+    recipients: list[tuple[int | None, int | None]] = [(uid, None) for uid in users] or [
+        (None, unit_id)
+    ]
+    return [
+        {
+            "user_id": uid,
+            "org_unit_id": oid,
+            "case_id": case_id,
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "data": data,
+            "dedupe_key": f"{key}:u{uid}" if uid else f"{key}:o{oid}",
+            "created_at": now,
+            "read_at": None,
+        }
+        for uid, oid in recipients
+    ]
+
+
 def notify(
     session: Session,
     case: Case | None,
