@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
 from flask_smorest import Api
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import errors, guard, observability, web
@@ -33,6 +34,7 @@ from api.schemas import ProblemSchema
 from api.schemas.workflows import step_data_schemas
 from casework.core.errors import NotAuthenticated
 from casework.core.settings import load_settings
+from casework.core.uow import enter_scope, exit_scope
 from casework.people import auth as people_auth
 from casework.runtime import Runtime, build_runtime
 
@@ -101,11 +103,29 @@ def _authenticate() -> Any:
             "需要登录：请在 Authorization 头中提供 Bearer 令牌", "a bearer token is required"
         )
     rt: Runtime = current_app.extensions["casework"]
-    actor, touch_id = people_auth.authenticate(rt.reader(), token.strip())
+    try:
+        actor, touch_id = people_auth.authenticate(rt.reader(), token.strip())
+    except DBAPIError as exc:
+        # Pooled connections are not pinged on checkout: one the database dropped (a restart,
+        # an idle timeout) fails here, on the request's first statement, and is replaced.
+        if not exc.connection_invalidated:
+            raise
+        actor, touch_id = people_auth.authenticate(rt.reader(), token.strip())
     if touch_id is not None:
         people_auth.touch(rt.uow(), touch_id)
     g.actor = actor
     return None
+
+
+def _open_scope() -> None:
+    """One connection and one session per request, shared by its units of work."""
+    g.casework_scope = enter_scope(current_app.extensions["casework"].engine)
+
+
+def _close_scope(_exc: BaseException | None) -> None:
+    token = g.pop("casework_scope", None)
+    if token is not None:
+        exit_scope(token)
 
 
 def _install_cors(app: Flask, origins: tuple[str, ...]) -> None:
@@ -186,6 +206,8 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
 
     observability.configure_logging()
     observability.install(app)
+    app.before_request(_open_scope)
+    app.teardown_request(_close_scope)
     app.before_request(_authenticate)
     _install_cors(app, runtime.settings.cors_origins)
     guard.install(app)  # bodies and query strings, after authentication

@@ -126,7 +126,8 @@ def case(case_id):
 @problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)
 def fire(body, case_id):
     """办理（触发流程操作）Fire a trigger from allowed_triggers."""
-    case_service.fire(
+    # Held while the answer is read: the request's one session serves it from its identity map.
+    held = case_service.fire(
         rt().uow(),
         case_id=case_id,
         trigger=body["trigger"],
@@ -136,7 +137,7 @@ def fire(body, case_id):
         expected_version=expected_version(),
     )
     # Answered as the write left it, even when it took the case out of the actor's sight (退单).
-    view = cases.case_after_write(rt().reader(), actor=actor(), case_id=case_id)
+    view = cases.case_after_write(rt().reader(), actor=actor(), case_id=held.id)
     return view, 200, etag(view["version"])
 
 

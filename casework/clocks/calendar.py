@@ -311,7 +311,8 @@ def load_calendar(session: Session) -> WorkCalendar:
 
 
 def _load_calendar(session: Session) -> WorkCalendar:
-    key = str(session.get_bind().url)
+    bind = session.get_bind()
+    key = str(bind.engine.url)  # an engine, or the request's connection (core.uow.RequestScope)
     with session.no_autoflush:
         rev = _revision(session)
         hit = _cache.get(key)

@@ -12,8 +12,12 @@ into :class:`VersionConflict` instead of a silent overwrite.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,6 +31,85 @@ if TYPE_CHECKING:
 
 # The history's unique (case_id, seq) key, as each dialect names it in its error.
 _HISTORY_KEYS = ("uq_case_events_case_id_seq", "case_events.case_id, case_events.seq")
+
+
+class RequestScope:
+    """One connection and one session for everything a request does (issue 15): the units of
+    work opened while the scope is current run their transactions one after another on them,
+    so a request checks out one pooled connection and a case loaded by the write is served
+    from the identity map to the read that answers. Its transactions stay separate: each unit
+    of work commits or rolls back its own. A unit of work opened while another holds the
+    session (an independent transaction inside a transaction) gets a session of its own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._session: Session | None = None
+        self._busy = False
+
+    def acquire(self, read_only: bool) -> Session | None:
+        """The scope's session for a unit of work starting now, or None when it is taken."""
+        if self._busy:
+            return None
+        if self._conn is not None and self._conn.invalidated:
+            self.close()  # the database dropped it: the next one comes fresh from the pool
+        if self._conn is None:
+            self._conn = self._engine.connect()
+            self._session = Session(bind=self._conn, expire_on_commit=False, autoflush=True)
+        assert self._session is not None
+        if self._session.in_transaction():  # pragma: no cover - released units always end theirs
+            self._session.rollback()
+        # SQLite: readers BEGIN, writers BEGIN IMMEDIATE (see casework.core.db).
+        self._conn.execution_options(casework_read_only=read_only)
+        self._busy = True
+        return self._session
+
+    def release(self, session: Session) -> None:
+        """End the unit of work: what it did not commit is rolled back; the identity map stays
+        (objects are not expired on commit), for the next unit of work of the request."""
+        if session.in_transaction():
+            session.rollback()
+        self._busy = False
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        if self._conn is not None:
+            self._conn.close()
+        self._session = self._conn = None
+        self._busy = False
+
+
+_SCOPE: ContextVar[RequestScope | None] = ContextVar("casework_request_scope", default=None)
+
+
+def enter_scope(engine: Engine) -> Token[RequestScope | None]:
+    """Make the units of work opened from now on (in this context) share one connection and
+    session, until :func:`exit_scope`."""
+    return _SCOPE.set(RequestScope(engine))
+
+
+def exit_scope(token: Token[RequestScope | None]) -> None:
+    scope = _SCOPE.get()
+    _SCOPE.reset(token)
+    if scope is not None:
+        scope.close()
+
+
+def current_scope() -> RequestScope | None:
+    return _SCOPE.get()
+
+
+@contextmanager
+def request_scope(engine: Engine) -> Iterator[RequestScope]:
+    """:func:`enter_scope` and :func:`exit_scope` around a block (the CLI, tests)."""
+    token = enter_scope(engine)
+    try:
+        scope = _SCOPE.get()
+        assert scope is not None
+        yield scope
+    finally:
+        exit_scope(token)
 
 
 class UnitOfWork:
@@ -45,6 +128,7 @@ class UnitOfWork:
         self.vault = vault
         self.history_keys = history_keys
         self._session: Session | None = None
+        self._scope: RequestScope | None = None
         self._depth = 0
 
     @property
@@ -60,7 +144,10 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         if self._depth == 0:
-            self._session = self._factory()
+            scope = _SCOPE.get()
+            shared = scope.acquire(self.read_only) if scope is not None else None
+            self._scope = scope if shared is not None else None
+            self._session = shared or self._factory()
             # session.info holds per-transaction memos (the calendar snapshot, supervisors per
             # unit); they must not outlive the transaction.
             self._session.info.clear()
@@ -72,7 +159,10 @@ class UnitOfWork:
         if self._depth > 0:
             return
         session, self._session = self._session, None
-        if session is not None:
+        scope, self._scope = self._scope, None
+        if session is not None and scope is not None:
+            scope.release(session)
+        elif session is not None:
             # close() rolls back whatever was not committed and detaches the objects without
             # expiring them, so what a read-only use case returns stays readable.
             session.close()

@@ -30,6 +30,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casework.core.db import lock_keys, skip_locked
@@ -37,7 +38,7 @@ from casework.core.errors import InvalidInput, NotAuthenticated, TooManyAttempts
 from casework.core.time import SHANGHAI
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import MAX_CLIENT_ADDRESS, MAX_USERNAME
-from casework.models import ApiToken, LoginFailure, User
+from casework.models import ApiToken, LoginFailure, OrgUnit, User
 from casework.people.access import Actor, actor_from_user
 
 TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix, not a secret
@@ -195,11 +196,20 @@ def authenticate(
         raise NotAuthenticated("令牌无效", "invalid token")
     with uow:
         s = uow.session
-        row = s.execute(
-            select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == token_hash(token))
-        ).first()
+        # One statement: the token, its user, the user's unit and roles.
+        row = (
+            s.execute(
+                select(ApiToken, User)
+                .join(User, User.id == ApiToken.user_id)
+                .options(
+                    joinedload(User.org_unit).lazyload(OrgUnit.parent),
+                    joinedload(User.role_rows),
+                )
+                .where(ApiToken.token_hash == token_hash(token))
+            )
+            .unique()
+            .first()
+        )
         if row is None:
             raise NotAuthenticated("令牌无效", "invalid token")
         tok, user = row

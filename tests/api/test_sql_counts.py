@@ -5,6 +5,7 @@ upper bounds for the main operations, and the same count whatever the amount of 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from api.app import create_app
 from casework.escalation.service import request_escalation
@@ -69,24 +70,55 @@ def test_case_detail_is_a_fixed_number_of_statements(client, rt, demo):
     r, many = _call(client, rt, "GET", f"/api/v1/cases/{big['id']}", h)
     assert len(r.get_json()["workers"]) == 10
     assert len(many) == len(few), many
-    assert len(many) <= 6, many  # token+user, roles, case (joined units/employer), workers, clocks
+    # token+user+unit+roles, case (joined units/employer), workers, clocks
+    assert len(many) <= 4, many
 
 
 def test_transition_is_bounded(client, rt, demo):
     h = client.login("supervisor.tianhe")
+    counts = []
+    for n in (1, 10):
+        case = client.post(
+            "/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(n)}
+        ).get_json()
+        r, stmts = _call(
+            client,
+            rt,
+            "POST",
+            f"/api/v1/cases/{case['id']}/transitions",
+            {**h, "If-Match": f'"{case["version"]}"'},
+            json={"trigger": "verify", "data": {"months_in_arrears": 2}},
+        )
+        assert r.get_json()["state"] == "verified" and len(r.get_json()["workers"]) == n
+        counts.append(len(stmts))
+    assert counts[0] == counts[1], stmts  # not one more per worker
+    # Measured 11 (SQLite) and 10 (PostgreSQL): authentication in one statement, the case read
+    # once (the answer comes from the request's session), the calendar's revision, the clocks
+    # read, the event, the clock stopped and the one started, the case update; the answer's
+    # workers and clocks. Issue 15's goal is 6: not reached yet (docs/performance.md).
+    assert counts[0] <= 11, stmts
+
+
+def test_a_request_checks_out_one_connection_and_pings_none(client, rt, demo):
+    h = client.login("supervisor.tianhe")
     case = client.post(
-        "/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(3)}
+        "/api/v1/cases", headers=h, json={**CASE_BODY, "workers": _workers(2)}
     ).get_json()
-    r, stmts = _call(
-        client,
-        rt,
-        "POST",
-        f"/api/v1/cases/{case['id']}/transitions",
-        {**h, "If-Match": f'"{case["version"]}"'},
-        json={"trigger": "verify", "data": {"months_in_arrears": 2}},
-    )
-    assert r.get_json()["state"] == "verified"
-    assert len(stmts) <= 16, stmts  # measured 13 (SQLite) and 12 (PostgreSQL)
+    checkouts = []
+    listener = lambda *args: checkouts.append(1)  # noqa: E731
+    event.listen(rt.engine, "checkout", listener)
+    try:
+        with statements(rt.engine) as stmts:
+            r = client.post(
+                f"/api/v1/cases/{case['id']}/transitions",
+                headers={**h, "If-Match": f'"{case["version"]}"'},
+                json={"trigger": "verify", "data": {"months_in_arrears": 2}},
+            )
+    finally:
+        event.remove(rt.engine, "checkout", listener)
+    assert r.status_code == 200
+    assert len(checkouts) == 1  # authentication, the write and the answer share it
+    assert not [s for s in stmts if s.strip().upper() == "SELECT 1"]  # no pre-ping
 
 
 def test_intake_is_bounded(client, rt, demo):
@@ -107,10 +139,11 @@ def test_intake_is_bounded(client, rt, demo):
         client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
     )
     assert r.get_json()["routed_to"]["code"] == "TH-SP"
-    # Measured 42 on both: the second wage-arrears call about the builder within twelve months
-    # raises an early warning (issue 14) in the same transaction: the rules' settings, the
-    # employer's calls, its earlier case, the festival, then the warning, its chained event and
-    # its notice (about 12 statements; a call that raises nothing adds 2 to 5).
+    # Measured 42 before issue 15's request path (29 SQLite / 26 PostgreSQL without the warning):
+    # the second wage-arrears call about the builder within twelve months raises an early warning
+    # (issue 14) in the same transaction: the rules' settings, the employer's calls, its earlier
+    # case, the festival, then the warning, its chained event and its notice (about 12
+    # statements; a call that raises nothing adds 2 to 5). Issue 15's goal is 12: not reached yet.
     assert len(stmts) <= 46, stmts
     _, replay = _call(
         client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
@@ -135,7 +168,7 @@ def test_case_list_does_not_grow_with_the_page(client, rt, demo):
     r, many = _call(client, rt, "GET", "/api/v1/cases?per_page=100", h)
     assert r.get_json()["total"] == 33 and len(r.get_json()["items"]) == 33
     assert len(many) == len(few), many
-    assert len(many) <= 5, many  # token+user, roles, count, page
+    assert len(many) <= 3, many  # token+user+unit+roles, count, page
 
 
 def test_escalation_inbox_does_not_grow_with_the_page(client, rt, demo):
@@ -154,3 +187,17 @@ def test_escalation_inbox_does_not_grow_with_the_page(client, rt, demo):
     r, stmts = _call(client, rt, "GET", "/api/v1/escalations", h)
     assert r.get_json()["total"] == 8
     assert len(stmts) <= len(empty) + 1, stmts  # plus the caller's notices for the page's cases
+
+
+def test_a_connection_the_database_dropped_is_replaced_not_answered_with_a_500(client, rt, demo):
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite connections are files: nothing drops them")
+    h = client.login("supervisor.tianhe")
+    assert client.get("/api/v1/cases", headers=h).status_code == 200
+    with rt.engine.connect() as conn:  # the server ends every other session (a restart)
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    r = client.get("/api/v1/cases", headers=h)
+    assert r.status_code == 200, r.get_data(as_text=True)
