@@ -18,6 +18,7 @@ from casework.core.time import local_date
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import (
     ANSWERED_ON_CALL,
+    CALLBACK_BUTTON_LABELS,
     CATEGORY_LABELS_ZH,
     EMPLOYER_OPTIONAL,
     ESCALATION_REASONS,
@@ -245,7 +246,7 @@ def hotline_console(uow: UnitOfWork, *, actor: Actor) -> dict[str, Any]:
         "units": [(u["code"], u["name"]) for u in units],
         "categories": list(CATEGORY_LABELS_ZH.items()),
         "tiers": list(TIER_LABELS_ZH.items()),
-        "outcomes": list(CALLBACK_OUTCOMES),
+        "outcomes": [(c, CALLBACK_BUTTON_LABELS.get(c, label)) for c, label in CALLBACK_OUTCOMES],
         "answered_on_call": list(ANSWERED_ON_CALL),
         "employer_optional": list(EMPLOYER_OPTIONAL),
     }

@@ -207,3 +207,9 @@ CALENDAR_YEARS = (1949, 2199)  # the years deadline arithmetic and calendar writ
 def check_constraint(column: str, values: tuple[str, ...] | list[str] | dict[str, object]) -> str:
     """``column IN ('a', 'b')`` for a CHECK constraint over a closed vocabulary."""
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# The hotline console's one-click call-back buttons (满意 / 基本满意 / 不满意 / 未接通 / 拒访): the
+# short words operators use, for the outcomes whose full label is longer.
+CALLBACK_BUTTON_LABELS: dict[str, str] = {"unreachable": "未接通", "declined": "拒访"}
+CALLBACK_BUTTON_WORDS: dict[str, str] = {v: k for k, v in CALLBACK_BUTTON_LABELS.items()}

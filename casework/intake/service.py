@@ -54,6 +54,7 @@ from casework.core.time import local_date
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import (
     ANSWERED_ON_CALL,
+    CALLBACK_BUTTON_WORDS,
     CATEGORIES,
     EMPLOYER_OPTIONAL,
     MAX_EMPLOYER_NAME,
@@ -735,6 +736,8 @@ def record_callback(
     clock starts again and its supervisors are told); ``unreachable`` is tried once more, and
     the second time closes the order with that outcome. Codes or 中文 labels."""
     require(actor, "record_callback")
+    # The short words on the console's buttons (未接通, 拒访) name the same outcomes.
+    outcome = CALLBACK_BUTTON_WORDS.get(outcome, outcome) if isinstance(outcome, str) else outcome
     try:
         code = CALLBACK_OUTCOME.parse(outcome)
     except FieldError as exc:

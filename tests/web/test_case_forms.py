@@ -156,7 +156,7 @@ def test_the_hotline_records_a_call_back_in_one_click(web, rt, demo):
         order = uow.session.scalars(select(Case).where(Case.state == "answered")).one()
     page = text_of(op.get("/hotline"))
     assert order.ref in page
-    for label in ("满意", "基本满意", "不满意", "无法联系", "拒绝回访"):
+    for label in ("满意", "基本满意", "不满意", "未接通", "拒访"):
         assert f">{label}</button>" in page
     resp = op.post(
         f"/hotline/callbacks/{order.id}", {"outcome": "satisfied", "version": order.version}
