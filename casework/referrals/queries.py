@@ -417,54 +417,58 @@ def joint_meeting(
             )
             .order_by(Referral.sent_on, Referral.id)
         ).all()
-    counts = {k: dict.fromkeys(COUNTS, 0) for k in OUTBOUND_KINDS}
-    agenda, answers, inbound = [], [], []
-    for r, case, u in rows:
-        this_year = first <= r.sent_on < after
-        if r.direction == "inbound":
-            inbound.append(
-                {
-                    "case_id": case.id,
-                    "case_ref": case.ref,
-                    "case_state_label_zh": workflows.get(case.workflow).state(case.state).label_zh,
-                    "org_unit": unit_key(u),
-                    "agency_kind": r.agency_kind,
-                    "agency_kind_label_zh": AGENCY_KINDS[r.agency_kind],
-                    "agency_name": r.agency_name,
-                    "reference": r.agency_ref,
-                    "received_on": iso(r.received_on),
-                    "matter": r.matter,
-                }
-            )
-            continue
-        brief = _brief(r, case, u, now)
-        if r.overdue_at is not None:
-            agenda.append(brief)
-        if not this_year:
-            continue
-        c = counts[r.agency_kind]
-        c["sent"] += 1
-        if r.answered_on is not None:
-            c["answered_late" if r.missed else "answered_on_time"] += 1
-            answers.append(brief)
-        else:
-            c["open"] += 1
-            if r.overdue_at is not None or brief["status"] == "overdue":
-                c["overdue"] += 1
-    totals = {k: sum(c[k] for c in counts.values()) for k in COUNTS}
-    return {
-        "org_unit": unit_key(root),
-        "year": year,
-        "title": f"{root.name}{year}年度政府与工会联席会议移送反馈情况",
-        "generated_at": now.astimezone(dt.UTC).isoformat(),
-        "agencies": [
-            {"agency_kind": k, "label_zh": AGENCY_KINDS[k], **counts[k]} for k in OUTBOUND_KINDS
-        ],
-        "totals": totals,
-        "agenda": agenda,
-        "answers": answers,
-        "inbound": inbound,
-    }
+        # Read the rows while the unit of work is open (a request's shared session expires
+        # them when it ends).
+        counts = {k: dict.fromkeys(COUNTS, 0) for k in OUTBOUND_KINDS}
+        agenda, answers, inbound = [], [], []
+        for r, case, u in rows:
+            this_year = first <= r.sent_on < after
+            if r.direction == "inbound":
+                inbound.append(
+                    {
+                        "case_id": case.id,
+                        "case_ref": case.ref,
+                        "case_state_label_zh": workflows.get(case.workflow)
+                        .state(case.state)
+                        .label_zh,
+                        "org_unit": unit_key(u),
+                        "agency_kind": r.agency_kind,
+                        "agency_kind_label_zh": AGENCY_KINDS[r.agency_kind],
+                        "agency_name": r.agency_name,
+                        "reference": r.agency_ref,
+                        "received_on": iso(r.received_on),
+                        "matter": r.matter,
+                    }
+                )
+                continue
+            brief = _brief(r, case, u, now)
+            if r.overdue_at is not None:
+                agenda.append(brief)
+            if not this_year:
+                continue
+            c = counts[r.agency_kind]
+            c["sent"] += 1
+            if r.answered_on is not None:
+                c["answered_late" if r.missed else "answered_on_time"] += 1
+                answers.append(brief)
+            else:
+                c["open"] += 1
+                if r.overdue_at is not None or brief["status"] == "overdue":
+                    c["overdue"] += 1
+        totals = {k: sum(c[k] for c in counts.values()) for k in COUNTS}
+        return {
+            "org_unit": unit_key(root),
+            "year": year,
+            "title": f"{root.name}{year}年度政府与工会联席会议移送反馈情况",
+            "generated_at": now.astimezone(dt.UTC).isoformat(),
+            "agencies": [
+                {"agency_kind": k, "label_zh": AGENCY_KINDS[k], **counts[k]} for k in OUTBOUND_KINDS
+            ],
+            "totals": totals,
+            "agenda": agenda,
+            "answers": answers,
+            "inbound": inbound,
+        }
 
 
 JOINT_CSV_HEADERS = ("部分", "机关类别", "机关名称", "案件编号", "日期", "事项", "情况")
