@@ -10,7 +10,7 @@ PORT   ?= 8000
 # The demo data is a Guangdong org tree: its documents and clocks cite Guangdong's rules.
 CASEWORK_JURISDICTION ?= guangdong
 
-.PHONY: run test lint install install-dev system-deps screenshots clean document-samples
+.PHONY: run test lint bench install install-dev system-deps screenshots clean document-samples
 
 # Debian packages the tests need on a fresh machine: Debian's chromium for the page tests (never
 # `playwright install`), CJK fonts so Chinese renders in pages and PDFs instead of boxes,
@@ -70,6 +70,24 @@ document-samples: install-dev system-deps
 # A PNG of every page at 1366×768 into docs/screenshots/ (Debian's chromium, a fresh demo database).
 screenshots: install-dev system-deps
 	$(BIN)/python -m tests.screenshots
+
+# Every benchmark in bench/ (docs/performance.md), against a scratch PostgreSQL database whose
+# public schema each script DROPS:
+#   make bench BENCH_POSTGRES=postgresql+psycopg://postgres@127.0.0.1:5432/bench
+# The whole output goes to var/bench.txt; the issue's figures (each with its goal) end it.
+BENCH_POSTGRES ?=
+BENCH_OUT := var/bench.txt
+bench: install-dev
+	@test -n "$(BENCH_POSTGRES)" || { echo "set BENCH_POSTGRES to a scratch database URL"; exit 2; }
+	@mkdir -p var && : > $(BENCH_OUT)
+	cd bench && ../$(BIN)/python throughput.py --postgres $(BENCH_POSTGRES) | tee -a ../$(BENCH_OUT)
+	cd bench && ../$(BIN)/python sweep_vs_sql.py --postgres $(BENCH_POSTGRES) | tee -a ../$(BENCH_OUT)
+	cd bench && ../$(BIN)/python lists.py --postgres $(BENCH_POSTGRES) | tee -a ../$(BENCH_OUT)
+	cd bench && ../$(BIN)/python sweep.py --postgres $(BENCH_POSTGRES) --open 10000 1000000 --due 100 2000 | tee -a ../$(BENCH_OUT)
+	cd bench && ../$(BIN)/python fire.py --postgres $(BENCH_POSTGRES) | tee -a ../$(BENCH_OUT)
+	cd bench && ../$(BIN)/python workdays.py | tee -a ../$(BENCH_OUT)
+	@echo; echo "== issue 15's figures (all of $(BENCH_OUT) above) =="
+	@grep -E "OK|NOT MET" $(BENCH_OUT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

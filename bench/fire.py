@@ -41,6 +41,7 @@ def run(url: str, n: int) -> dict[str, float]:
     with rt.reader() as uow:
         actor = load_actor(uow.session, "supervisor.tianhe")
         th = uow.session.query(OrgUnit).filter_by(code="TH").one().id
+        sp = uow.session.query(OrgUnit).filter_by(code="TH-SP").one().id
     counter = {"n": 0}
 
     @event.listens_for(rt.engine, "before_cursor_execute")
@@ -64,7 +65,7 @@ def run(url: str, n: int) -> dict[str, float]:
     counter["n"] = 0
     t0 = time.perf_counter()
     for cid in ids:
-        fire(rt.uow(), case_id=cid, trigger="dispatch", actor=actor)
+        fire(rt.uow(), case_id=cid, trigger="dispatch", actor=actor, data={"org_unit_id": sp})
         fire(rt.uow(), case_id=cid, trigger="accept", actor=actor)
     t_fire = time.perf_counter() - t0
     fire_stmts = counter["n"] / (2 * n)

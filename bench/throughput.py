@@ -181,13 +181,15 @@ def _capture(rt, token: str, case_id: int) -> tuple[list[tuple[str, object]], in
     warm = client.get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
     assert warm.status_code == 200  # the token's last use recorded, the calendar cached
     event.listen(rt.engine, "before_cursor_execute", record)
-    event.listen(rt.engine, "checkout", lambda *a: checkouts.append(1))
+    on_checkout = lambda *a: checkouts.append(1)  # noqa: E731
+    event.listen(rt.engine, "checkout", on_checkout)
     r = client.post(
         f"/api/v1/cases/{case_id}/transitions",
         headers={"Authorization": f"Bearer {token}", "If-Match": '"2"'},
         json={"trigger": "verify", "data": {"months_in_arrears": 2}},
     )
     event.remove(rt.engine, "before_cursor_execute", record)
+    event.remove(rt.engine, "checkout", on_checkout)
     assert r.status_code == 200, r.get_data(as_text=True)
     with rt.engine.begin() as c:
         c.execute(
@@ -237,6 +239,15 @@ def _intake_statements(rt, token: str) -> int:
     client = app.test_client()
     n = []
     listener = lambda *a: n.append(1)  # noqa: E731
+    body = {
+        "caller": {"name": "赵六", "phone": "13612345678"},
+        "employer": {"name": "广州市某建筑劳务有限公司", "credit_code": CREDIT},
+        "category": "wage_arrears",
+        "worker_count": 1,
+        "description": "欠薪",
+    }
+    warm = client.post("/api/v1/intakes", headers={"Authorization": f"Bearer {token}"}, json=body)
+    assert warm.status_code == 201  # the token's last use recorded, the calendar cached
     event.listen(rt.engine, "before_cursor_execute", listener)
     r = client.post(
         "/api/v1/intakes",
