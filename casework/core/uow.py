@@ -46,6 +46,7 @@ class RequestScope:
         self._conn: Connection | None = None
         self._session: Session | None = None
         self._busy = False
+        self._read_only = False
 
     def acquire(self, read_only: bool) -> Session | None:
         """The scope's session for a unit of work starting now, or None when it is taken."""
@@ -61,14 +62,24 @@ class RequestScope:
             self._session.rollback()
         # SQLite: readers BEGIN, writers BEGIN IMMEDIATE (see casework.core.db).
         self._conn.execution_options(casework_read_only=read_only)
+        self._read_only = read_only
         self._busy = True
         return self._session
 
-    def release(self, session: Session) -> None:
+    def release(self, session: Session, *, failed: bool = False) -> None:
         """End the unit of work: what it did not commit is rolled back; the identity map stays
-        (objects are not expired on commit), for the next unit of work of the request."""
+        (objects are not expired on commit), for the next unit of work of the request.
+
+        A read-only unit that ended normally ends its transaction with a COMMIT, not a
+        ROLLBACK: a rollback expires every object in the session, so what the read returned
+        would be loaded again, row by row, when the caller reads it after the block (the same
+        objects stay readable when the unit of work has its own session, see
+        :meth:`UnitOfWork.__exit__`)."""
         if session.in_transaction():
-            session.rollback()
+            if self._read_only and not failed:
+                session.commit()
+            else:
+                session.rollback()
         self._busy = False
 
     def close(self) -> None:
@@ -161,7 +172,7 @@ class UnitOfWork:
         session, self._session = self._session, None
         scope, self._scope = self._scope, None
         if session is not None and scope is not None:
-            scope.release(session)
+            scope.release(session, failed=exc_type is not None)
         elif session is not None:
             # close() rolls back whatever was not committed and detaches the objects without
             # expiring them, so what a read-only use case returns stays readable.
