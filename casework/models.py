@@ -35,6 +35,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from casework.core.time import utcnow
 from casework.core.vocab import (
+    ACTIVE_CLOCK_STATUSES,
     AGENCY_KINDS,
     CHANNELS,
     CLOCK_STATUSES,
@@ -319,6 +320,18 @@ class Case(Base):
         lazy="select", order_by="CaseWorker.id", cascade="all, delete-orphan"
     )
     parent: Mapped[Case | None] = relationship(remote_side="Case.id")
+    # The running and paused clocks, read with the case in one statement where a step needs
+    # them (casework.cases.queries.case_for_step). View-only: clocks are written as Deadline
+    # rows, and casework.clocks keeps a loaded list in step with what it starts and stops.
+    open_clocks: Mapped[list[Deadline]] = relationship(
+        primaryjoin=(
+            "and_(Case.id == foreign(Deadline.case_id), "
+            f"Deadline.status.in_({list(ACTIVE_CLOCK_STATUSES)!r}))"
+        ),
+        order_by="Deadline.id",
+        viewonly=True,
+        lazy="select",
+    )
 
     def __repr__(self) -> str:
         return f"<Case {self.ref} {self.workflow}:{self.state} v{self.version}>"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from transitions import MachineError
 
 import workflows
-from casework.cases.queries import visible_case
+from casework.cases.queries import case_for_step, visible_case
 from casework.cases.rules import check_fire, desk_filter
 from casework.clocks.service import on_state_change, restart_handling_clocks, sync_dated_clocks
 from casework.core import signals
@@ -356,7 +356,7 @@ def fire(
     data = dict(data or {})
     now = now or dt.datetime.now(dt.UTC)
     with uow:
-        case = visible_case(uow.session, actor, case_id)
+        case = case_for_step(uow.session, actor, case_id)
         check_version(case, expected_version)
         t, data = check_fire(
             case,

@@ -286,7 +286,18 @@ _cache: dict[str, tuple[str, WorkCalendar]] = {}
 
 
 def _revision(session: Session) -> str:
+    held = session.info.pop("casework_calendar_revision", None)
+    if held is not None:
+        return held
     return session.scalar(select(CalendarMeta.revision).where(CalendarMeta.id == 1)) or ""
+
+
+def hold_revision(session: Session, revision: str | None) -> None:
+    """The calendar's revision as a statement of this transaction read it beside its own rows
+    (the case a step loads): the next :func:`load_calendar` checks its cache against it instead
+    of reading it again."""
+    if "casework_calendar" not in session.info:
+        session.info["casework_calendar_revision"] = revision or ""
 
 
 def _bump(session: Session) -> None:

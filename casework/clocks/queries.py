@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 import workflows
 from casework.clocks.calendar import WorkCalendar, check_supported, load_calendar
@@ -20,14 +23,35 @@ from casework.models import CalendarDay, Case, Deadline
 from workflows.base import CALENDAR, WORKING
 
 
+def loaded_open_clocks(session: Session, case_id: int) -> list[Deadline] | None:
+    """The case's open clocks as read with the case in this session (``Case.open_clocks``,
+    kept in step by :func:`hold_clock`), or None when they were not read."""
+    case = session.identity_map.get(identity_key(Case, case_id))
+    if case is None or "open_clocks" not in sa_inspect(case).dict:
+        return None
+    return list(case.open_clocks)
+
+
+def hold_clock(session: Session, case: Case, clock: Deadline) -> None:
+    """A clock started in this transaction joins the case's loaded open clocks (a view-only
+    list the ORM does not maintain), so the step and its answer see it without a statement."""
+    if "open_clocks" in sa_inspect(case).dict:
+        set_committed_value(case, "open_clocks", [*case.open_clocks, clock])
+
+
 def active_clocks(session: Session, case_id: int) -> list[Deadline]:
     """The case's running and paused clocks, oldest first, including changes not yet flushed."""
     # No autoflush: flushing the half-done case here would bump its version a second time.
     with session.no_autoflush:
-        rows = session.scalars(
-            select(Deadline)
-            .where(Deadline.case_id == case_id, Deadline.status.in_(ACTIVE_CLOCK_STATUSES))
-            .order_by(Deadline.id)
+        held = loaded_open_clocks(session, case_id)
+        rows = (
+            held
+            if held is not None
+            else session.scalars(
+                select(Deadline)
+                .where(Deadline.case_id == case_id, Deadline.status.in_(ACTIVE_CLOCK_STATUSES))
+                .order_by(Deadline.id)
+            )
         )
         # The identity map may hold changes not yet flushed (a clock just marked expired), and
         # clocks started in this transaction may not be flushed yet.

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import workflows
 from casework.clocks.calendar import DueDate, WorkCalendar, load_calendar, set_day, unset_day
-from casework.clocks.queries import active_clocks, period_end
+from casework.clocks.queries import active_clocks, hold_clock, period_end
 from casework.core.errors import GuardRefused, InvalidInput, NotFound
 from casework.core.queries import get_or_404
 from casework.core.time import end_of_day, local_date, start_of_day
@@ -174,6 +174,7 @@ def start_clock(
     values.pop("version")  # the ORM numbers the versions it writes
     d = Deadline(**values)
     uow.session.add(d)
+    hold_clock(uow.session, case, d)
     record(uow, case, "deadline_set", data=event, at=now)
     return d
 
@@ -373,6 +374,7 @@ def start_case_clock(
         created_at=now,
     )
     uow.session.add(d)
+    hold_clock(uow.session, case, d)
     record(
         uow,
         case,

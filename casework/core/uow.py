@@ -60,11 +60,24 @@ class RequestScope:
         assert self._session is not None
         if self._session.in_transaction():  # pragma: no cover - released units always end theirs
             self._session.rollback()
-        # SQLite: readers BEGIN, writers BEGIN IMMEDIATE (see casework.core.db).
-        self._conn.execution_options(casework_read_only=read_only)
+        # SQLite: readers BEGIN, writers BEGIN IMMEDIATE (see casework.core.db). PostgreSQL:
+        # a reader runs in autocommit, without BEGIN and COMMIT round trips. At READ COMMITTED
+        # each statement takes its own snapshot inside a transaction too, so a read sees the
+        # same rows either way; it takes no locks.
+        if self._conn.dialect.name == "postgresql":
+            self._conn.execution_options(
+                casework_read_only=read_only,
+                isolation_level="AUTOCOMMIT" if read_only else self._isolation(),
+            )
+        else:
+            self._conn.execution_options(casework_read_only=read_only)
         self._read_only = read_only
         self._busy = True
         return self._session
+
+    def _isolation(self) -> str:
+        assert self._conn is not None
+        return self._conn.default_isolation_level or "READ COMMITTED"
 
     def release(self, session: Session, *, failed: bool = False) -> None:
         """End the unit of work: what it did not commit is rolled back; the identity map stays
