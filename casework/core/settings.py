@@ -1,9 +1,10 @@
 """Settings from environment variables, with safe defaults for the embedded (SQLite) mode.
 
 Secrets (the Fernet key for personal data, the blind-index key, the key of the history chain,
-the key that signs the web pages' session cookie) have no default that works in production: with ``CASEWORK_ENV=production`` they must be given. In
-development random keys are generated once and kept in ``./var/secrets.json`` so the local
-database stays readable and its history verifiable.
+the key that signs the web pages' session cookie) have no default that works in production:
+with ``CASEWORK_ENV=production`` they must be given. In development random keys are generated
+once and kept in ``./var/secrets.json`` so the local database stays readable and its history
+verifiable.
 """
 
 from __future__ import annotations
