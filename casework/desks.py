@@ -5,8 +5,13 @@ for a clock's arithmetic. Reads only; the pages write through the services."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 
 import workflows
@@ -196,18 +201,32 @@ def supervise(uow: UnitOfWork, *, actor: Actor, now: dt.datetime | None = None) 
         inbox = escalations.inbox(uow, actor=actor, per_page=50)
         summary = reports.summary(uow, actor=actor, now=now)
         hotline = reports.hotline(uow, actor=actor, now=now)
-        overdue = cases.cases(
-            uow, actor=actor, overdue=True, open_only=True, with_badges=True, per_page=100, now=now
-        )
-        soon = _due_soon(uow, actor, now)
         return {
             "unread": unread_escalations(uow, actor=actor),
             "inbox": inbox.as_dict(),
-            "overdue": overdue.as_dict(),
-            "due_soon": soon,
+            **supervise_deadlines(uow, actor=actor, now=now),
             "summary": summary,
             "hotline": hotline,
         }
+
+
+def supervise_deadlines(
+    uow: UnitOfWork, *, actor: Actor, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The overdue open cases of the subtree, most overdue first (the first
+    :data:`MAX_PER_PAGE`, with the total), and the due-soon ones, each with its badge."""
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        overdue = cases.cases(
+            uow,
+            actor=actor,
+            overdue=True,
+            open_only=True,
+            with_badges=True,
+            per_page=MAX_PER_PAGE,
+            now=now,
+        )
+        return {"overdue": overdue.as_dict(), "due_soon": _due_soon(uow, actor, now)}
 
 
 def _due_soon(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[dict[str, Any]]:
@@ -281,3 +300,107 @@ def admin_page(uow: UnitOfWork, *, actor: Actor, year: int) -> dict[str, Any]:
         "roles": [(r, ROLE_LABELS_ZH.get(r, r)) for r in ROLES if r != SYSTEM],
         "levels": list(LEVEL_LABELS_ZH.items()),
     }
+
+
+# -- spreadsheets (the supervisor desk's XLSX exports) -----------------------------------------
+
+DEADLINE_HEADERS = (
+    "单位",
+    "案号",
+    "流程",
+    "状态",
+    "用人单位",
+    "承办人",
+    "期限状态",
+    "说明",
+    "届满日期",
+    "立案日期",
+)
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _date(value: str | None) -> dt.date | None:
+    """An ISO date or timestamp as the Beijing date a spreadsheet shows in a date cell."""
+    if not value:
+        return None
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    return local_date(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def _sheet(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Headers in bold, frozen; text always text (a name starting with ``=`` is not a formula),
+    dates as date cells, numbers as numbers."""
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif isinstance(value, dt.date):
+                cell.number_format = DATE_FORMAT
+    for c, header in enumerate(headers, start=1):
+        width = max([len(str(header)) * 2, *(len(str(v or "")) * 2 for v in _column(ws, c))])
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(width + 2, 40)
+
+
+def _column(ws: Worksheet, c: int) -> list[Any]:
+    return [ws.cell(row=r, column=c).value for r in range(2, ws.max_row + 1)]
+
+
+def _workbook_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _deadline_row(c: dict[str, Any]) -> list[Any]:
+    b = c.get("badge") or {}
+    return [
+        c["org_unit"]["name"],
+        c["ref"],
+        c["workflow_label_zh"],
+        c["state_label_zh"],
+        c.get("employer_name") or "",
+        (c.get("assignee") or {}).get("display_name") or "未分派",
+        b.get("label_zh", ""),
+        b.get("text_zh", ""),
+        _date(b.get("due")),
+        _date(c.get("created_at")),
+    ]
+
+
+def deadlines_xlsx(view: dict[str, Any]) -> bytes:
+    """The overdue and due-soon cases (:func:`supervise_deadlines`) as a workbook: one sheet
+    each, by unit, zh-CN headers, the due date and the opening date as date cells."""
+    wb = Workbook()
+    overdue = wb.active
+    overdue.title = "已超期"
+    items = sorted(view["overdue"]["items"], key=lambda c: (c["org_unit"]["name"], c["id"]))
+    rows = [_deadline_row(c) for c in items]
+    total = view["overdue"].get("total") or len(items)
+    if total > len(items):
+        rows.append([f"仅列出前 {len(items)} 件，共 {total} 件"])
+    _sheet(overdue, DEADLINE_HEADERS, rows)
+    soon = wb.create_sheet("即将到期")
+    items = sorted(view["due_soon"], key=lambda c: (c["org_unit"]["name"], c["id"]))
+    _sheet(soon, DEADLINE_HEADERS, [_deadline_row(c) for c in items])
+    return _workbook_bytes(wb)
+
+
+def summary_xlsx(report: dict[str, Any]) -> bytes:
+    """The per-unit case summary (:func:`casework.reports.summary`) as a workbook: the CSV's
+    rows and zh-CN headers, counts and the median as numbers; a report over a period adds a
+    sheet with its dates as date cells."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "案件统计"
+    _sheet(ws, reports.CSV_HEADERS, reports.summary_rows(report))
+    if report.get("from") or report.get("to"):
+        period = wb.create_sheet("统计期间")
+        _sheet(period, ("起始日期", "截止日期"), [[_date(report["from"]), _date(report["to"])]])
+    return _workbook_bytes(wb)
