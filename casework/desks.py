@@ -283,19 +283,24 @@ def supervise_inbox(uow: UnitOfWork, *, actor: Actor) -> dict[str, Any]:
 ADMIN_LIST_LIMIT = 100
 
 
-def admin_page(uow: UnitOfWork, *, actor: Actor, year: int) -> dict[str, Any]:
+def admin_page(
+    uow: UnitOfWork, *, actor: Actor, year: int, employer_q: str | None = None
+) -> dict[str, Any]:
     """The administrator's page: the org units (with their 发文机关代字) and users of the
-    actor's subtree, and one year of the working-day calendar (the days that differ from
-    Monday–Friday, and who set them)."""
+    actor's subtree, one year of the working-day calendar (the days that differ from
+    Monday–Friday, and who set them), and the employers of the subtree (by name) with the unit
+    each is placed under."""
     require(actor, "change_user")
     with uow:
         units = people.org_units(uow, actor=actor, per_page=ADMIN_LIST_LIMIT)
         users = people.users(uow, actor=actor, per_page=ADMIN_LIST_LIMIT)
+        employers = people.employers(uow, actor=actor, q=employer_q, per_page=ADMIN_LIST_LIMIT)
         calendar = year_listing(uow.session, year)
     return {
         "units": units.as_dict(),
         "unit_options": [(str(u["id"]), u["name"]) for u in units.items],
         "users": users.as_dict(),
+        "employers": employers.as_dict(),
         "calendar": calendar,
         "roles": [(r, ROLE_LABELS_ZH.get(r, r)) for r in ROLES if r != SYSTEM],
         "levels": list(LEVEL_LABELS_ZH.items()),

@@ -87,6 +87,8 @@ def test_no_form_input_makes_a_page_fail(web, rt, demo):
         (admin, f"/admin/users/{demo.actor('caseworker.acme').user_id}/password"),
         (admin, "/admin/calendar"),
         (admin, "/admin/calendar/2026-13-01/unset"),
+        (admin, "/admin/calendar/import"),
+        (admin, f"/admin/employers/{demo.employer('建筑').id}/unit"),
     ]
 
     @settings(
