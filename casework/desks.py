@@ -38,11 +38,12 @@ from casework.core.vocab import (
 from casework.documents import queries as documents
 from casework.escalation import queries as escalations
 from casework.intake import queries as intake_queries
-from casework.models import Case, Notification
+from casework.models import Case, Notification, OrgUnit
 from casework.notices.queries import addressed_to
 from casework.people import queries as people
 from casework.people.access import Actor, may, require, visible_cases
 from workflows.base import WORKING
+from workflows.documents import DOCUMENT_KINDS
 from workflows.hotline import CALLBACK_OUTCOMES
 
 ASSIGNABLE_LIMIT = 100
@@ -149,7 +150,9 @@ def case_page(
                 if "caseworker" in u["roles"] and u["is_active"]
             ]
         open_case = case.closed_at is None
+        kinds = _draftable_kinds(actor, case) if open_case else []
         acts = {
+            "draft": bool(kinds),
             "comment": may(actor, "comment", case),
             "assign": open_case and bool(assignable),
             "reveal": may(actor, "reveal_pii", case),
@@ -169,11 +172,70 @@ def case_page(
         "events": timeline.items,
         "events_total": total_events,
         "documents": docs.items,
+        "document_kinds": kinds,
+        "default_addressee": detail["employer"]["name"] if detail.get("employer") else "",
         "assignable": assignable,
         "acts": acts,
         "escalation_reasons": [(r, ESCALATION_REASONS[r]) for r in MANUAL_ESCALATION_REASONS],
         "extension_bases": list(EXTENSION_BASES.items()),
         "today": local_date(now).isoformat(),
+    }
+
+
+def _draftable_kinds(actor: Actor, case: Case) -> list[tuple[str, str]]:
+    """The kinds of document the case's workflow has that the actor may draft on it: the
+    holder's kinds for whoever may issue documents on the case; a 督办函 (from above) only for a
+    supervisor of a unit above the one holding it. Whether the case's state allows one now is
+    the service's answer, given in 中文 when a draft is refused."""
+    mine = may(actor, "issue_document", case)
+    above = may(actor, "oversee", case) and actor.org_unit_id not in (None, case.org_unit_id)
+    return [
+        (k["name"], k["label_zh"])
+        for k in documents.document_kinds(case.workflow)
+        if (above if DOCUMENT_KINDS[k["name"]].from_above else mine)
+    ]
+
+
+def document_page(
+    uow: UnitOfWork, *, actor: Actor, case_id: int, document_id: int
+) -> dict[str, Any]:
+    """One document of a case: its view, what it says (the GB/T 9704 parts the PDF and DOCX
+    print, for an HTML preview), the case it belongs to (with its version, which every form
+    carries) and, for a draft, the step issuing it takes with that step's typed fields."""
+    with uow:
+        s = uow.session
+        detail = cases.case_detail(uow, actor=actor, case_id=case_id)
+        doc = documents.case_document(s, actor, case_id, document_id)
+        case = s.get(Case, doc.case_id)
+        issuer = s.get(OrgUnit, doc.issuer_unit_id)
+        content = documents.content_of(uow, doc, case, issuer)
+        view = documents.document_view(doc, issuer)
+        kind = DOCUMENT_KINDS[doc.kind]
+        draft = doc.status == "draft"
+        step = None
+        if draft and kind.trigger:
+            step = next(
+                (t for t in detail["allowed_triggers"] if t["trigger"] == kind.trigger), None
+            )
+        may_edit = draft and (
+            may(actor, "oversee", case) if kind.from_above else may(actor, "issue_document", case)
+        )
+    return {
+        "case": detail,
+        "document": view,
+        "draft": draft,
+        "content": {
+            "issuer_name": content.issuer_name,
+            "number_text": content.number_text,
+            "title": content.title,
+            "addressee": content.addressee,
+            "paragraphs": list(content.body_with_reply),
+            "citation": content.citation,
+            "date_text": content.date_text,
+        },
+        "step": step,
+        "acts": {"edit": may_edit, "issue": may_edit},
+        "reply_due": doc.reply_due.isoformat() if doc.reply_due else "",
     }
 
 
