@@ -245,23 +245,16 @@ def _text_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def summary_csv(report: dict[str, Any]) -> str:
-    """The report as CSV text: one row per unit for its totals (流程 = 合计), then one per
-    workflow; zh-CN headers, levels and workflows by their Chinese labels, the median with one
-    decimal (empty when nothing was closed).
-
-    Returned WITHOUT a byte-order mark: the caller encodes it as ``utf-8-sig`` so spreadsheet
-    programs detect UTF-8 (``text.encode("utf-8-sig")``).
-    """
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(CSV_HEADERS)
+def summary_rows(report: dict[str, Any]) -> list[list[Any]]:
+    """The report's rows under :data:`CSV_HEADERS`, one per unit for its totals (流程 = 合计), then
+    one per workflow; levels and workflows by their Chinese labels, the median as a number (None
+    when nothing was closed). The CSV and the XLSX export both write these."""
+    rows: list[list[Any]] = []
 
     def row(unit: dict[str, Any], label: str, c: dict[str, Any]) -> list[Any]:
-        median = c.get("median_days_to_close")
         return [
-            _text_cell(unit["code"]),
-            _text_cell(unit["name"]),
+            unit["code"],
+            unit["name"],
             LEVEL_LABELS_ZH.get(unit["level"], unit["level"]),
             label,
             c["open"],
@@ -270,14 +263,31 @@ def summary_csv(report: dict[str, Any]) -> str:
             c["closed"],
             c["escalated_in"],
             c["escalated_out"],
-            "" if median is None else f"{median:.1f}",
+            c.get("median_days_to_close"),
         ]
 
     for entry in report["units"]:
         unit = entry["org_unit"]
-        w.writerow(row(unit, TOTAL_LABEL_ZH, entry["totals"]))
+        rows.append(row(unit, TOTAL_LABEL_ZH, entry["totals"]))
         for c in entry["workflows"]:
-            w.writerow(row(unit, c["label_zh"], c))
+            rows.append(row(unit, c["label_zh"], c))
+    return rows
+
+
+def summary_csv(report: dict[str, Any]) -> str:
+    """The report as CSV text (:func:`summary_rows` under zh-CN headers), the median with one
+    decimal (empty when nothing was closed).
+
+    Returned WITHOUT a byte-order mark: the caller encodes it as ``utf-8-sig`` so spreadsheet
+    programs detect UTF-8 (``text.encode("utf-8-sig")``).
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADERS)
+    for code, name, *rest, median in summary_rows(report):
+        w.writerow(
+            [_text_cell(code), _text_cell(name), *rest, "" if median is None else f"{median:.1f}"]
+        )
     return buf.getvalue()
 
 

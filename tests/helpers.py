@@ -33,6 +33,7 @@ TEST_KEYS = {
     "CASEWORK_FERNET_KEY": Fernet.generate_key().decode(),
     "CASEWORK_BLIND_INDEX_KEY": secrets.token_hex(32),
     "CASEWORK_HISTORY_KEY": secrets.token_hex(32),
+    "CASEWORK_SECRET_KEY": secrets.token_hex(32),
 }
 
 # Data that satisfies each transition's required fields and guards (on a case with 12 workers

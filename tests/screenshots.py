@@ -52,9 +52,10 @@ def _fire(api: Api, user: str, case_id: int, trigger: str, data: dict | None = N
     assert r.status_code == 200, r.text
 
 
-def _stage(api: Api, db_url: str) -> int:
+def _stage(api: Api, db_url: str) -> tuple[int, str]:
     """A desk worth looking at: calls filed, one case handled half-way, one order waiting for a
-    call-back, one case overdue and risen to the district. Returns the case to show."""
+    call-back, one case overdue and risen to the district, a document drafted. Returns the case
+    to show and the path of the draft's page."""
     overdue = _call(api, "13912340003", name="王五")
     due = max(
         dt.datetime.fromisoformat(d["expires_at"])
@@ -74,8 +75,15 @@ def _stage(api: Api, db_url: str) -> int:
         ("complete_callback", {"satisfaction": "满意"}),
     ):
         _fire(api, "caseworker.shipai", done["case"]["id"], trigger, data)
-    _call(api, "13912340004", name="孙七", description="等待签收的新工单")
-    return int(shown["case"]["id"])
+    waiting = _call(api, "13912340004", name="孙七", description="等待签收的新工单")
+    r = api.post(
+        "caseworker.shipai",
+        f"/cases/{waiting['case']['id']}/documents/drafts",
+        json={"kind": "wage_arrears_rejection", "addressee": "孙七"},
+    )
+    assert r.status_code == 201, r.text
+    document = f"/cases/{waiting['case']['id']}/documents/{r.json()['id']}"
+    return int(shown["case"]["id"]), document
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         server = LiveServer({**_base_env(), **env}, workers=1)
         try:
             api = Api(rt, server.base, RequestsHttp())
-            case_id = _stage(api, db_url)
-            _shoot(server.base, out, case_id)
+            case_id, document = _stage(api, db_url)
+            _shoot(server.base, out, case_id, document)
         finally:
             server.stop()
             rt.dispose()
@@ -110,12 +118,13 @@ def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
 
 
-def _shoot(base: str, out: Path, case_id: int) -> None:
+def _shoot(base: str, out: Path, case_id: int, document: str) -> None:
     shots = [
         ("login", None, "/login", None),
         ("hotline", "hotline", "/hotline", _type_a_call),
         ("desk", "caseworker.shipai", "/desk?scope=unit", None),
         ("case", "caseworker.shipai", f"/cases/{case_id}", None),
+        ("document", "caseworker.shipai", document, None),
         ("supervise", "supervisor.tianhe", "/supervise", None),
         ("admin", "admin", "/admin", None),
         ("api-docs", None, "/api/docs", lambda p: p.locator(".swagger-ui .info").wait_for()),

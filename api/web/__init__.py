@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from api.web import (  # noqa: F401 - they register their views
     admin,
+    case_documents,
     case_page,
     desk,
     hotline,

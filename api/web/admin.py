@@ -1,6 +1,7 @@
 """管理 /admin: org units (name, level, 发文机关代字), users (create, deactivate, reset the
-password) and the working-day calendar (a year's exceptions; set or unset a day). Admins only:
-the services refuse anyone else, and the page says so."""
+password), the working-day calendar (a year's exceptions; set or unset a day; import the State
+Council's schedule for a year) and employers (move one to another union body). Admins only: the
+services refuse anyone else, and the page says so."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from api.web.core import actor, bp, rt
 from api.web.forms import clean, parse_id
 from casework import desks
 from casework.clocks import service as clock_service
-from casework.core.errors import Conflict, InvalidInput, NotFound
+from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from casework.core.time import local_date
 from casework.core.vocab import CALENDAR_YEARS
 from casework.people import service as people_service
@@ -29,6 +30,12 @@ def _year(raw: str | None) -> int:
     return local_date(dt.datetime.now(dt.UTC)).year
 
 
+def _q() -> str:
+    """The employer search of the page (a name, at most 60 characters)."""
+    values, errors = clean(request.args, ("q",))
+    return "" if errors else values["q"][:60]
+
+
 def _page(
     year: int,
     status: int = 200,
@@ -36,12 +43,14 @@ def _page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Any:
-    view = desks.admin_page(rt().reader(), actor=actor(), year=year)
+    q = _q()
+    view = desks.admin_page(rt().reader(), actor=actor(), year=year, employer_q=q)
     return (
         render_template(
             "admin.html",
             view=view,
             year=year,
+            q=q,
             form=form,
             values=values or {},
             errors=errors or {},
@@ -59,12 +68,16 @@ def _act(
             call()
         except InvalidInput as exc:
             errors = {exc.field.rsplit(".", 1)[-1]: exc.reason_zh}
-        except (Conflict, NotFound) as exc:
+        except (Conflict, NotFound, NotPermitted) as exc:
             errors = {"_form": exc.message_zh}
     if errors:
         return _page(year, 422, form, values, errors)
     flash(done)
-    return redirect(url_for("web.admin", year=year))
+    return redirect(_back(year))
+
+
+def _back(year: int) -> str:
+    return url_for("web.admin", year=year, q=_q() or None)
 
 
 @bp.get("/admin")
@@ -190,4 +203,47 @@ def admin_calendar_unset(day: str) -> Any:
             day=when,  # type: ignore[arg-type]
         ),
         f"{day} 已恢复为公布的安排",
+    )
+
+
+@bp.post("/admin/calendar/import")
+def admin_calendar_import() -> Any:
+    """Import a year's published schedule from a file (CSV ``date,is_workday,name`` or JSON,
+    the format of ``casework calendar import``); one bad line refuses the whole file, the
+    reason (with the line) shown next to the field."""
+    year = _year(request.args.get("year"))
+    upload = request.files.get("schedule")
+    content = upload.read(clock_service.MAX_SCHEDULE_BYTES + 1) if upload else b""
+    name = (upload.filename or "") if upload else ""
+    try:
+        days, years = clock_service.import_calendar_schedule(
+            rt().uow(), actor=actor(), content=content, filename=name
+        )
+    except InvalidInput as exc:
+        return _page(year, 422, "calendar_import", {}, {"schedule": exc.reason_zh})
+    shown = "、".join(f"{y} 年" for y in years)
+    flash(f"已导入 {days} 天的放假安排，{shown}日历已核实")
+    return redirect(url_for("web.admin", year=years[0]))
+
+
+@bp.post("/admin/employers/<int(min=1, max=2147483647):employer_id>/unit")
+def admin_employer_move(employer_id: int) -> Any:
+    """Place an employer under another union body (later calls route from there); recorded
+    with who, when and why."""
+    values, errors = clean(request.form, ("org_unit_id", "reason"))
+    unit_id = parse_id(values["org_unit_id"])
+    if not errors and unit_id is None:
+        errors["org_unit_id"] = "请选择所属工会"
+    return _act(
+        f"employer:{employer_id}",
+        values,
+        errors,
+        lambda: people_service.move_employer(
+            rt().uow(),
+            actor=actor(),
+            employer_id=employer_id,
+            org_unit_id=unit_id,  # type: ignore[arg-type]
+            reason=values["reason"] or None,
+        ),
+        "用人单位已调整所属工会，此后的来电按新单位派单",
     )

@@ -10,8 +10,6 @@ bearer-token ``/api/v1`` is not checked, as it sends no cookie.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,12 +68,6 @@ def home_of(roles: frozenset[str] | set[str]) -> str:
         if role in roles:
             return url_for(endpoint)
     return url_for("web.desk")
-
-
-def session_key(history_key: str) -> str:
-    """The key that signs the session cookie, derived from the history key (a secret every
-    deployment already has) for this one use only."""
-    return hmac.new(history_key.encode(), b"casework web session", hashlib.sha256).hexdigest()
 
 
 def safe_next(target: str | None) -> str | None:
@@ -196,7 +188,8 @@ def install(app: Flask, runtime: Runtime) -> None:
     """Register the pages with their session and CSRF settings."""
     development = runtime.settings.env == "development"
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = session_key(runtime.settings.history_key)
+        # Its own secret (CASEWORK_SECRET_KEY), never one that protects stored data.
+        app.config["SECRET_KEY"] = runtime.settings.secret_key
     app.config.update(
         SESSION_COOKIE_NAME="casework_session",
         SESSION_COOKIE_HTTPONLY=True,

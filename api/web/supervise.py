@@ -1,6 +1,6 @@
 """督办台 /supervise: the escalation inbox with an unread count that updates by itself (htmx
 polling), the overdue and due-soon cases of the whole subtree by unit, take over (上代下) and
-催办, and the figures of the two reports with charts and CSV downloads."""
+催办, and the figures of the two reports with charts, CSV and XLSX downloads."""
 
 from __future__ import annotations
 
@@ -73,6 +73,30 @@ def _csv(text: str, filename: str) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/supervise/deadlines.xlsx")
+def supervise_deadlines_xlsx() -> Any:
+    """The overdue and due-soon cases of the subtree as a workbook (one sheet each)."""
+    view = desks.supervise_deadlines(rt().reader(), actor=actor())
+    return _xlsx(desks.deadlines_xlsx(view), "casework-deadlines.xlsx")
+
+
+@bp.get("/supervise/summary.xlsx")
+def supervise_summary_xlsx() -> Any:
+    report = reports.summary(rt().reader(), actor=actor())
+    return _xlsx(desks.summary_xlsx(report), "casework-summary.xlsx")
 
 
 @bp.get("/supervise/summary.csv")

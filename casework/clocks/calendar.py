@@ -43,6 +43,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casework.core.errors import InvalidInput, NotFound
+from casework.core.text import valid_name
 from casework.core.time import utcnow
 from casework.core.vocab import CALENDAR_YEARS
 from casework.models import CalendarDay, CalendarMeta, CalendarYear
@@ -427,6 +428,15 @@ def unset_day(session: Session, day: dt.date) -> CalendarDay | None:
     return kept
 
 
+MAX_DAY_NAME = 120  # CalendarDay.name
+
+
+def _where_zh(where: str) -> str:
+    """``line 3`` → 第3行, ``item 2`` → 第2项: where a schedule file is wrong, in 中文."""
+    kind, _, n = where.partition(" ")
+    return f"第{n}行" if kind == "line" else f"第{n}项"
+
+
 def _parse_bool(value: object, where: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -436,7 +446,9 @@ def _parse_bool(value: object, where: str) -> bool:
     if text in ("0", "false", "no", "holiday", "off", "休", "休息"):
         return False
     raise InvalidInput(
-        "is_workday", f"{where}: 无法识别是否工作日", f"{where}: is_workday must be true/false"
+        "is_workday",
+        f"{_where_zh(where)}：无法识别是否工作日（应为 1/0、true/false、上班/休息）",
+        f"{where}: is_workday must be true/false",
     )
 
 
@@ -513,9 +525,19 @@ def _row(
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            "date", f"{where}: 日期应为 YYYY-MM-DD", f"{where}: date must be YYYY-MM-DD"
+            "date",
+            f"{_where_zh(where)}：日期应为 YYYY-MM-DD",
+            f"{where}: date must be YYYY-MM-DD",
         ) from None
-    return day, _parse_bool(workday_value, where), str(name or "").strip()
+    label = str(name or "").strip()
+    if label:
+        try:
+            label = valid_name(label, field="name", max_len=MAX_DAY_NAME)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                "name", f"{_where_zh(where)}：名称{exc.reason_zh}", f"{where}: name {exc.reason_en}"
+            ) from None
+    return day, _parse_bool(workday_value, where), label
 
 
 def import_schedule(session: Session, rows: list[tuple[dt.date, bool, str]]) -> list[int]:

@@ -19,7 +19,15 @@ import datetime as dt
 from sqlalchemy import select
 
 import workflows
-from casework.clocks.calendar import DueDate, WorkCalendar, load_calendar, set_day, unset_day
+from casework.clocks.calendar import (
+    DueDate,
+    WorkCalendar,
+    import_schedule,
+    load_calendar,
+    parse_schedule,
+    set_day,
+    unset_day,
+)
 from casework.clocks.queries import active_clocks, hold_clock, period_end
 from casework.core.errors import GuardRefused, InvalidInput, NotFound
 from casework.core.queries import get_or_404
@@ -708,3 +716,37 @@ def unset_calendar_day(uow: UnitOfWork, *, actor: Actor, day: dt.date) -> None:
     with uow:
         unset_day(uow.session, day)
         uow.commit()
+
+
+# A published schedule lists about 30 days; a file much larger than this is not one.
+MAX_SCHEDULE_BYTES = 64 * 1024
+
+
+def import_calendar_schedule(
+    uow: UnitOfWork, *, actor: Actor, content: bytes, filename: str = ""
+) -> tuple[int, list[int]]:
+    """An administrator imports a year's published schedule (the State Council's 放假安排): CSV
+    ``date,is_workday,name`` or JSON, UTF-8 (the format of ``casework calendar import``,
+    docs/domain.md). Every day becomes an administrator's entry and each year it covers is
+    verified; one bad line refuses the whole file (``InvalidInput`` on ``file``, ``date`` or
+    ``is_workday``, saying which line), nothing written. Returns the days and the years."""
+    require(actor, "manage_calendar")
+    if not content.strip():
+        raise InvalidInput("file", "请选择要导入的放假安排文件", "choose a schedule file")
+    if len(content) > MAX_SCHEDULE_BYTES:
+        raise InvalidInput(
+            "file",
+            f"文件过大（不超过 {MAX_SCHEDULE_BYTES // 1024} KB）",
+            f"the file is too large (at most {MAX_SCHEDULE_BYTES // 1024} KiB)",
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            "file", "文件须为 UTF-8 编码的 CSV 或 JSON", "the file must be UTF-8 CSV or JSON"
+        ) from None
+    rows = parse_schedule(text, filename)
+    with uow:
+        years = import_schedule(uow.session, rows)
+        uow.commit()
+        return len(rows), years

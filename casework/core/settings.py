@@ -1,9 +1,10 @@
 """Settings from environment variables, with safe defaults for the embedded (SQLite) mode.
 
-Secrets (the Fernet key for personal data, the blind-index key, the key of the history chain)
-have no default that works in production: with ``CASEWORK_ENV=production`` they must be given. In
-development random keys are generated once and kept in ``./var/secrets.json`` so the local
-database stays readable and its history verifiable.
+Secrets (the Fernet key for personal data, the blind-index key, the key of the history chain,
+the key that signs the web pages' session cookie) have no default that works in production:
+with ``CASEWORK_ENV=production`` they must be given. In development random keys are generated
+once and kept in ``./var/secrets.json`` so the local database stays readable and its history
+verifiable.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from workflows.wage_arrears import CRIMINAL_DEFAULTS, CRIMINAL_RANGES
 
 DEFAULT_DATA_DIR = Path(os.environ.get("CASEWORK_DATA_DIR", "var"))
 MIN_HISTORY_KEY_CHARS = 32
+MIN_SECRET_KEY_CHARS = 32
 
 # An origin as a browser sends it: scheme, host and port only (no path, no trailing slash).
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -109,6 +111,9 @@ class Settings:
     # HMAC key of the case history chain; older keys still accepted when verifying (rotation)
     history_key: str = field(default="", repr=False)
     history_old_keys: tuple[str, ...] = field(default=(), repr=False)
+    # Signs the web pages' session cookie (and their CSRF tokens): its own secret, so rotating
+    # it signs everyone out of the pages and touches nothing else.
+    secret_key: str = field(default="", repr=False)
     escalation_ceiling: str = "city"
     collective_threshold: int = 10
     token_ttl_hours: int = 12
@@ -170,13 +175,14 @@ def _dev_secrets(data_dir: Path) -> dict[str, str]:
     data: dict[str, str] = {}
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("fernet_key") and data.get("blind_index_key") and data.get("history_key"):
+        if all(data.get(k) for k in ("fernet_key", "blind_index_key", "history_key", "secret_key")):
             return data
     data_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "fernet_key": data.get("fernet_key") or Fernet.generate_key().decode(),
         "blind_index_key": data.get("blind_index_key") or secrets.token_hex(32),
         "history_key": data.get("history_key") or secrets.token_hex(32),
+        "secret_key": data.get("secret_key") or secrets.token_hex(32),
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -212,6 +218,25 @@ def _history_keys(env: dict[str, str], mode: str, data_dir: Path) -> tuple[str, 
         if key and key != current and key not in old:
             old.append(_history_key("CASEWORK_HISTORY_OLD_KEYS", key))
     return current, tuple(old)
+
+
+def _secret_key(env: dict[str, str], mode: str, data_dir: Path) -> str:
+    """CASEWORK_SECRET_KEY: signs the web session cookie. Required in production; generated
+    into the development key file otherwise."""
+    value = env.get("CASEWORK_SECRET_KEY", "").strip()
+    if not value:
+        if mode == "production":
+            raise SettingsError(
+                "CASEWORK_SECRET_KEY must be set in production (the key that signs the web "
+                "pages' session cookie)"
+            )
+        value = _dev_secrets(data_dir)["secret_key"]
+    if len(value) < MIN_SECRET_KEY_CHARS:
+        raise SettingsError(
+            f"CASEWORK_SECRET_KEY must be at least {MIN_SECRET_KEY_CHARS} characters "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return value
 
 
 def _origins(env: dict[str, str], name: str) -> tuple[str, ...]:
@@ -285,6 +310,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         fernet_key = fernet_key or dev["fernet_key"]
         blind_key = blind_key or dev["blind_index_key"]
     history_key, history_old_keys = _history_keys(env, mode, data_dir)
+    secret_key = _secret_key(env, mode, data_dir)
 
     competence = {
         "mediation": _level(env, "CASEWORK_COMPETENCE_MEDIATION", "grassroots"),
@@ -365,6 +391,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blind_index_key=blind_key,
         history_key=history_key,
         history_old_keys=history_old_keys,
+        secret_key=secret_key,
         escalation_ceiling=_level(env, "CASEWORK_ESCALATION_CEILING", "city"),
         collective_threshold=collective,
         token_ttl_hours=_int(env, "CASEWORK_TOKEN_TTL_HOURS", 12),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.errors import NotFound
 from casework.core.queries import Page, get_or_404, page_of
+from casework.core.text import normalise_name
 from casework.core.time import iso
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import LEVEL_LABELS_ZH
@@ -213,6 +214,29 @@ def users(
 def user(uow: UnitOfWork, *, actor: Actor, user_id: int) -> dict[str, Any]:
     with uow:
         return user_view(visible_user(uow.session, actor, user_id))
+
+
+def employers(
+    uow: UnitOfWork, *, actor: Actor, q: str | None = None, page: int = 1, per_page: int = 20
+) -> Page:
+    """Employers placed in the actor's subtree, by name (``q``: the name contains it), each with
+    the unit it is placed under (one query a page)."""
+    conds: list[Any] = [Employer.org_unit_id.in_(subtree_of(actor))]
+    text = normalise_name(q or "")
+    if text:
+        conds.append(Employer.name.contains(text, autoescape=True))
+    with uow:
+        return page_of(
+            uow.session,
+            select(Employer, OrgUnit)
+            .join(OrgUnit, OrgUnit.id == Employer.org_unit_id)
+            .where(*conds)
+            .order_by(Employer.name, Employer.id),
+            select(func.count(Employer.id)).where(*conds),
+            page,
+            per_page,
+            lambda rows: [{**employer_view(e), "org_unit": unit_ref(u)} for (e, u) in rows],
+        )
 
 
 def employer(uow: UnitOfWork, *, actor: Actor, employer_id: int) -> dict[str, Any]:

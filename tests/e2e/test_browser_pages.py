@@ -36,10 +36,25 @@ def _case_id(live_api) -> int:
     return r.json()["case"]["id"]
 
 
+def _draft_id(live_api, case_id: int) -> int:
+    r = live_api.post(
+        "caseworker.shipai",
+        f"/cases/{case_id}/documents/drafts",
+        json={"kind": "wage_arrears_rejection", "addressee": "王五"},
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
 @pytest.mark.slow
 def test_every_page_is_chinese_offline_and_accessible(browse, live_api):
     case_id = _case_id(live_api)
-    pages = [*PAGES, ("caseworker.shipai", f"/cases/{case_id}", "欠薪")]
+    doc_id = _draft_id(live_api, case_id)
+    pages = [
+        *PAGES,
+        ("caseworker.shipai", f"/cases/{case_id}", "欠薪"),
+        ("caseworker.shipai", f"/cases/{case_id}/documents/{doc_id}", "不予受理通知书"),
+    ]
     for user, path, heading in pages:
         with browse() as s:
             if user:
@@ -59,6 +74,7 @@ def test_pages_fit_a_phone(browse, live_api):
     for user, path in (
         ("caseworker.shipai", "/desk"),
         ("caseworker.shipai", f"/cases/{case_id}"),
+        ("caseworker.shipai", f"/cases/{case_id}/documents/{_draft_id(live_api, case_id)}"),
         ("hotline", "/hotline"),
         ("supervisor.tianhe", "/supervise"),
     ):

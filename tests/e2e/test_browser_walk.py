@@ -2,8 +2,9 @@
 with the keyboard alone (a known phone shows the caller's open work first) → the township
 caseworker signs for the work order and records the steps to payment → the order reports back by
 itself → the operator's call-back 满意 closes it. A second call is left to go overdue (the sweep
-run with a future --now): it rises to the district, the supervisor's unread count goes up on the
-open page without a reload, and the supervisor takes the case on."""
+run with a future --now): its work order, not signed for in time, rises to the district, the
+supervisor's unread count goes up on the open page without a reload, and the supervisor takes the
+wage case behind it over from the township (上代下): the page shows it held by the district."""
 
 from __future__ import annotations
 
@@ -136,21 +137,36 @@ def test_hotline_to_callback_and_overdue_to_supervisor(browse, live_api, db_url)
         count = page.locator("#unread-count")
         before = count.inner_text()
         page.evaluate("window.stillTheSamePage = true")
-        expires = live_api.get("caseworker.shipai", f"/cases/{case_id}").json()["deadlines"]
-        due = max(dt.datetime.fromisoformat(d["expires_at"]) for d in expires)
+        # The township lets the work order's 签收 deadline pass (the sweep run as the scheduler
+        # would, with a future --now): the order rises to the district (督办), the wage case
+        # behind it is still at the township, not yet due.
+        order_id = second["work_order"]["id"]
+        order_clocks = live_api.get("hotline", f"/cases/{order_id}").json()["deadlines"]
+        due = min(dt.datetime.fromisoformat(d["expires_at"]) for d in order_clocks)
         out = run_cli(db_url, "sweep", "--now", (due + dt.timedelta(minutes=1)).isoformat())
         assert out.returncode == 0, out.stderr
         # The count goes up by itself (htmx polling), no reload.
         expect(count).not_to_have_text(before, timeout=POLL_WAIT_MS)
         assert int(count.inner_text()) > int(before)
         assert page.evaluate("window.stillTheSamePage === true")
-        ref = second["case"]["ref"]
-        page.locator("#inbox").get_by_role("link", name=ref).click()
+        page.locator("#inbox").get_by_role("link", name=second["work_order"]["ref"]).click()
         assert "天河区总工会" in page.locator("dl.facts").inner_text()
-        # The supervisor takes the case on: assigned to themselves at the district.
-        assign = page.locator("section", has=page.get_by_role("heading", name="分派"))
-        assign.get_by_label("承办人").select_option(label="天河区总工会主管")
-        assign.get_by_role("button", name="分派").click()
-        page.get_by_text("已分派").wait_for()
-        assert "天河区总工会主管" in page.locator("dl.facts").inner_text()
+        # The district takes the wage case over from the township (上代下) on its page.
+        page.goto(f"/cases/{case_id}")
+        facts = page.locator("dl.facts")
+        assert "石牌街道总工会" in facts.inner_text()
+        take = page.locator("section", has=page.get_by_role("heading", name="提级办理（上代下）"))
+        take.get_by_label("说明").fill("街道工会逾期未签收，区总工会提级办理")
+        take.get_by_role("button", name="接管本案").click()
+        page.get_by_text("已提级办理（上代下），案件转入本单位").wait_for()
+        holder = facts.locator("dt", has_text="承办单位").locator("xpath=following-sibling::dd[1]")
+        assert holder.inner_text().startswith("天河区总工会")
+        assert (
+            "石牌街道总工会"
+            in facts.locator("dt", has_text="受理单位")
+            .locator("xpath=following-sibling::dd[1]")
+            .inner_text()
+        )
+        timeline = page.locator("ol.timeline").inner_text()
+        assert "提级办理（上代下）" in timeline
     assert live_api.get("hotline", f"/cases/{second['work_order']['id']}").status_code == 200

@@ -29,10 +29,11 @@ def test_first_production_start_from_the_readme(tmp_path):
     env.update(
         CASEWORK_ENV="production",
         CASEWORK_DATA_DIR=str(tmp_path / "var"),
-        # The README's commands for the three keys.
+        # The README's commands for the four keys.
         CASEWORK_FERNET_KEY=Fernet.generate_key().decode(),
         CASEWORK_BLIND_INDEX_KEY=secrets.token_hex(32),
         CASEWORK_HISTORY_KEY=secrets.token_hex(32),
+        CASEWORK_SECRET_KEY=secrets.token_hex(32),
         CASEWORK_CORS_ORIGINS=DESK,
         CASEWORK_METRICS_TOKEN=secrets.token_urlsafe(32),
         CASEWORK_SWEEP_INTERVAL="1",

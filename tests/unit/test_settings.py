@@ -15,6 +15,7 @@ from casework.history import HistoryKeys
 FERNET = Fernet.generate_key().decode()
 BLIND = secrets.token_hex(32)
 HISTORY = secrets.token_hex(32)
+SECRET = secrets.token_hex(32)
 
 
 def production(**extra: str) -> dict[str, str]:
@@ -23,6 +24,7 @@ def production(**extra: str) -> dict[str, str]:
         "CASEWORK_DATABASE_URL": "sqlite://",
         "CASEWORK_FERNET_KEY": FERNET,
         "CASEWORK_BLIND_INDEX_KEY": BLIND,
+        "CASEWORK_SECRET_KEY": SECRET,
         **extra,
     }
 
@@ -69,6 +71,33 @@ def test_development_adds_a_history_key_to_an_existing_key_file_and_keeps_it(tmp
     assert load_settings({**env, "CASEWORK_HISTORY_KEY": HISTORY}).history_key == HISTORY
 
 
+def test_production_refuses_to_start_without_the_session_secret(tmp_path):
+    env = production(CASEWORK_HISTORY_KEY=HISTORY, CASEWORK_DATA_DIR=str(tmp_path))
+    del env["CASEWORK_SECRET_KEY"]
+    with pytest.raises(SettingsError, match="CASEWORK_SECRET_KEY must be set in production"):
+        load_settings(env)
+    with pytest.raises(SettingsError, match="CASEWORK_SECRET_KEY.*at least 32") as exc:
+        load_settings({**env, "CASEWORK_SECRET_KEY": "short-session-secret"})
+    assert "short-session-secret" not in str(exc.value)
+    assert not (tmp_path / "secrets.json").exists()
+    settings = load_settings({**env, "CASEWORK_SECRET_KEY": SECRET})
+    # Its own secret: not the history key, nor anything derived from it.
+    assert settings.secret_key == SECRET != settings.history_key
+
+
+def test_development_adds_a_session_secret_to_an_existing_key_file_and_keeps_it(tmp_path):
+    path = tmp_path / "secrets.json"
+    path.write_text(
+        json.dumps({"fernet_key": FERNET, "blind_index_key": BLIND, "history_key": HISTORY})
+    )
+    env = {"CASEWORK_DATA_DIR": str(tmp_path)}
+    first = load_settings(env)
+    assert first.history_key == HISTORY and len(first.secret_key) >= 32
+    assert first.secret_key != first.history_key
+    assert json.loads(path.read_text())["secret_key"] == first.secret_key
+    assert load_settings(env).secret_key == first.secret_key
+
+
 def test_a_history_key_is_known_by_the_first_8_hex_digits_of_its_sha256():
     old = secrets.token_hex(32)
     keys = HistoryKeys(HISTORY, (old,))
@@ -87,16 +116,19 @@ def test_secrets_never_appear_in_the_settings_repr():
             "CASEWORK_BLIND_INDEX_KEY": "B" * 64,
             "CASEWORK_HISTORY_KEY": "H" * 64,
             "CASEWORK_METRICS_TOKEN": "M" * 32,
+            "CASEWORK_SECRET_KEY": "S" * 64,
         }
     )
     text = repr(settings)
-    assert all(secret not in text for secret in ("F" * 44, "B" * 64, "H" * 64, "M" * 32)), text
+    hidden = ("F" * 44, "B" * 64, "H" * 64, "M" * 32, "S" * 64)
+    assert all(secret not in text for secret in hidden), text
 
 
 def test_criminal_thresholds_are_provincial_settings_inside_the_national_ranges():
     base = {"CASEWORK_DATABASE_URL": "sqlite://", "CASEWORK_FERNET_KEY": FERNET}
     base["CASEWORK_BLIND_INDEX_KEY"] = BLIND
     base["CASEWORK_HISTORY_KEY"] = HISTORY
+    base["CASEWORK_SECRET_KEY"] = SECRET
     national = load_settings(base).guard_settings
     assert (national["criminal_single_amount"], national["criminal_group_amount"]) == (
         "5000",

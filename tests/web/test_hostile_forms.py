@@ -82,11 +82,16 @@ def test_no_form_input_makes_a_page_fail(web, rt, demo):
         (worker, f"/cases/{case.id}/clocks/verification/extension"),
         (worker, f"/cases/{case.id}/clocks/nope/resume"),
         (worker, "/desk/filters"),
+        (worker, f"/cases/{case.id}/documents/drafts"),
+        (worker, f"/cases/{case.id}/documents/2147483647/edit"),
+        (worker, f"/cases/{case.id}/documents/2147483647/issue"),
         (admin, f"/admin/units/{demo.unit('TH-SP').id}"),
         (admin, "/admin/users"),
         (admin, f"/admin/users/{demo.actor('caseworker.acme').user_id}/password"),
         (admin, "/admin/calendar"),
         (admin, "/admin/calendar/2026-13-01/unset"),
+        (admin, "/admin/calendar/import"),
+        (admin, f"/admin/employers/{demo.employer('建筑').id}/unit"),
     ]
 
     @settings(

@@ -52,6 +52,26 @@ def test_outside_development_the_cookie_is_secure(session_runtime, demo):
     assert "Secure" in resp.headers["Set-Cookie"]
 
 
+def test_the_session_is_signed_with_its_own_secret_and_a_new_one_signs_everyone_out(
+    session_runtime, demo
+):
+    """CASEWORK_SECRET_KEY signs the cookie; the history key (which protects stored data and
+    is never rotated lightly) plays no part, so rotating the session secret alone signs users
+    out of the pages."""
+    settings = session_runtime.settings
+    app = create_app({"TESTING": True}, runtime=session_runtime)
+    assert app.secret_key == settings.secret_key != settings.history_key
+    user = WebUser(app)
+    user.login("caseworker.shipai")
+    assert user.client.get("/desk").status_code == 200
+    cookie = user.client.get_cookie("casework_session").value
+    rotated = replace(settings, secret_key="r" * 64)
+    other = create_app({"TESTING": True}, runtime=replace(session_runtime, settings=rotated))
+    stranger = other.test_client()
+    stranger.set_cookie("casework_session", cookie)
+    assert stranger.get("/desk").headers["Location"].startswith("/login")
+
+
 def test_a_wrong_password_says_so_in_chinese_and_keeps_the_username(web):
     user = web()
     user.get("/login")
