@@ -1,7 +1,8 @@
 """Regenerate ``docs/samples/<kind>.png``: page 1 of one issued document of every kind, as the
 PDF download renders it (``make document-samples``), and ``tip_letter_area.png`` /
-``tip_letter_area-2.png``: both pages of an area-wide 提示函 to six employers (主送 各有关用人单位,
-the names as its 附件). Names given on the command line regenerate only those samples.
+``tip_letter_area-attachment.png``: page 1 and the last page of an area-wide 提示函 to six
+employers (主送 各有关用人单位, the names as its 附件 on a page of its own). Names given on the
+command line regenerate only those samples.
 
 Builds a throw-away SQLite database with the demo data (Guangdong jurisdiction, like ``make
 run``), issues one document of each kind the way a user would (``issue_sample_document``), renders
@@ -10,6 +11,7 @@ each as PDF and rasterises page 1 with ``pdftoppm`` (poppler-utils)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -71,7 +73,9 @@ def area_letter(rt, demo, tmp: str) -> None:
     path = Path(tmp) / f"{AREA}.pdf"
     path.write_bytes(pdf)
     _raster(path, AREA)
-    _raster(path, f"{AREA}-2", page=2)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+    _raster(path, f"{AREA}-attachment", page=pages)
     print(f"{AREA:28} {letter.number:20} {len(pdf):>7} bytes  {letter.recipient_count} recipients")
 
 

@@ -115,6 +115,4 @@ def test_document_kinds_are_listed_with_chinese_labels(api):
     assert kinds["tip_letter"]["label_zh"] == "工会劳动法律监督提示函"
     assert kinds["tip_letter"]["abbr_zh"] == "提"
     only = api.get("caseworker.shipai", "/document-kinds", params={"workflow": "mediation"})
-    assert only.json()["items"] and all(
-        "mediation" in k["workflows"] for k in only.json()["items"]
-    )
+    assert only.json()["items"] and all("mediation" in k["workflows"] for k in only.json()["items"])
