@@ -62,8 +62,8 @@ def area_letter(rt, demo, tmp: str) -> None:
     letter = issue_tip_letter(
         rt.uow(),
         actor=demo.actor("supervisor.tianhe"),
-        scope="石牌街道辖区内未建立工会的建筑施工企业",
-        matter="部分企业未按月足额支付农民工工资，未落实农民工工资专用账户和实名制管理制度",
+        scope="石牌街道辖区内建筑施工企业",
+        matter="部分企业未按月足额支付农民工工资",
         org_unit_id=demo.unit("TH-SP").id,
         has_union=False,
     )
