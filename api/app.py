@@ -26,6 +26,7 @@ from api.resources import (
     org_units,
     referrals,
     reports,
+    tip_letters,
     users,
     warnings,
     workflows_,
@@ -229,6 +230,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         inbox,
         calendar,
         referrals,
+        tip_letters,
         reports,
         warnings,
     ):

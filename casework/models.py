@@ -44,17 +44,21 @@ from casework.core.vocab import (
     DOCUMENT_STATUSES,
     EXTENSION_BASES,
     LEVELS,
+    MAX_ADDRESSEE,
     MAX_AGENCY_NAME,
     MAX_AGENCY_REF,
     MAX_CLIENT_ADDRESS,
+    MAX_DOCUMENT_TITLE,
     MAX_FILTER_NAME,
     MAX_MOVE_REASON,
     MAX_REFERRAL_BASIS,
+    MAX_TIP_SCOPE,
     MAX_USERNAME,
     REFERRAL_DIRECTIONS,
     REFERRAL_OUTCOMES,
     REFERRAL_PROCEDURES,
     ROLES,
+    TIP_REPLY_STATUSES,
     WARNING_LEVELS,
     WARNING_STATUSES,
     check_constraint,
@@ -452,6 +456,73 @@ class Document(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The issuing unit's name when it was issued (the 版头 and 落款 print it, not a later name);
+    # NULL on drafts and on documents issued before it was kept (they print the name now).
+    issuer_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class TipLetter(Base):
+    """An area-wide 提示函 (工会劳动法律监督提示函): one numbered letter a union body issues to
+    many employers of a sector or area at once, not tied to a case. It takes its number in the
+    issuing unit's 提示函 sequence (shared with the 提示函 issued on cases) and is immutable once
+    issued; each recipient's reply is tracked in ``tip_letter_recipients``."""
+
+    __tablename__ = "tip_letters"
+    __table_args__ = (
+        UniqueConstraint("issuer_unit_id", "number"),
+        Index("ix_tip_letters_issuer_unit_id_issued_at", "issuer_unit_id", "issued_at"),
+        Index("ix_tip_letters_issued_at", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    # The issuing unit's name at issue (printed in the 版头 and the 落款).
+    issuer_name: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(MAX_DOCUMENT_TITLE))
+    # Who it is addressed to, in words: 天河区建筑施工企业, 石牌街道辖区内未建会企业 ...
+    scope: Mapped[str] = mapped_column(String(MAX_TIP_SCOPE))
+    # 主送 as printed: the recipient's name, a few names, or 各有关用人单位.
+    addressee: Mapped[str] = mapped_column(String(MAX_ADDRESSEE))
+    body: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(String(255))
+    reply_due: Mapped[dt.date] = mapped_column(Date)
+    # The counting rule of ``reply_due`` ("15个工作日"), or NULL when a user set the date.
+    reply_period: Mapped[str | None] = mapped_column(String(32))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_by: Mapped[str] = mapped_column(String(MAX_USERNAME))
+    recipient_count: Mapped[int] = mapped_column(Integer)
+    # SHA-256 of the canonical content (recipients included) at issue.
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    issuer: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class TipLetterRecipient(Base):
+    """One employer an area-wide 提示函 was sent to, and its reply: ``awaiting`` until one is
+    recorded (overdue after ``reply_due``, computed when read), then ``answered``."""
+
+    __tablename__ = "tip_letter_recipients"
+    __table_args__ = (
+        UniqueConstraint("letter_id", "employer_id"),
+        CheckConstraint(check_constraint("reply_status", TIP_REPLY_STATUSES), name="status_known"),
+        Index("ix_tip_letter_recipients_employer_id", "employer_id"),
+        Index("ix_tip_letter_recipients_letter_id_reply_status", "letter_id", "reply_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("tip_letters.id", ondelete="CASCADE"))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    # The employer's name when the letter was issued (the recipient list prints it).
+    employer_name: Mapped[str] = mapped_column(String(200))
+    reply_status: Mapped[str] = mapped_column(String(16), default="awaiting")
+    replied_on: Mapped[dt.date | None] = mapped_column(Date)
+    reply_summary: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[str | None] = mapped_column(String(MAX_USERNAME))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Referral(Base):

@@ -13,5 +13,6 @@ from api.schemas.intakes import *  # noqa: F403
 from api.schemas.people import *  # noqa: F403
 from api.schemas.referrals import *  # noqa: F403
 from api.schemas.reports import *  # noqa: F403
+from api.schemas.tip_letters import *  # noqa: F403
 from api.schemas.warnings import *  # noqa: F403
 from api.schemas.workflows import *  # noqa: F403

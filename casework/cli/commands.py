@@ -23,9 +23,11 @@ from casework.core.settings import Settings, load_settings
 from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
 from casework.documents.queries import document_file_by_number, verify_documents
+from casework.documents.tip_letter_queries import tip_letter_file, verify_tip_letters
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all, verify_employers
 from casework.models import OrgUnit
+from casework.people.access import SYSTEM_ACTOR
 from casework.referrals.sweep import chase_overdue
 from casework.runtime import Runtime, build_runtime
 from casework.scheduler import run_forever
@@ -186,6 +188,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         # was asked for.
         employers, employer_problems = (0, []) if args.case_ref else verify_employers(uow)
     documents, altered = verify_documents(rt.reader(), args.case_ref)
+    if args.case_ref is None:  # the area-wide 提示函 belong to no case
+        letters, letters_altered = verify_tip_letters(rt.reader())
+        documents += letters
+        altered += letters_altered
     rt.dispose()
     if args.case_ref and checked == 0:
         print(f"error: no case {args.case_ref}", file=sys.stderr)
@@ -453,4 +459,21 @@ def cmd_document_render(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
     print(f"{args.case_ref} {args.number}: wrote {len(data)} bytes of {args.fmt} to {args.output}")
+    return 0
+
+
+def cmd_tip_letter_render(args: argparse.Namespace) -> int:
+    """Write one area-wide 提示函 as PDF or DOCX."""
+    rt = _runtime()
+    try:
+        name, _media_type, data = tip_letter_file(
+            rt.reader(), actor=SYSTEM_ACTOR, letter_id=args.letter_id, fmt=args.fmt
+        )
+    finally:
+        rt.dispose()
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"{name.rsplit('.', 1)[0]}: wrote {len(data)} bytes of {args.fmt} to {args.output}")
     return 0

@@ -274,6 +274,19 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
     dr.set_defaults(func=commands.cmd_document_render)
 
+    sp = sub.add_parser("tip-letter", help="area-wide 提示函 (one letter to many employers)")
+    tips = sp.add_subparsers(dest="tip_letter_command", required=True)
+    tr = tips.add_parser(
+        "render",
+        help="write an area-wide 提示函 as PDF or DOCX (GB/T 9704 layout)",
+        description="Render the area-wide 提示函 with id ID to a file, as the API's download "
+        "gives it (主送 各有关用人单位 and the recipient list as its 附件 when there are many).",
+    )
+    tr.add_argument("letter_id", metavar="ID", type=int, help="the letter's id")
+    tr.add_argument("--format", dest="fmt", required=True, choices=["pdf", "docx"])
+    tr.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+    tr.set_defaults(func=commands.cmd_tip_letter_render)
+
     sp = sub.add_parser("explain", help="every clock of a case, with the arithmetic")
     sp.add_argument("case_ref")
     sp.add_argument("--json", action="store_true")

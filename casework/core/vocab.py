@@ -50,6 +50,9 @@ __all__ = [
     "SYSTEM",
     "TIERS",
     "TIER_LABELS_ZH",
+    "TIP_REPLY_LABELS_ZH",
+    "TIP_REPLY_STATUSES",
+    "TIP_REPLY_VIEWS",
     "WARNING_LEVELS",
     "WARNING_LEVEL_LABELS_ZH",
     "WARNING_STATUSES",
@@ -72,6 +75,21 @@ DOCUMENT_FORMATS: dict[str, str] = {
 }
 MAX_DOCUMENT_BODY = 20_000  # characters of a document's 正文
 MAX_DOCUMENT_TITLE = 200
+
+# An area-wide 提示函 (one letter to many employers): a recipient's reply is awaited until one
+# is recorded; past the reply date an awaited one reads as overdue (computed, not stored).
+TIP_REPLY_STATUSES: tuple[str, ...] = ("awaiting", "answered")
+TIP_REPLY_VIEWS: tuple[str, ...] = ("awaiting", "answered", "overdue")
+TIP_REPLY_LABELS_ZH: dict[str, str] = {
+    "awaiting": "待答复",
+    "answered": "已答复",
+    "overdue": "逾期未答复",
+}
+MAX_TIP_SCOPE = 200  # "天河区建筑施工企业": whom the letter is for, in words
+MAX_TIP_RECIPIENTS = 2000  # employers one letter is sent to
+MAX_TIP_REPLY = 2000  # characters of a recorded reply's summary
+# More recipients than this: 主送 reads 各有关用人单位 and the names follow as an attachment.
+TIP_NAMED_RECIPIENTS = 3
 
 # How a case arrived.
 CHANNELS: tuple[str, ...] = ("hotline", "walk_in", "online", "referral")

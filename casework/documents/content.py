@@ -95,6 +95,11 @@ class DocumentContent:
     reply: Reply | None = None
     draft: bool = False
     copy_to: tuple[str, ...] = field(default_factory=tuple)  # 抄送
+    # An area-wide letter's recipients (hashed when given); with ``attachment_title`` they are
+    # printed as its 附件 (GB/T 9704 7.3.4 and 7.4): 附件说明 under the 正文, the list on a page
+    # of its own before the 版记.
+    recipients: tuple[str, ...] = field(default_factory=tuple)
+    attachment_title: str | None = None
 
     @property
     def date_text(self) -> str:
@@ -103,6 +108,18 @@ class DocumentContent:
     @property
     def number_text(self) -> str:
         return self.number or "（草稿，发出时编号）"
+
+    @property
+    def attachment_note(self) -> str | None:
+        """附件说明: "附件：主送单位名单"."""
+        return f"附件：{self.attachment_title}" if self.attachment_title else None
+
+    @property
+    def attachment_rows(self) -> tuple[str, ...]:
+        """The 附件's lines: "1. 广州市某建筑劳务有限公司" ..."""
+        if not self.attachment_title:
+            return ()
+        return tuple(f"{i}. {name}" for i, name in enumerate(self.recipients, 1))
 
     @property
     def body_with_reply(self) -> tuple[str, ...]:
@@ -123,6 +140,8 @@ class DocumentContent:
             "dated": self.dated.isoformat(),
             "reply_due": self.reply.due.isoformat() if self.reply else None,
         }
+        if self.recipients:  # an area-wide letter: whom it went to is part of what it says
+            data["recipients"] = list(self.recipients)
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
             "utf-8"
         )
@@ -138,6 +157,15 @@ class DocumentContent:
             self.title,
             f"{self.addressee}：",
             *self.body_with_reply,
+            *((self.attachment_note,) if self.attachment_note else ()),
             self.issuer_name,
             self.date_text,
+            *self.attachment_texts,
         ]
+
+    @property
+    def attachment_texts(self) -> tuple[str, ...]:
+        """The 附件 page: "附件", its title, the rows (nothing without an attachment)."""
+        if not self.attachment_title:
+            return ()
+        return ("附件", self.attachment_title, *self.attachment_rows)

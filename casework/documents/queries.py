@@ -347,7 +347,7 @@ def content_of(uow: UnitOfWork, doc: Document, case: Case, issuer: OrgUnit) -> D
     return DocumentContent(
         kind=kind.name,
         kind_label=kind.label_zh,
-        issuer_name=issuer.name,
+        issuer_name=doc.issuer_name or issuer.name,
         issuer_code=issuer.code,
         number=doc.number,
         title=title,

@@ -273,11 +273,30 @@ def to_docx(content: DocumentContent) -> bytes:
         level = heading_level(text)
         font = {1: DOCX_FONTS["h1"], 2: DOCX_FONTS["h2"]}.get(level, DOCX_FONTS["body"])
         _para(doc, text, font=font, indent_chars=2)
+    if content.attachment_note:
+        _para(doc, "")
+        _para(doc, content.attachment_note, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2)
     _para(doc, "")
     _para(doc, "")
     right = WD_ALIGN_PARAGRAPH.RIGHT
     _para(doc, content.issuer_name, align=right, right_chars=2)
     _para(doc, content.date_text, align=right, right_chars=4)
+    if content.attachment_title:
+        # 附件: a page of its own before the 版记; "附件" in 黑体 top left, the title centred.
+        label = _para(doc, "附件", font=DOCX_FONTS["h1"], align=WD_ALIGN_PARAGRAPH.LEFT)
+        label.paragraph_format.page_break_before = True
+        _para(doc, "")
+        _para(
+            doc,
+            content.attachment_title,
+            font=DOCX_FONTS["title"],
+            size=TITLE_PT,
+            align=center,
+            pitch=max(TITLE_PT * 1.5, LINE_PITCH_PT),
+        )
+        _para(doc, "")
+        for row in content.attachment_rows:
+            _para(doc, row, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2)
     # 版记
     _para(doc, "")
     if content.copy_to:

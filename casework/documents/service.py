@@ -288,6 +288,8 @@ def _issue(
     doc.status = "issued"
     doc.number = number
     doc.issued_at = now
+    # The name it is signed with: a later renaming of the unit does not change the paper.
+    doc.issuer_name = issuer.name
     if doc.id is None:  # its id is in the history event; the case is not flushed yet
         s.add(doc)
         s.flush()

@@ -219,6 +219,20 @@ PERMISSIONS: dict[str, Permission] = {
     "manage_calendar": _rule(
         False, "admin system", "只有管理员可以修改工作日历", "only an admin may change the calendar"
     ),
+    # The area-wide 提示函: issued in the name of the actor's own unit to employers under it; a
+    # reply recorded by a caseworker of the issuing unit or a supervisor above (the service).
+    "issue_tip_letter": _rule(
+        False,
+        "caseworker supervisor",
+        "只有办案人员或主管可以发出提示函",
+        "only caseworkers and supervisors issue tip letters",
+    ),
+    "record_tip_reply": _rule(
+        False,
+        "caseworker supervisor system",
+        "只有办案人员或主管可以登记用人单位对提示函的答复",
+        "only caseworkers and supervisors record replies to tip letters",
+    ),
     # The early warning: a warning held by a unit of the actor's subtree (checked by the service).
     "dispose_warning": _rule(
         False,

@@ -46,6 +46,7 @@ from casework.clocks.calendar import set_day
 from casework.clocks.service import pause_clock
 from casework.core.time import local_date
 from casework.documents.service import create_draft
+from casework.documents.tip_letters import issue_tip_letter
 from casework.escalation.service import request_extension
 from casework.models import ApiToken, Case, Deadline, Employer, Notification
 from casework.notices.service import report_mass_incident
@@ -922,6 +923,75 @@ def dispose_request(w: World, principal: str, key: str) -> Request:
     )
 
 
+# Area-wide 提示函: issued by a unit in its own name to the employers under it (targets: the
+# demo employers); read where the issuing unit is in the caller's subtree; a reply recorded by a
+# caseworker of the issuing unit or a supervisor above it (targets: the issuing units).
+TIP_LETTER_TO = {"TH": "建筑", "TH-SP": "建筑", "TH-SP-ACME": "科技", "HZ-NHX": "餐饮"}
+TIP_BODY = {"scope": "授权矩阵测试范围", "matter": "授权矩阵测试事项"}
+
+
+def tip_issue(user: str, key: str) -> int:
+    roles, unit = USERS[user]
+    if not roles & HANDLERS:
+        return 403
+    return 201 if covers(unit, EMPLOYER_AT[EMPLOYER_KEYS[key]]) else 404
+
+
+def tip_read(user: str, issuer: str) -> int:
+    return 200 if covers(USERS[user][1], issuer) else 404
+
+
+def tip_reply(user: str, issuer: str) -> int:
+    roles, unit = USERS[user]
+    if not covers(unit, issuer):
+        return 404
+    if ("caseworker" in roles and unit == issuer) or "supervisor" in roles:
+        return 200
+    return 403
+
+
+def tip_letter_at(w: World, issuer: str) -> int:
+    """Set-up: a fresh letter of ``issuer`` to the demo employer under it."""
+    unit = w.demo.unit(issuer)
+    setup = Actor(
+        user_id=None,
+        username="authz-setup",
+        roles=HANDLERS,
+        org_unit_id=unit.id,
+        org_path=unit.path,
+        org_level=unit.level,
+    )
+    letter = issue_tip_letter(
+        w.rt.uow(),
+        actor=setup,
+        employer_ids=[employer_id(w, TIP_LETTER_TO[issuer])],
+        **TIP_BODY,
+    )
+    return letter.id
+
+
+def on_tip_letter(suffix: str = "") -> Callable[[World, str, Any], Request]:
+    def build(w: World, principal: str, issuer: str) -> Request:
+        letters: dict[str, int] = w.__dict__.setdefault("tip_letters", {})
+        if issuer not in letters:
+            letters[issuer] = tip_letter_at(w, issuer)
+        return Request("GET", f"/tip-letters/{letters[issuer]}{suffix}")
+
+    return build
+
+
+def tip_reply_request(w: World, principal: str, issuer: str) -> Request:
+    return Request(
+        "POST",
+        f"/tip-letters/{tip_letter_at(w, issuer)}/replies",
+        json={
+            "employer_id": employer_id(w, TIP_LETTER_TO[issuer]),
+            "replied_on": local_date().isoformat(),
+            "summary": "授权矩阵测试答复",
+        },
+    )
+
+
 def deadline_args() -> dict[str, Any]:
     return {"start": "2026-03-02", "days": 5, "unit": "working"}
 
@@ -1024,6 +1094,40 @@ ROWS: list[Row] = [
         warning_dispose,
         dispose_request,
     ),
+    # -- area-wide 提示函 and the document kinds
+    Row(
+        "POST",
+        "/api/v1/tip-letters",
+        tuple(EMPLOYER_KEYS),
+        tip_issue,
+        lambda w, p, key: Request(
+            "POST", "/tip-letters", json={**TIP_BODY, "employer_ids": [employer_id(w, key)]}
+        ),
+    ),
+    Row("GET", "/api/v1/tip-letters", NONE, anyone(200), simple("GET", "/tip-letters")),
+    Row("GET", "/api/v1/tip-letters/{letter_id}", tuple(TIP_LETTER_TO), tip_read, on_tip_letter()),
+    Row(
+        "GET",
+        "/api/v1/tip-letters/{letter_id}.pdf",
+        tuple(TIP_LETTER_TO),
+        tip_read,
+        on_tip_letter(".pdf"),
+    ),
+    Row(
+        "GET",
+        "/api/v1/tip-letters/{letter_id}.docx",
+        tuple(TIP_LETTER_TO),
+        tip_read,
+        on_tip_letter(".docx"),
+    ),
+    Row(
+        "POST",
+        "/api/v1/tip-letters/{letter_id}/replies",
+        tuple(TIP_LETTER_TO),
+        tip_reply,
+        tip_reply_request,
+    ),
+    Row("GET", "/api/v1/document-kinds", NONE, anyone(200), simple("GET", "/document-kinds")),
     # -- workflows
     Row("GET", "/api/v1/workflows", NONE, anyone(200), simple("GET", "/workflows")),
     Row(

@@ -310,6 +310,34 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
     )
     _ok(api.get(sup, "/reports/warnings?from=2026-01-01&to=2027-12-31"))
 
+    # An area-wide 提示函 to the builder, its reply, the list; the catalogue of kinds.
+    letter = _ok(
+        api.post(
+            sup,
+            "/tip-letters",
+            json={
+                "scope": "天河区建筑施工企业",
+                "matter": "未按月足额支付工资",
+                "employer_ids": [emp.id],
+            },
+        ),
+        201,
+    )
+    _ok(
+        api.post(
+            sup,
+            f"/tip-letters/{letter['id']}/replies",
+            json={
+                "employer_id": emp.id,
+                "replied_on": local_date().isoformat(),
+                "summary": "已整改",
+            },
+        )
+    )
+    _ok(api.get(sup, f"/tip-letters/{letter['id']}"))
+    _ok(api.get(sup, "/tip-letters"))
+    _ok(api.get(sup, "/document-kinds"))
+
     # apispec names a component after its schema class without the "Schema" suffix.
     seen = {name.removesuffix("Schema") for name in SEEN}
     missing = _response_schemas(spec) - seen
