@@ -12,6 +12,7 @@ from api.web import (  # noqa: F401 - they register their views
     admin,
     case_page,
     desk,
+    employers,
     hotline,
     signin,
     supervise,

@@ -821,7 +821,7 @@ def employer_report(user: str, key: str) -> int:
     placed in their part of the tree (else not found)."""
     if not USERS[user][0] & {"operator", "caseworker", "supervisor"}:
         return 403
-    return employer_read(user, key)
+    return 201 if employer_read(user, key) == 200 else 404
 
 
 def report_request(w: World, principal: str, key: str) -> Request:
