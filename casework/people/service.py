@@ -593,9 +593,10 @@ def report_employer_event(
     now: dt.datetime | None = None,
 ) -> int:
     """Record something that happened at the employer and is no case of its own — today the
-    dismissal of a union officer (工会法, its chapter on legal liability) — in the employer's chained history,
-    and tell the listeners (the early warning) in the same transaction. Returns the event's
-    sequence number. The note names the post (工会主席), never an ID or phone number."""
+    dismissal of a union officer (工会法, its chapter on legal liability) — in the employer's
+    chained history, and tell the listeners (the early warning) in the same transaction.
+    Returns the event's sequence number. The note names the post (工会主席), never an ID or
+    phone number."""
     require(actor, "report_employer_event")
     if kind not in EMPLOYER_REPORTS:
         raise InvalidInput(
