@@ -53,7 +53,7 @@ from casework.models import (
     WarningRuleChange,
 )
 from casework.notices.service import notify_unit_supervisors
-from casework.people.access import Actor, require, visible_cases
+from casework.people.access import Actor, may, require, subtree_of, visible_cases
 from casework.people.routing import route_owner
 from casework.runtime import Runtime
 from casework.warnings.queries import (
@@ -548,22 +548,28 @@ def _mark_disposed(
 
 def on_tip_letter(uow: UnitOfWork, sig: signals.Signal) -> None:
     """A 提示函 issued on a case about the employer — through the documents endpoint as much as
-    through a warning's own disposition — disposes of the employer's open warnings, each
-    recorded as disposed of by that letter (the warning a disposition is about is left to it)."""
+    through a warning's own disposition — disposes of the employer's open warnings its author
+    could dispose of (held in their part of the tree), each recorded as disposed of by that
+    letter (the warning a disposition is about is left to it). Warnings held elsewhere stay
+    open for their own unit."""
     if sig.kind != signals.DOCUMENT_ISSUED or sig.detail != "tip_letter" or sig.actor is None:
+        return
+    who: Actor = sig.actor
+    if not may(who, "dispose_warning"):
         return
     s = uow.session
     skip = s.info.get(DISPOSING)
+    conds: list[Any] = [
+        EmployerWarning.employer_id == sig.employer_id,
+        EmployerWarning.status == "open",
+        EmployerWarning.id != (skip or 0),
+    ]
+    if not who.is_system:  # only those the letter's author could dispose of themselves
+        conds.append(EmployerWarning.org_unit_id.in_(subtree_of(who)))
     # Without flushing the case half-way through its step (its version would rise twice).
     with s.no_autoflush:
         open_ones = s.scalars(
-            select(EmployerWarning)
-            .where(
-                EmployerWarning.employer_id == sig.employer_id,
-                EmployerWarning.status == "open",
-                EmployerWarning.id != (skip or 0),
-            )
-            .order_by(EmployerWarning.id)
+            select(EmployerWarning).where(*conds).order_by(EmployerWarning.id)
         ).all()
     number = (sig.data or {}).get("number")
     for w in open_ones:

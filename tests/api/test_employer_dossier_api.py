@@ -407,3 +407,28 @@ def test_a_tip_letter_for_another_employer_leaves_the_warning_open(client, rt, d
     with rt.reader() as uow:
         statuses = set(uow.session.scalars(select(EmployerWarning.status)))
     assert statuses == {"open"}  # the builder's warning is untouched
+
+
+def test_a_tip_letter_from_another_branch_leaves_a_warning_it_cannot_see_open(client, rt, demo):
+    """Haizhu has its own supervision case about the builder; the builder's warning is held at
+    Shipai (Tianhe). Haizhu's letter disposes of nothing it could not dispose of itself."""
+    emp = demo.employer("建筑")
+    calls(rt, demo, 3)
+    case = new_case(
+        rt, demo, "supervision", unit="HZ-NHX", actor="caseworker.nanhuaxi", employer_id=emp.id
+    )
+    h = client.login("caseworker.nanhuaxi")
+    client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=h,
+        json={"trigger": "start_investigation", "data": {"investigators": ["李监督", "王监督"]}},
+    )
+    r = client.post(
+        f"/api/v1/cases/{case.id}/documents",
+        headers=h,
+        json={"kind": "tip_letter", "addressee": BUILDER[0]},
+    )
+    assert r.status_code == 201, r.get_json()
+    shipai = client.login("caseworker.shipai")
+    [w] = client.get("/api/v1/warnings?status=open", headers=shipai).get_json()["items"]
+    assert w["rule"] == "hotline_calls"
