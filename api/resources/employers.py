@@ -63,19 +63,14 @@ def patch_employer(body, employer_id):
     """调整所属工会或档案 Move an employer to another union body (admins; supervisors whose subtree
     holds both units), or change its profile: industry, staff, union (admins). Recorded; later
     calls about a moved employer route from the new unit."""
-    profile = {k: body[k] for k in PROFILE_FIELDS if k in body}
-    if profile:
-        people_service.update_employer_profile(
-            rt().uow(), actor=actor(), employer_id=employer_id, **profile
-        )
-    if "org_unit_id" in body:
-        people_service.move_employer(
-            rt().uow(),
-            actor=actor(),
-            employer_id=employer_id,
-            org_unit_id=body["org_unit_id"],
-            reason=body.get("reason"),
-        )
+    people_service.change_employer(
+        rt().uow(),
+        actor=actor(),
+        employer_id=employer_id,
+        org_unit_id=body.get("org_unit_id"),
+        reason=body.get("reason"),
+        profile={k: body[k] for k in PROFILE_FIELDS if k in body},
+    )
     return dossiers.dossier(rt().reader(), actor=actor(), employer_id=employer_id)
 
 

@@ -489,6 +489,39 @@ def update_employer_profile(
         return emp
 
 
+def change_employer(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    org_unit_id: int | None = None,
+    reason: str | None = None,
+    profile: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Employer:
+    """The PATCH of an employer: its profile and/or a move, in one transaction (a refusal of
+    either writes nothing)."""
+    with uow:
+        emp: Employer | None = None
+        if profile:
+            emp = update_employer_profile(
+                uow, actor=actor, employer_id=employer_id, now=now, **profile
+            )
+        if org_unit_id is not None:
+            emp = move_employer(
+                uow,
+                actor=actor,
+                employer_id=employer_id,
+                org_unit_id=org_unit_id,
+                reason=reason,
+                now=now,
+            )
+        if emp is None:
+            raise InvalidInput("org_unit_id", "请至少修改一项", "name at least one field to change")
+        uow.commit()
+        return emp
+
+
 def link_project(
     uow: UnitOfWork,
     *,

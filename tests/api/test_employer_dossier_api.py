@@ -175,6 +175,16 @@ def test_an_admin_keeps_the_employers_profile_and_projects(client, rt, demo):
         client.patch(f"/api/v1/employers/{emp.id}", headers=admin, json={"industry": "Z"})
     ).status_code == 422
     assert client.patch(f"/api/v1/employers/{emp.id}", headers=admin, json={}).status_code == 422
+    # A profile change and a move in one request are one transaction: a refused move keeps the
+    # profile as it was.
+    both = client.patch(
+        f"/api/v1/employers/{emp.id}",
+        headers=admin,
+        json={"staff_count": 999, "org_unit_id": 2147483647},
+    )
+    assert both.status_code == 422
+    again = client.get(f"/api/v1/employers/{emp.id}", headers=admin).get_json()
+    assert again["staff_count"] == 320
 
     # A project: the builder as 总承包, the tech company as 建设单位, the caterer as 分包 under it.
     made = client.post(
