@@ -235,6 +235,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         warnings,
     ):
         api.register_blueprint(module.blp)
+    api.register_blueprint(warnings.rules_blp)
 
     # The web desks: /login, /desk, /cases/<id>, /hotline, /supervise (see docs/web.md).
     web.install(app, runtime)

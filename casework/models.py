@@ -51,9 +51,11 @@ from casework.core.vocab import (
     MAX_DOCUMENT_TITLE,
     MAX_FILTER_NAME,
     MAX_MOVE_REASON,
+    MAX_PROJECT_NAME,
     MAX_REFERRAL_BASIS,
     MAX_TIP_SCOPE,
     MAX_USERNAME,
+    PROJECT_ROLES,
     REFERRAL_DIRECTIONS,
     REFERRAL_OUTCOMES,
     REFERRAL_PROCEDURES,
@@ -200,6 +202,10 @@ class Employer(Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     has_union: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The profile an administrator keeps: 门类 of GB/T 4754-2017, staff, union members.
+    industry: Mapped[str | None] = mapped_column(String(1))
+    staff_count: Mapped[int | None] = mapped_column(Integer)
+    union_members: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The tail of the employer's own hash-chained history (warnings and their dispositions).
     event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -802,6 +808,54 @@ class WarningRule(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Project(Base):
+    """A construction project (工程建设项目): links employers as 建设单位, 总承包 and 分包."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_PROJECT_NAME))
+    location: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProjectParty(Base):
+    """An employer's place in a project; a subcontractor may name the party it works for."""
+
+    __tablename__ = "project_parties"
+    __table_args__ = (
+        CheckConstraint(check_constraint("role", PROJECT_ROLES), name="role_known"),
+        UniqueConstraint("project_id", "employer_id", "role"),
+        Index("ix_project_parties_employer_id", "employer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(24))
+    contractor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employers.id", ondelete="SET NULL")
+    )
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WarningRuleChange(Base):
+    """An administrator's change of an early-warning rule: who, when, the setting before and
+    after (the defaults file's setting when there was no row before)."""
+
+    __tablename__ = "warning_rule_changes"
+    __table_args__ = (Index("ix_warning_rule_changes_code_changed_at", "code", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    before: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
 
 class EmployerWarning(Base):

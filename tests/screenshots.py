@@ -86,6 +86,24 @@ def _stage(api: Api, db_url: str) -> tuple[int, str]:
     return int(shown["case"]["id"]), document
 
 
+def _stage_employer(api: Api) -> int:
+    """The builder's dossier worth looking at: its profile and a project kept by the admin, a
+    union officer's dismissal reported (an orange warning beside the calls' yellow ones)."""
+    found = api.get("supervisor.tianhe", "/employers", params={"q": BUILDER["name"]})
+    employer_id = int(found.json()["items"][0]["id"])
+    profile = {"industry": "E", "staff_count": 320}
+    r = api.call("admin", "PATCH", f"/employers/{employer_id}", json=profile)
+    assert r.status_code == 200, r.text
+    project = {"name": "天河区某安置房工程", "location": "天河区石牌街道", "role": "subcontractor"}
+    r = api.post("admin", f"/employers/{employer_id}/projects", json=project)
+    assert r.status_code == 201, r.text
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    dismissal = {"kind": "union_officer_dismissed", "occurred_on": today, "note": "工会主席"}
+    r = api.post("caseworker.shipai", f"/employers/{employer_id}/events", json=dismissal)
+    assert r.status_code == 201, r.text
+    return employer_id
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -105,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             api = Api(rt, server.base, RequestsHttp())
             case_id, document = _stage(api, db_url)
-            _shoot(server.base, out, case_id, document)
+            employer_id = _stage_employer(api)
+            _shoot(server.base, out, case_id, document, employer_id)
         finally:
             server.stop()
             rt.dispose()
@@ -118,14 +137,16 @@ def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
 
 
-def _shoot(base: str, out: Path, case_id: int, document: str) -> None:
+def _shoot(base: str, out: Path, case_id: int, document: str, employer_id: int) -> None:
     shots = [
         ("login", None, "/login", None),
         ("hotline", "hotline", "/hotline", _type_a_call),
         ("desk", "caseworker.shipai", "/desk?scope=unit", None),
         ("case", "caseworker.shipai", f"/cases/{case_id}", None),
         ("document", "caseworker.shipai", document, None),
-        ("supervise", "supervisor.tianhe", "/supervise", None),
+        ("supervise", "supervisor.tianhe", "/supervise", _board_loaded),
+        ("warnings", "supervisor.tianhe", "/supervise", _show_board),
+        ("employer", "supervisor.tianhe", f"/employers/{employer_id}", None),
         ("admin", "admin", "/admin", None),
         ("api-docs", None, "/api/docs", lambda p: p.locator(".swagger-ui .info").wait_for()),
         ("api-redoc", None, "/api/redoc", lambda p: p.locator("h1").first.wait_for()),
@@ -143,6 +164,19 @@ def _shoot(base: str, out: Path, case_id: int, document: str) -> None:
             assert not s.outside, s.outside
             s.close()
         browser.close()
+
+
+def _board_loaded(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#warnings-board .level").first.wait_for()
+
+
+def _show_board(page) -> None:  # type: ignore[no-untyped-def]
+    """The warnings board of the supervisor desk, one disposition form open."""
+    _board_loaded(page)
+    board = page.locator("#warnings-board")
+    board.locator("details > summary").first.click()
+    board.scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('warnings-board').scrollIntoView()")
 
 
 def _type_a_call(page) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from api.http import Blueprint, actor, etag, expected_version, page_args, problems, rt
-from api.schemas import DispositionSchema, WarningArgs, WarningPage, WarningSchema
+from api.schemas import (
+    DispositionSchema,
+    WarningArgs,
+    WarningPage,
+    WarningRuleList,
+    WarningRulePatchSchema,
+    WarningRuleSchema,
+    WarningSchema,
+)
 from casework.warnings import queries as warnings
 from casework.warnings import service as warnings_service
 
@@ -56,3 +64,37 @@ def dispose(body, warning_id):
     )
     view = warnings.warning(rt().reader(), actor=actor(), warning_id=warning_id)
     return view, 200, etag(view["version"])
+
+
+rules_blp = Blueprint(
+    "warning_rules",
+    __name__,
+    url_prefix="/api/v1/warning-rules",
+    description="预警规则 Early-warning rules (admins)",
+)
+
+
+@rules_blp.route("", methods=["GET"])
+@rules_blp.response(200, WarningRuleList)
+@problems(rules_blp, 401, 403)
+def list_rules():
+    """预警规则 Every rule: what it watches and its source, the effective setting, the settings file's default, who changed it last."""  # noqa: E501 - the summary line of the OpenAPI operation
+    return {"items": warnings.rules_view(rt().reader(), actor=actor())}
+
+
+@rules_blp.route("/<string(minlength=1, maxlength=32):code>", methods=["PATCH"])
+@rules_blp.arguments(WarningRulePatchSchema)
+@rules_blp.response(200, WarningRuleSchema)
+@problems(rules_blp, 400, 401, 403, 404, 415, 422)
+def patch_rule(body, code):
+    """设置预警规则 Switch a rule on or off, change the level it raises or its thresholds and window (admins); recorded, and in force from the next evaluation."""  # noqa: E501 - the summary line of the OpenAPI operation
+    warnings_service.set_rule(
+        rt().uow(),
+        actor=actor(),
+        code=code,
+        enabled=body.get("enabled"),
+        level=body.get("level"),
+        params=body.get("params"),
+    )
+    [view] = warnings.rules_view(rt().reader(), actor=actor(), code=code)
+    return view

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.base import (
     NOT_BLANK,
@@ -17,6 +17,8 @@ from api.schemas.base import (
 )
 from casework.core.vocab import (
     CODE_PATTERN,
+    EMPLOYER_REPORTS,
+    INDUSTRIES,
     INT32_MAX,
     LEVELS,
     MAX_DISPLAY_NAME,
@@ -24,7 +26,11 @@ from casework.core.vocab import (
     MAX_ORG_CODE,
     MAX_ORG_NAME,
     MAX_PASSWORD,
+    MAX_PROJECT_NAME,
+    MAX_REPORT_NOTE,
+    MAX_STAFF,
     MAX_USERNAME,
+    PROJECT_ROLES,
     ROLES,
 )
 
@@ -175,17 +181,73 @@ class EmployerDetailSchema(Schema):
 
 class EmployerPatchSchema(Schema):
     org_unit_id = Int(
-        required=True,
         validate=validate.Range(min=1, max=INT32_MAX),
         metadata=d(
             "The union body to place it under: a unit of your subtree (the employer must be "
-            "under your subtree too)"
+            "under your subtree too). Admins and supervisors"
         ),
     )
     reason = Text(
         allow_none=True,
         validate=validate.Length(max=MAX_MOVE_REASON),
         metadata=d("调整理由 (optional; no ID numbers or phone numbers)"),
+    )
+    industry = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(INDUSTRIES)),
+        metadata=d("行业: 门类 of GB/T 4754-2017, A–T (admins)"),
+    )
+    staff_count = Int(
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_STAFF),
+        metadata=d("职工人数 (admins)"),
+    )
+    union_members = Int(
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_STAFF),
+        metadata=d("工会会员人数 (admins)"),
+    )
+    has_union = Bool(metadata=d("是否已建会 (admins)"))
+
+    @validates_schema
+    def _something(self, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not data:
+            raise ValidationError("name at least one field to change", "_schema")
+        if "reason" in data and "org_unit_id" not in data:
+            raise ValidationError("a reason goes with org_unit_id", "reason")
+
+
+class ProjectLinkSchema(Schema):
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(list(PROJECT_ROLES)),
+        metadata=d("; ".join(f"{k} {v}" for k, v in PROJECT_ROLES.items())),
+    )
+    project_id = Int(
+        validate=validate.Range(min=1, max=INT32_MAX), metadata=d("An existing project, or …")
+    )
+    name = Text(
+        validate=validate.Length(min=1, max=MAX_PROJECT_NAME),
+        metadata=d("… the name of a new project (工程项目名称)"),
+    )
+    location = Text(validate=validate.Length(max=200), metadata=d("项目地点 (new project)"))
+    contractor_id = Int(
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata=d("分包: the employer it works for, a party of the same project"),
+    )
+
+
+class EmployerReportSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(EMPLOYER_REPORTS)),
+        metadata=d("; ".join(f"{k} {v}" for k, v in EMPLOYER_REPORTS.items())),
+    )
+    occurred_on = fields.Date(required=True, metadata=d("发生日期 (Asia/Shanghai)"))
+    note = Text(
+        allow_none=True,
+        validate=validate.Length(max=MAX_REPORT_NOTE),
+        metadata=d("说明: the post (工会主席) and circumstances; no ID or phone numbers"),
     )
 
 

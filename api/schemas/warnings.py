@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.base import (
+    Bool,
     PaginationArgs,
     Text,
     UnitKeySchema,
@@ -146,11 +147,52 @@ class DossierEscalationSchema(Schema):
     at = fields.String(metadata=d("When, ISO 8601 UTC"))
 
 
+class DossierReferralSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Referral id"))
+    case_id = fields.Integer(metadata=d("Case id"))
+    case_ref = fields.String(metadata=d("Case reference"))
+    direction = fields.String(metadata=d("outbound 移出 / inbound 移入"))
+    agency_kind = fields.String(metadata=d("Agency kind"))
+    agency_kind_label_zh = fields.String(metadata=d("机关类别"))
+    agency_name = fields.String(metadata=d("机关名称"))
+    sent_on = fields.String(allow_none=True, metadata=d("移送日期"))
+    due_on = fields.String(allow_none=True, metadata=d("The agency's current due date"))
+    answered_on = fields.String(allow_none=True, metadata=d("答复日期"))
+    outcome = fields.String(allow_none=True, metadata=d("Outcome code"))
+    outcome_label_zh = fields.String(allow_none=True, metadata=d("处理结果"))
+    status = fields.String(metadata=d("awaiting, answered or overdue"))
+    status_label_zh = fields.String(metadata=d("待反馈 / 已反馈 / 逾期未反馈"))
+
+
+class ProjectPartyRefSchema(Schema):
+    id = fields.Integer(allow_none=True, metadata=d("Employer id"))
+    name = fields.String(allow_none=True, metadata=d("用人单位名称"))
+
+
+class ProjectPartySchema(Schema):
+    employer = fields.Nested(ProjectPartyRefSchema, metadata=d("The party"))
+    role = fields.String(metadata=d("builder, general_contractor or subcontractor"))
+    role_label_zh = fields.String(metadata=d("建设单位 / 总承包单位 / 分包单位"))
+    contractor = fields.Nested(
+        ProjectPartyRefSchema, allow_none=True, metadata=d("分包: the party it works for")
+    )
+
+
+class DossierProjectSchema(Schema):
+    id = fields.Integer(required=True, metadata=d("Project id"))
+    name = fields.String(metadata=d("工程项目名称"))
+    location = fields.String(metadata=d("项目地点"))
+    roles = fields.List(fields.String(), metadata=d("This employer's roles in it"))
+    roles_zh = fields.String(metadata=d("本单位身份"))
+    parties = fields.List(fields.Nested(ProjectPartySchema), metadata=d("Every party"))
+
+
 class DossierCountsSchema(Schema):
     calls = fields.Integer(metadata=d("来电工单 (all, in scope or not)"))
     cases = fields.Integer(metadata=d("案件"))
     open_cases = fields.Integer(metadata=d("在办案件"))
     documents = fields.Integer(metadata=d("文书"))
+    referrals = fields.Integer(metadata=d("移送"))
     escalations = fields.Integer(metadata=d("上提"))
     warnings = fields.Integer(metadata=d("预警"))
     open_warnings = fields.Integer(metadata=d("未处置预警"))
@@ -160,6 +202,7 @@ class DossierOutsideSchema(Schema):
     calls = fields.Integer(metadata=d("Calls handled outside your scope"))
     cases = fields.Integer(metadata=d("Cases outside your scope"))
     documents = fields.Integer(metadata=d("Documents outside your scope"))
+    referrals = fields.Integer(metadata=d("Referrals outside your scope"))
     escalations = fields.Integer(metadata=d("Escalations outside your scope"))
     warnings = fields.Integer(metadata=d("Warnings held outside your scope"))
     note_zh = fields.String(allow_none=True, metadata=d("例如：另有 3 件在其他单位办理"))
@@ -182,9 +225,20 @@ class EmployerDossierSchema(Schema):
     in_scope = fields.Boolean(
         metadata=d("Whether it is placed in your part of the tree (else seen through a case)")
     )
+    industry = fields.String(allow_none=True, metadata=d("门类 of GB/T 4754-2017"))
+    industry_label_zh = fields.String(allow_none=True, metadata=d("行业"))
+    staff_count = fields.Integer(allow_none=True, metadata=d("职工人数"))
+    union_members = fields.Integer(allow_none=True, metadata=d("工会会员人数"))
+    union_status_zh = fields.String(metadata=d("已建会 / 未建会"))
+    projects = fields.List(
+        fields.Nested(DossierProjectSchema), metadata=d("工程项目: 建设单位 / 总承包 / 分包")
+    )
     calls = fields.List(fields.Nested(DossierCaseSchema), metadata=d("12351 work orders"))
     cases = fields.List(fields.Nested(DossierCaseSchema), metadata=d("Cases of every process"))
     documents = fields.List(fields.Nested(DossierDocumentSchema), metadata=d("Documents issued"))
+    referrals = fields.List(
+        fields.Nested(DossierReferralSchema), metadata=d("Referrals to and from agencies")
+    )
     escalations = fields.List(
         fields.Nested(DossierEscalationSchema), metadata=d("Escalations of its cases")
     )
@@ -193,6 +247,45 @@ class EmployerDossierSchema(Schema):
     outside_scope = fields.Nested(
         DossierOutsideSchema, metadata=d("What lies outside your scope: counted, not shown")
     )
+
+
+class EmployerReportResultSchema(Schema):
+    employer_id = fields.Integer(required=True, metadata=d("Employer id"))
+    event_seq = fields.Integer(required=True, metadata=d("The event's number in its history"))
+    warnings = fields.List(fields.Nested(WarningSchema), metadata=d("Warnings it raised"))
+
+
+class WarningRuleSchema(Schema):
+    code = fields.String(required=True, metadata=d("Rule code"))
+    label_zh = fields.String(metadata=d("预警规则"))
+    source_zh = fields.String(metadata=d("依据"))
+    enabled = fields.Boolean(metadata=d("启用"))
+    level = fields.String(metadata=d(f"Level it raises: {LEVELS_TEXT}"))
+    level_label_zh = fields.String(metadata=d("预警等级"))
+    params = fields.Dict(metadata=d("Thresholds and window (days)"))
+    param_kinds = fields.Dict(metadata=d("Each parameter: int (1–3650) or amount (yuan)"))
+    default = fields.Dict(metadata=d("The settings file's setting (enabled, level, params)"))
+    changed = fields.Boolean(metadata=d("An administrator's setting overrides the file"))
+    updated_by = fields.String(allow_none=True, metadata=d("Who changed it last"))
+    updated_at = fields.String(allow_none=True, metadata=d("When, ISO 8601 UTC"))
+
+
+class WarningRuleList(Schema):
+    items = fields.List(fields.Nested(WarningRuleSchema), metadata=d("Every rule"))
+
+
+class WarningRulePatchSchema(Schema):
+    enabled = Bool(metadata=d("启用或停用"))
+    level = fields.String(validate=validate.OneOf(WARNING_LEVELS), metadata=d(LEVELS_TEXT))
+    params = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=32)),
+        metadata=d("Thresholds and window: only the rule's own parameters (see param_kinds)"),
+    )
+
+    @validates_schema
+    def _something(self, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not data:
+            raise ValidationError("name at least one of enabled, level, params", "_schema")
 
 
 class EmployerSearchArgs(PaginationArgs):

@@ -13,6 +13,7 @@ from api.web import (  # noqa: F401 - they register their views
     case_documents,
     case_page,
     desk,
+    employers,
     hotline,
     signin,
     supervise,

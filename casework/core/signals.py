@@ -31,6 +31,7 @@ TRANSITION = "transition"  # every step; ``detail`` is "workflow.trigger"
 MASS_INCIDENT = "mass_incident"
 UNION_OFFICER_DISMISSED = "union_officer_dismissed"
 REFERRAL_OVERDUE = "referral_overdue"
+DOCUMENT_ISSUED = "document_issued"  # ``detail`` is the document's kind
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Signal:
     case: Any = None
     detail: str | None = None
     subject: str | None = None
+    # What a signal with no case says about itself (shown with the warning it raises).
+    data: dict[str, Any] | None = None
+    # Who did it, when a user did (the actor of the emitting service).
+    actor: Any = None
 
 
 Listener = Callable[["UnitOfWork", Signal], None]
@@ -65,6 +70,8 @@ def emit(
     case: Any = None,
     detail: str | None = None,
     subject: str | None = None,
+    data: dict[str, Any] | None = None,
+    actor: Any = None,
 ) -> None:
     """Tell the listeners that ``kind`` happened about ``employer_id`` (nothing when None)."""
     if employer_id is None or not _LISTENERS:
@@ -76,6 +83,8 @@ def emit(
         case=case,
         detail=detail,
         subject=subject,
+        data=data,
+        actor=actor,
     )
     for listener in _LISTENERS:
         listener(uow, sig)

@@ -57,6 +57,9 @@ __all__ = [
     "WARNING_LEVEL_LABELS_ZH",
     "WARNING_STATUSES",
     "DISPOSITIONS",
+    "INDUSTRIES",
+    "PROJECT_ROLES",
+    "EMPLOYER_REPORTS",
     "check_constraint",
 ]
 
@@ -184,6 +187,43 @@ DISPOSITIONS: dict[str, str] = {
     "dismiss": "排除预警（说明理由）",
 }
 MAX_DISPOSITION_NOTE = 500
+
+# The employer's profile (用人单位档案): its industry by 门类 of GB/T 4754-2017 (国民经济行业分类).
+INDUSTRIES: dict[str, str] = {
+    "A": "农、林、牧、渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业",
+    "F": "批发和零售业",
+    "G": "交通运输、仓储和邮政业",
+    "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业",
+    "J": "金融业",
+    "K": "房地产业",
+    "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业",
+    "N": "水利、环境和公共设施管理业",
+    "O": "居民服务、修理和其他服务业",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化、体育和娱乐业",
+    "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}
+# A party's place in a construction project (工程建设项目).
+PROJECT_ROLES: dict[str, str] = {
+    "builder": "建设单位",
+    "general_contractor": "总承包单位",
+    "subcontractor": "分包单位",
+}
+MAX_PROJECT_NAME = 200
+MAX_STAFF = 10_000_000
+# What a user may report about an employer that is no case of its own (an event feeding a rule).
+EMPLOYER_REPORTS: dict[str, str] = {
+    "union_officer_dismissed": "工会干部被解除劳动合同",
+}
+MAX_REPORT_NOTE = 500
 
 # Personal data a permitted user may reveal on a case.
 FIELDS_REVEALABLE: tuple[str, ...] = ("id_number", "phone")

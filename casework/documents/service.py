@@ -35,6 +35,7 @@ from casework.cases.rules import check_level, check_role, triggers_from
 from casework.cases.service import fire
 from casework.clocks.calendar import load_calendar
 from casework.clocks.queries import active_clocks
+from casework.core import signals
 from casework.core.counters import next_in_sequence
 from casework.core.errors import DocumentIssued, InvalidInput, NotPermitted, TransitionNotAllowed
 from casework.core.time import local_date, local_year
@@ -344,6 +345,16 @@ def _issue(
             "content_hash": doc.content_hash,
         },
         at=now,
+    )
+    signals.emit(
+        uow,
+        signals.DOCUMENT_ISSUED,
+        employer_id=case.employer_id,
+        at=now,
+        case=case,
+        detail=spec.name,
+        data={"document_id": doc.id, "number": number},
+        actor=actor,
     )
     return doc
 

@@ -216,6 +216,18 @@ PERMISSIONS: dict[str, Permission] = {
         "只有管理员或上级主管可以调整用人单位的所属工会",
         "only an admin or a supervisor may move an employer to another union body",
     ),
+    "edit_employer": _rule(
+        False,
+        "admin system",
+        "只有管理员可以修改用人单位档案",
+        "only an admin may change an employer's profile and projects",
+    ),
+    "report_employer_event": _rule(
+        False,
+        "operator caseworker supervisor system",
+        "只有话务员、办案人员和主管可以登记用人单位事件",
+        "only operators, caseworkers and supervisors report events about an employer",
+    ),
     "manage_calendar": _rule(
         False, "admin system", "只有管理员可以修改工作日历", "only an admin may change the calendar"
     ),

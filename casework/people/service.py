@@ -10,21 +10,39 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from casework.core import signals
 from casework.core.errors import Conflict, InvalidInput
 from casework.core.text import valid_name
 from casework.core.uow import UnitOfWork
 from casework.core.vocab import (
+    EMPLOYER_REPORTS,
+    INDUSTRIES,
     LEVELS,
     MAX_EMPLOYER_NAME,
     MAX_MOVE_REASON,
     MAX_PERSON_NAME,
+    MAX_PROJECT_NAME,
+    MAX_REPORT_NOTE,
+    MAX_STAFF,
+    PROJECT_ROLES,
     ROLES,
 )
-from casework.models import CaseWorker, Employer, EmployerMove, OrgUnit, User, UserRole
+from casework.history import record_employer
+from casework.models import (
+    CaseWorker,
+    Employer,
+    EmployerMove,
+    OrgUnit,
+    Project,
+    ProjectParty,
+    User,
+    UserRole,
+)
 from casework.people.access import Actor, require
 from casework.people.auth import hash_password, revoke_all
 from casework.people.pii import (
@@ -392,6 +410,261 @@ def move_employer(
         emp.org_unit = target
         uow.commit()
         return emp
+
+
+# -- the employer's profile, projects and reports ------------------------------------------------
+
+UNSET: Any = object()
+
+
+def _count(value: Any, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STAFF:
+        raise InvalidInput(
+            field, f"应为0到{MAX_STAFF}之间的整数", f"must be a whole number from 0 to {MAX_STAFF}"
+        )
+    return value
+
+
+def update_employer_profile(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    industry: Any = UNSET,
+    staff_count: Any = UNSET,
+    union_members: Any = UNSET,
+    has_union: Any = UNSET,
+    now: dt.datetime | None = None,
+) -> Employer:
+    """An administrator's correction of what the dossier says about the employer itself: its
+    industry (门类 of GB/T 4754-2017), staff count, whether it has a union and how many members.
+    Only the fields given change; a change is an event of the employer's chained history."""
+    require(actor, "edit_employer")
+    changes: dict[str, Any] = {}
+    if industry is not UNSET:
+        if industry is not None and industry not in INDUSTRIES:
+            raise InvalidInput(
+                "industry",
+                "行业应为国民经济行业分类（GB/T 4754-2017）门类代码 A–T",
+                "must be a section letter A-T of GB/T 4754-2017",
+            )
+        changes["industry"] = industry
+    if staff_count is not UNSET:
+        changes["staff_count"] = _count(staff_count, "staff_count")
+    if union_members is not UNSET:
+        changes["union_members"] = _count(union_members, "union_members")
+    if has_union is not UNSET:
+        if not isinstance(has_union, bool):
+            raise InvalidInput("has_union", "应为是或否", "must be true or false")
+        changes["has_union"] = has_union
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        emp = visible_employer(uow.session, actor, employer_id)
+        staff = changes.get("staff_count", emp.staff_count)
+        members = changes.get("union_members", emp.union_members)
+        if staff is not None and members is not None and members > staff:
+            raise InvalidInput(
+                "union_members", "会员人数不能多于职工人数", "cannot exceed the staff count"
+            )
+        if changes.get("has_union", emp.has_union) is False and members:
+            raise InvalidInput(
+                "union_members", "未建会的单位没有工会会员", "an employer without a union has none"
+            )
+        changed = {k: v for k, v in changes.items() if getattr(emp, k) != v}
+        if changed:
+            before = {k: getattr(emp, k) for k in changed}
+            for k, v in changed.items():
+                setattr(emp, k, v)
+            record_employer(
+                uow,
+                emp,
+                "profile_changed",
+                by=actor,
+                data={"before": before, "after": changed},
+                at=now,
+            )
+        uow.commit()
+        return emp
+
+
+def change_employer(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    org_unit_id: int | None = None,
+    reason: str | None = None,
+    profile: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Employer:
+    """The PATCH of an employer: its profile and/or a move, in one transaction (a refusal of
+    either writes nothing)."""
+    with uow:
+        emp: Employer | None = None
+        if profile:
+            emp = update_employer_profile(
+                uow, actor=actor, employer_id=employer_id, now=now, **profile
+            )
+        if org_unit_id is not None:
+            emp = move_employer(
+                uow,
+                actor=actor,
+                employer_id=employer_id,
+                org_unit_id=org_unit_id,
+                reason=reason,
+                now=now,
+            )
+        if emp is None:
+            raise InvalidInput("org_unit_id", "请至少修改一项", "name at least one field to change")
+        uow.commit()
+        return emp
+
+
+def link_project(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    role: str,
+    project_id: int | None = None,
+    name: str | None = None,
+    location: str | None = None,
+    contractor_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> ProjectParty:
+    """Place the employer in a construction project as its 建设单位, 总承包 or 分包: an existing
+    project (``project_id``) or a new one (``name``). A subcontractor may name the employer it
+    works for (``contractor_id``, a party of the same project). Recorded in its history."""
+    require(actor, "edit_employer")
+    if role not in PROJECT_ROLES:
+        raise InvalidInput(
+            "role",
+            f"角色必须是 {'、'.join(PROJECT_ROLES.values())} 之一",
+            f"must be one of {', '.join(PROJECT_ROLES)}",
+        )
+    if (project_id is None) == (name is None):
+        raise InvalidInput(
+            "project_id", "请选择已有项目或填写新项目名称（二者择一）", "give project_id or name"
+        )
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        s = uow.session
+        emp = visible_employer(s, actor, employer_id)
+        if project_id is not None:
+            project = s.get(Project, project_id)
+            if project is None:
+                raise InvalidInput("project_id", "项目不存在", "no such project")
+        else:
+            project = Project(
+                name=valid_name(name or "", field="name", max_len=MAX_PROJECT_NAME),
+                location=(location or "").strip()[:200],
+                created_by=actor.username,
+                created_at=now,
+            )
+            s.add(project)
+            s.flush()
+        if contractor_id is not None:
+            if role != "subcontractor":
+                raise InvalidInput(
+                    "contractor_id", "只有分包单位可以注明发包方", "only a subcontractor has one"
+                )
+            party_of = s.scalar(
+                select(ProjectParty.id).where(
+                    ProjectParty.project_id == project.id,
+                    ProjectParty.employer_id == contractor_id,
+                    ProjectParty.employer_id != emp.id,
+                )
+            )
+            if party_of is None:
+                raise InvalidInput(
+                    "contractor_id",
+                    "发包方须为同一项目的其他参建单位",
+                    "must be another party of the same project",
+                )
+        if s.scalar(
+            select(ProjectParty.id).where(
+                ProjectParty.project_id == project.id,
+                ProjectParty.employer_id == emp.id,
+                ProjectParty.role == role,
+            )
+        ):
+            raise Conflict(
+                "该单位已以此身份列入该项目", "already a party of the project in that role"
+            )
+        party = ProjectParty(
+            project_id=project.id,
+            employer_id=emp.id,
+            role=role,
+            contractor_id=contractor_id,
+            created_by=actor.username,
+            created_at=now,
+        )
+        s.add(party)
+        s.flush()
+        record_employer(
+            uow,
+            emp,
+            "project_linked",
+            by=actor,
+            data={"project_id": project.id, "project": project.name, "role": role},
+            at=now,
+        )
+        uow.commit()
+        return party
+
+
+def report_employer_event(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    kind: str,
+    occurred_on: dt.date,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record something that happened at the employer and is no case of its own — today the
+    dismissal of a union officer (工会法, its chapter on legal liability) — in the employer's
+    chained history, and tell the listeners (the early warning) in the same transaction.
+    Returns the event's sequence number. The note names the post (工会主席), never an ID or
+    phone number."""
+    require(actor, "report_employer_event")
+    if kind not in EMPLOYER_REPORTS:
+        raise InvalidInput(
+            "kind",
+            f"事件类型必须是 {'、'.join(EMPLOYER_REPORTS.values())}",
+            f"must be one of {', '.join(EMPLOYER_REPORTS)}",
+        )
+    now = now or dt.datetime.now(dt.UTC)
+    text = (note or "").strip()
+    if len(text) > MAX_REPORT_NOTE:
+        raise InvalidInput(
+            "note", f"说明不超过{MAX_REPORT_NOTE}字", f"at most {MAX_REPORT_NOTE} characters"
+        )
+    if has_personal_data(text):
+        raise InvalidInput(
+            "note",
+            "说明中不得写入身份证号或电话号码",
+            "must not contain an ID number or a phone number",
+        )
+    if not isinstance(occurred_on, dt.date) or occurred_on > now.date() + dt.timedelta(days=1):
+        raise InvalidInput("occurred_on", "发生日期不能晚于今天", "must not be in the future")
+    with uow:
+        emp = visible_employer(uow.session, actor, employer_id)
+        data = {"occurred_on": occurred_on.isoformat(), "note": text or None}
+        ev = record_employer(uow, emp, kind, by=actor, data=data, at=now)
+        signals.emit(
+            uow,
+            kind,
+            employer_id=emp.id,
+            at=now,
+            subject=f"report:{ev.seq}",
+            data={**data, "reported_by": actor.username, "event_seq": ev.seq},
+        )
+        uow.commit()
+        return ev.seq
 
 
 # -- workers --------------------------------------------------------------------------------

@@ -24,7 +24,14 @@ from casework.core.queries import Page, page_of
 from casework.core.text import normalise_name
 from casework.core.time import end_of_day, iso, local_date, money, start_of_day
 from casework.core.uow import UnitOfWork
-from casework.core.vocab import DISPOSITIONS, WARNING_LEVELS
+from casework.core.vocab import (
+    AGENCY_KINDS,
+    DISPOSITIONS,
+    INDUSTRIES,
+    PROJECT_ROLES,
+    REFERRAL_OUTCOMES,
+    WARNING_LEVELS,
+)
 from casework.models import (
     CalendarDay,
     Case,
@@ -34,11 +41,16 @@ from casework.models import (
     EmployerWarning,
     Escalation,
     OrgUnit,
+    Project,
+    ProjectParty,
+    Referral,
     WarningRule,
 )
-from casework.people.access import Actor, subtree_of, visible_cases
+from casework.people.access import Actor, require, subtree_of, visible_cases
 from casework.people.pii import normalise_credit_code
 from casework.people.queries import employer_detail, unit_key, unit_ref, visible_unit
+from casework.referrals.queries import STATUS_LABELS_ZH as REFERRAL_STATUS_LABELS_ZH
+from casework.referrals.queries import status_of as referral_status
 from casework.warnings.rules import SPECS, RuleConfig, level_label, load_rule_files, with_row
 from workflows.documents import DOCUMENT_KINDS
 
@@ -72,6 +84,46 @@ def rule_configs(session: Session, file_path: str, codes: tuple[str, ...]) -> li
             cfg = with_row(cfg, *row)
         out.append(cfg)
     return out
+
+
+def rules_view(uow: UnitOfWork, *, actor: Actor, code: str | None = None) -> list[dict[str, Any]]:
+    """Every rule (or one) as an administrator reads it: what it watches and its source, the
+    effective setting, the settings file's default, and who changed it last (admins)."""
+    require(actor, "configure_warnings")
+    if code is not None and code not in SPECS:
+        raise NotFound(f"未知预警规则，可选：{'、'.join(SPECS)}", f"no rule {code!r}")
+    with uow:
+        s = uow.session
+        base = load_rule_files(uow.settings.warning_rules_file)
+        rows = {r.code: r for r in s.scalars(select(WarningRule))}
+        out = []
+        for c, spec in SPECS.items():
+            if code is not None and c != code:
+                continue
+            cfg, row = base[c], rows.get(c)
+            if row is not None:
+                cfg = with_row(cfg, row.enabled, row.level, dict(row.params or {}))
+            out.append(
+                {
+                    "code": c,
+                    "label_zh": spec.label_zh,
+                    "source_zh": spec.source_zh,
+                    "enabled": cfg.enabled,
+                    "level": cfg.level,
+                    "level_label_zh": level_label(cfg.level),
+                    "params": dict(cfg.params),
+                    "param_kinds": dict(spec.params),
+                    "default": {
+                        "enabled": base[c].enabled,
+                        "level": base[c].level,
+                        "params": dict(base[c].params),
+                    },
+                    "changed": row is not None,
+                    "updated_by": row.updated_by if row is not None else None,
+                    "updated_at": iso(row.updated_at) if row is not None else None,
+                }
+            )
+        return out
 
 
 # -- what each rule finds for one employer -------------------------------------------------------
@@ -475,10 +527,80 @@ def _outside_note(n: int) -> str | None:
     return f"另有 {n} 件在其他单位办理" if n else None
 
 
+def _referral_item(r: Referral, case_ref: str, now: dt.datetime) -> dict[str, Any]:
+    status = referral_status(r, now)
+    return {
+        "id": r.id,
+        "case_id": r.case_id,
+        "case_ref": case_ref,
+        "direction": r.direction,
+        "agency_kind": r.agency_kind,
+        "agency_kind_label_zh": AGENCY_KINDS.get(r.agency_kind, r.agency_kind),
+        "agency_name": r.agency_name,
+        "sent_on": iso(r.sent_on),
+        "due_on": iso(r.due_on),
+        "answered_on": iso(r.answered_on),
+        "outcome": r.outcome,
+        "outcome_label_zh": REFERRAL_OUTCOMES.get(r.outcome) if r.outcome else None,
+        "status": status,
+        "status_label_zh": REFERRAL_STATUS_LABELS_ZH[status],
+    }
+
+
+def profile_of(emp: Employer) -> dict[str, Any]:
+    """What an administrator keeps about the employer itself."""
+    return {
+        "industry": emp.industry,
+        "industry_label_zh": INDUSTRIES.get(emp.industry or ""),
+        "staff_count": emp.staff_count,
+        "union_members": emp.union_members,
+        "union_status_zh": "已建会" if emp.has_union else "未建会",
+    }
+
+
+def _projects(session: Session, emp: Employer) -> list[dict[str, Any]]:
+    """The construction projects the employer is a party of, each with every party (one
+    statement: the parties of those projects, their projects and employers)."""
+    other = aliased(Employer)
+    mine = select(ProjectParty.project_id).where(ProjectParty.employer_id == emp.id)
+    rows = session.execute(
+        select(ProjectParty, Project, other.id, other.name)
+        .join(Project, Project.id == ProjectParty.project_id)
+        .join(other, other.id == ProjectParty.employer_id)
+        .where(ProjectParty.project_id.in_(mine))
+        .order_by(Project.id, ProjectParty.id)
+        .limit(DOSSIER_ITEMS)
+    ).all()
+    out: dict[int, dict[str, Any]] = {}
+    names = {eid: name for _p, _pr, eid, name in rows}
+    for party, project, eid, name in rows:
+        entry = out.setdefault(
+            project.id,
+            {"id": project.id, "name": project.name, "location": project.location, "roles": []},
+        )
+        item = {
+            "employer": {"id": eid, "name": name},
+            "role": party.role,
+            "role_label_zh": PROJECT_ROLES[party.role],
+            "contractor": (
+                {"id": party.contractor_id, "name": names.get(party.contractor_id)}
+                if party.contractor_id is not None
+                else None
+            ),
+        }
+        if eid == emp.id:
+            entry["roles"].append(party.role)
+        entry.setdefault("parties", []).append(item)
+    for entry in out.values():
+        entry["roles_zh"] = "、".join(PROJECT_ROLES[r] for r in entry["roles"])
+    return list(out.values())
+
+
 def dossier_of(session: Session, actor: Actor, emp: Employer, now: dt.datetime) -> dict[str, Any]:
-    """The dossier: the employer, then every call, case, document, escalation and warning
-    about it the caller may see (the newest first), and counts of what lies outside their
-    scope. A fixed number of statements, whatever the number of items."""
+    """The dossier: the employer and its profile and projects, then every call, case, document,
+    referral, escalation and warning about it the caller may see (the newest first), and counts
+    of what lies outside their scope. A fixed number of statements, whatever the number of
+    items."""
     seen = visible_cases(actor)
     about = Case.employer_id == emp.id
     cases = session.scalars(
@@ -489,11 +611,19 @@ def dossier_of(session: Session, actor: Actor, emp: Employer, now: dt.datetime) 
         # say how many there are.
         .limit(2 * DOSSIER_ITEMS)
     ).all()
+    issued = Document.status == "issued"
     docs = session.execute(
         select(Document, Case.ref)
         .join(Case, Case.id == Document.case_id)
-        .where(about, seen)
+        .where(about, seen, issued)
         .order_by(Document.issued_at.desc(), Document.id.desc())
+        .limit(DOSSIER_ITEMS)
+    ).all()
+    refs = session.execute(
+        select(Referral, Case.ref)
+        .join(Case, Case.id == Referral.case_id)
+        .where(about, seen)
+        .order_by(Referral.sent_on.desc(), Referral.id.desc())
         .limit(DOSSIER_ITEMS)
     ).all()
     from_u, to_u = aliased(OrgUnit), aliased(OrgUnit)
@@ -512,39 +642,52 @@ def dossier_of(session: Session, actor: Actor, emp: Employer, now: dt.datetime) 
         .order_by(EmployerWarning.raised_at.desc(), EmployerWarning.id.desc())
         .limit(DOSSIER_ITEMS)
     ).all()
+    projects = _projects(session, emp)
     is_call = Case.workflow == HOTLINE
+
+    def per_case(model: Any, extra: Any = None) -> tuple[Any, Any]:
+        """(all, seen) of ``model``'s rows about the employer, as scalar subqueries."""
+        base = select(model.id).join(Case, Case.id == model.case_id).where(about)
+        if extra is not None:
+            base = base.where(extra)
+        return (
+            select(func.count()).select_from(base.subquery()).scalar_subquery(),
+            select(func.count()).select_from(base.where(seen).subquery()).scalar_subquery(),
+        )
+
+    in_scope_w = _warnings_in_scope(actor)
+    about_w = EmployerWarning.employer_id == emp.id
+    # Every count in one statement: the cases, documents, referrals, escalations and warnings.
     counts = session.execute(
         select(
-            _count_if(is_call),
-            _count_if(and_(is_call, seen)),
-            _count_if(~is_call),
-            _count_if(and_(~is_call, seen)),
-            _count_if(and_(~is_call, Case.closed_at.is_(None))),
-        ).where(about)
+            *per_case(Document, issued),
+            *per_case(Referral),
+            *per_case(Escalation),
+            select(func.count(EmployerWarning.id)).where(about_w).scalar_subquery(),
+            select(func.count(EmployerWarning.id)).where(about_w, in_scope_w).scalar_subquery(),
+            select(func.count(EmployerWarning.id))
+            .where(about_w, EmployerWarning.status == "open")
+            .scalar_subquery(),
+            select(_count_if(is_call)).where(about).scalar_subquery(),
+            select(_count_if(and_(is_call, seen))).where(about).scalar_subquery(),
+            select(_count_if(~is_call)).where(about).scalar_subquery(),
+            select(_count_if(and_(~is_call, seen))).where(about).scalar_subquery(),
+            select(_count_if(and_(~is_call, Case.closed_at.is_(None))))
+            .where(about)
+            .scalar_subquery(),
+        )
     ).one()
-    doc_counts = session.execute(
-        select(func.count(Document.id), _count_if(seen))
-        .join(Case, Case.id == Document.case_id)
-        .where(about)
-    ).one()
-    esc_counts = session.execute(
-        select(func.count(Escalation.id), _count_if(seen))
-        .join(Case, Case.id == Escalation.case_id)
-        .where(about)
-    ).one()
-    warn_counts = session.execute(
-        select(
-            func.count(EmployerWarning.id),
-            _count_if(_warnings_in_scope(actor)),
-            _count_if(EmployerWarning.status == "open"),
-        ).where(EmployerWarning.employer_id == emp.id)
-    ).one()
+    (
+        d_all, d_seen, r_all, r_seen, e_all, e_seen, w_all, w_seen, w_open,
+        c_calls, c_calls_seen, c_cases, c_cases_seen, c_open,
+    ) = (int(v or 0) for v in counts)  # fmt: skip
     outside = {
-        "calls": int(counts[0]) - int(counts[1]),
-        "cases": int(counts[2]) - int(counts[3]),
-        "documents": int(doc_counts[0]) - int(doc_counts[1]),
-        "escalations": int(esc_counts[0]) - int(esc_counts[1]),
-        "warnings": int(warn_counts[0]) - int(warn_counts[1]),
+        "calls": c_calls - c_calls_seen,
+        "cases": c_cases - c_cases_seen,
+        "documents": d_all - d_seen,
+        "referrals": r_all - r_seen,
+        "escalations": e_all - e_seen,
+        "warnings": w_all - w_seen,
     }
     outside_items = outside["calls"] + outside["cases"]
     calls = [c for c in cases if c.workflow == HOTLINE][:DOSSIER_ITEMS]
@@ -552,11 +695,14 @@ def dossier_of(session: Session, actor: Actor, emp: Employer, now: dt.datetime) 
     detail = employer_detail(session, emp)
     return {
         **detail,
+        **profile_of(emp),
+        "projects": projects,
         "org_unit_ref": unit_ref(emp.org_unit),
         "in_scope": actor.covers_path(emp.org_unit.path),
         "calls": [_case_item(c) for c in calls],
         "cases": [_case_item(c) for c in others],
         "documents": [_document_item(d, ref) for d, ref in docs],
+        "referrals": [_referral_item(r, ref, now) for r, ref in refs],
         "escalations": [
             {
                 "case_id": e.case_id,
@@ -571,13 +717,14 @@ def dossier_of(session: Session, actor: Actor, emp: Employer, now: dt.datetime) 
         ],
         "warnings": [warning_view(w, now) for w in warns],
         "counts": {
-            "calls": int(counts[0]),
-            "cases": int(counts[2]),
-            "open_cases": int(counts[4]),
-            "documents": int(doc_counts[0]),
-            "escalations": int(esc_counts[0]),
-            "warnings": int(warn_counts[0]),
-            "open_warnings": int(warn_counts[2]),
+            "calls": c_calls,
+            "cases": c_cases,
+            "open_cases": c_open,
+            "documents": d_all,
+            "referrals": r_all,
+            "escalations": e_all,
+            "warnings": w_all,
+            "open_warnings": w_open,
         },
         "outside_scope": {
             **outside,
@@ -593,6 +740,35 @@ def dossier(
     with uow:
         emp = _employer_in_reach(uow.session, actor, employer_id)
         return dossier_of(uow.session, actor, emp, now)
+
+
+def warnings_of_report(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    employer_id: int,
+    event_seq: int,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The answer to an event reported about an employer: the warnings it raised that the
+    reporter may see (a rule switched off raises none)."""
+    now = now or dt.datetime.now(dt.UTC)
+    with uow:
+        emp = _employer_in_reach(uow.session, actor, employer_id)
+        raised = uow.session.scalars(
+            select(EmployerWarning)
+            .where(
+                EmployerWarning.employer_id == emp.id,
+                EmployerWarning.basis == f"report:{event_seq}",
+                _warnings_in_scope(actor),
+            )
+            .order_by(EmployerWarning.id)
+        ).all()
+        return {
+            "employer_id": emp.id,
+            "event_seq": event_seq,
+            "warnings": [warning_view(w, now) for w in raised],
+        }
 
 
 def _like(text: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from casework.core import signals
 from casework.core.vocab import WARNING_LEVEL_LABELS_ZH, WARNING_LEVELS
 
+MAX_AMOUNT = Decimal("999999999999.99")  # the largest sum a case records (Numeric(14, 2))
 DEFAULTS_FILE = Path(__file__).with_name("default_rules.json")
 
 
@@ -144,12 +145,22 @@ class RuleConfig:
 
 
 class RuleFileError(ValueError):
-    """A rules file or a rule setting that cannot be used (says which rule and why)."""
+    """A rules file or a rule setting that cannot be used (says which rule and why, in English
+    for the log and the file's author, and in Chinese for a user of the API)."""
+
+    def __init__(self, message: str, zh: str = "预警规则设置不正确", field: str = "params") -> None:
+        super().__init__(message)
+        self.zh = zh
+        self.field = field
 
 
 def check_level(level: Any, where: str) -> str:
     if level not in WARNING_LEVELS:
-        raise RuleFileError(f"{where}: level must be one of {', '.join(WARNING_LEVELS)}")
+        raise RuleFileError(
+            f"{where}: level must be one of {', '.join(WARNING_LEVELS)}",
+            "预警等级必须是蓝、黄、橙、红之一（blue、yellow、orange、red）",
+            "level",
+        )
     return level
 
 
@@ -163,18 +174,29 @@ def check_params(code: str, params: Any, where: str) -> dict[str, Any]:
         kind = spec.params.get(name)
         if kind is None:
             known = ", ".join(spec.params) or "none"
-            raise RuleFileError(f"{where}: unknown parameter {name!r} (known: {known})")
+            raise RuleFileError(
+                f"{where}: unknown parameter {name!r} (known: {known})",
+                f"该规则没有参数“{name}”，可设置：{known if spec.params else '无'}",
+            )
         if kind == "int":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
-                raise RuleFileError(f"{where}: {name} must be a whole number from 1 to 3650")
+                raise RuleFileError(
+                    f"{where}: {name} must be a whole number from 1 to 3650",
+                    f"参数“{name}”应为1到3650之间的整数",
+                )
             out[name] = value
         else:
             try:
                 amount = Decimal(str(value))
             except InvalidOperation:
-                raise RuleFileError(f"{where}: {name} must be an amount of yuan") from None
-            if not amount.is_finite() or amount < 0:
-                raise RuleFileError(f"{where}: {name} must be an amount of yuan, at least 0")
+                raise RuleFileError(
+                    f"{where}: {name} must be an amount of yuan", f"参数“{name}”应为金额（元）"
+                ) from None
+            if isinstance(value, bool) or not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+                raise RuleFileError(
+                    f"{where}: {name} must be an amount of yuan from 0 to {MAX_AMOUNT}",
+                    f"参数“{name}”应为0到{MAX_AMOUNT}元之间的金额",
+                )
             out[name] = str(amount)
     return out
 

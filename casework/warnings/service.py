@@ -38,15 +38,22 @@ from casework.cases.service import fire, merge, open_case
 from casework.clocks.calendar import load_calendar
 from casework.core import signals
 from casework.core.db import lock_keys, skip_locked
-from casework.core.errors import InvalidInput, TransitionNotAllowed
+from casework.core.errors import InvalidInput, NotFound, TransitionNotAllowed
 from casework.core.time import end_of_day, local_date
 from casework.core.uow import UnitOfWork, check_version, commit_or_conflict
 from casework.core.vocab import DISPOSITIONS, MAX_DISPOSITION_NOTE
 from casework.documents.service import issue_document
 from casework.history import record_employer
-from casework.models import Case, Employer, EmployerWarning, OrgUnit, WarningRule
+from casework.models import (
+    Case,
+    Employer,
+    EmployerWarning,
+    OrgUnit,
+    WarningRule,
+    WarningRuleChange,
+)
 from casework.notices.service import notify_unit_supervisors
-from casework.people.access import Actor, require, visible_cases
+from casework.people.access import Actor, may, require, subtree_of, visible_cases
 from casework.people.routing import route_owner
 from casework.runtime import Runtime
 from casework.warnings.queries import (
@@ -217,7 +224,7 @@ def on_signal(uow: UnitOfWork, sig: signals.Signal) -> None:
         employer_id=sig.employer_id,
         codes=codes,
         now=sig.at,
-        scope=Scope(case=sig.case, subject=sig.subject),
+        scope=Scope(case=sig.case, subject=sig.subject, extra=dict(sig.data or {})),
     )
 
 
@@ -498,6 +505,89 @@ def _merge_calls(
     return target
 
 
+DISPOSING = "casework_disposing_warning"
+
+
+def _mark_disposed(
+    uow: UnitOfWork,
+    w: EmployerWarning,
+    *,
+    actor: Actor,
+    action: str,
+    note: str | None,
+    case: Case | None,
+    number: str | None,
+    now: dt.datetime,
+) -> None:
+    w.status = "disposed"
+    w.disposition = action
+    w.disposition_note = note
+    w.disposed_by = actor.username
+    w.disposed_at = now
+    w.disposed_on_time = w.escalations == 0 and now <= w.due_at
+    if case is not None:
+        w.case_id = case.id
+    record_employer(
+        uow,
+        w.employer,
+        "warning_disposed",
+        by=actor,
+        data={
+            "warning_id": w.id,
+            "rule": w.rule,
+            "level": w.level,
+            "action": action,
+            "note": note,
+            "case": case.ref if case is not None else None,
+            "document": number,
+            "on_time": w.disposed_on_time,
+        },
+        at=now,
+    )
+
+
+def on_tip_letter(uow: UnitOfWork, sig: signals.Signal) -> None:
+    """A 提示函 issued on a case about the employer — through the documents endpoint as much as
+    through a warning's own disposition — disposes of the employer's open warnings its author
+    could dispose of (held in their part of the tree), each recorded as disposed of by that
+    letter (the warning a disposition is about is left to it). Warnings held elsewhere stay
+    open for their own unit."""
+    if sig.kind != signals.DOCUMENT_ISSUED or sig.detail != "tip_letter" or sig.actor is None:
+        return
+    who: Actor = sig.actor
+    if not may(who, "dispose_warning"):
+        return
+    s = uow.session
+    skip = s.info.get(DISPOSING)
+    conds: list[Any] = [
+        EmployerWarning.employer_id == sig.employer_id,
+        EmployerWarning.status == "open",
+        EmployerWarning.id != (skip or 0),
+    ]
+    if not who.is_system:  # only those the letter's author could dispose of themselves
+        conds.append(EmployerWarning.org_unit_id.in_(subtree_of(who)))
+    # Without flushing the case half-way through its step (its version would rise twice).
+    with s.no_autoflush:
+        open_ones = s.scalars(
+            select(EmployerWarning).where(*conds).order_by(EmployerWarning.id)
+        ).all()
+    number = (sig.data or {}).get("number")
+    for w in open_ones:
+        _mark_disposed(
+            uow,
+            w,
+            actor=sig.actor,
+            action="tip_letter",
+            note=f"已发出提示函 {number}" if number else None,
+            case=sig.case,
+            number=number,
+            now=sig.at,
+        )
+
+
+signals.subscribe(on_tip_letter)
+
+
 def dispose(
     uow: UnitOfWork,
     *,
@@ -536,37 +626,21 @@ def dispose(
         case: Case | None = None
         number = None
         if action == "tip_letter":
-            case, number = _tip_letter(uow, actor, w, names, addressee, now)
+            # The letter disposes of the employer's other open warnings as it is issued (the
+            # listener below); this one is disposed of here, with its note.
+            s.info[DISPOSING] = w.id
+            try:
+                case, number = _tip_letter(uow, actor, w, names, addressee, now)
+            finally:
+                s.info.pop(DISPOSING, None)
         elif action == "supervision_case":
             case = _open_supervision_case(uow, actor, w) or _new_supervision_case(
                 uow, actor, w, now
             )
         elif action == "merge_calls":
             case = _merge_calls(uow, actor, w, list(case_ids), now)
-        w.status = "disposed"
-        w.disposition = action
-        w.disposition_note = text
-        w.disposed_by = actor.username
-        w.disposed_at = now
-        w.disposed_on_time = w.escalations == 0 and now <= w.due_at
-        if case is not None:
-            w.case_id = case.id
-        record_employer(
-            uow,
-            w.employer,
-            "warning_disposed",
-            by=actor,
-            data={
-                "warning_id": w.id,
-                "rule": w.rule,
-                "level": w.level,
-                "action": action,
-                "note": text,
-                "case": case.ref if case is not None else None,
-                "document": number,
-                "on_time": w.disposed_on_time,
-            },
-            at=now,
+        _mark_disposed(
+            uow, w, actor=actor, action=action, note=text, case=case, number=number, now=now
         )
         commit_or_conflict(uow)
         return w
@@ -586,21 +660,25 @@ def set_rule(
     now: dt.datetime | None = None,
 ) -> RuleConfig:
     """An administrator's setting of one rule, over the defaults and the rules file; it holds
-    from the next evaluation in every process."""
+    from the next evaluation in every process. Each change is recorded (who, when, the setting
+    before and after) in ``warning_rule_changes``."""
     require(actor, "configure_warnings")
     if code not in SPECS:
-        raise InvalidInput("code", f"未知预警规则，可选：{', '.join(SPECS)}", "unknown rule")
+        raise NotFound(f"未知预警规则，可选：{'、'.join(SPECS)}", f"no rule {code!r}")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise InvalidInput("enabled", "启用应为是或否", "enabled must be true or false")
     try:
         if level is not None:
             check_level(level, f"rule {code}")
         checked = check_params(code, params or {}, f"rule {code}")
     except RuleFileError as exc:
-        raise InvalidInput("params", "预警规则设置不正确", str(exc)) from None
+        raise InvalidInput(exc.field, exc.zh, str(exc)) from None
     now = now or dt.datetime.now(dt.UTC)
     with uow:
         s = uow.session
         base = load_rule_files(uow.settings.warning_rules_file)[code]
         row = s.get(WarningRule, code)
+        before = _setting(base, row)
         if row is None:
             row = WarningRule(code=code, enabled=base.enabled, level=base.level, params={})
             s.add(row)
@@ -611,8 +689,26 @@ def set_rule(
         row.params = {**(row.params or {}), **checked}
         row.updated_by = actor.username
         row.updated_at = now
+        after = _setting(base, row)
+        if after != before:
+            s.add(
+                WarningRuleChange(
+                    code=code, changed_by=actor.username, changed_at=now, before=before, after=after
+                )
+            )
+        s.info.pop("casework_warning_rules", None)  # the memo of this session is stale now
         commit_or_conflict(uow)
         return RuleConfig(code, row.enabled, row.level, {**base.params, **row.params})
+
+
+def _setting(base: RuleConfig, row: WarningRule | None) -> dict[str, Any]:
+    if row is None:
+        return {"enabled": base.enabled, "level": base.level, "params": dict(base.params)}
+    return {
+        "enabled": row.enabled,
+        "level": row.level,
+        "params": {**base.params, **(row.params or {})},
+    }
 
 
 def all_rules(session: Session, file_path: str) -> list[RuleConfig]:

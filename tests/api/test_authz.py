@@ -817,6 +817,30 @@ def employer_moved_check(
     return None if got == req.note["to"] else f"moved to {req.note['to']}, reads back {got}"
 
 
+def employer_report(user: str, key: str) -> int:
+    """Operators, caseworkers and supervisors (403 before anything else); the employer must be
+    placed in their part of the tree (else not found)."""
+    if not USERS[user][0] & {"operator", "caseworker", "supervisor"}:
+        return 403
+    return 201 if employer_read(user, key) == 200 else 404
+
+
+def report_request(w: World, principal: str, key: str) -> Request:
+    return Request(
+        "POST",
+        f"/employers/{employer_id(w, key)}/events",
+        json={"kind": "union_officer_dismissed", "occurred_on": local_date().isoformat()},
+    )
+
+
+def project_request(w: World, principal: str, key: str) -> Request:
+    return Request(
+        "POST",
+        f"/employers/{employer_id(w, key)}/projects",
+        json={"name": f"授权矩阵测试工程{w.next()}", "role": "general_contractor"},
+    )
+
+
 REFERRAL_BODY = {
     "agency_kind": "labour_inspection",
     "agency_name": "天河区劳动保障监察大队",
@@ -1065,6 +1089,30 @@ ROWS: list[Row] = [
         check=employer_moved_check,
     ),
     Row(
+        "PATCH",
+        "/api/v1/employers/{employer_id}",
+        tuple(EMPLOYER_KEYS),
+        admin_only(200),
+        lambda w, p, key: Request(
+            "PATCH", f"/employers/{employer_id(w, key)}", json={"staff_count": 10 + w.next()}
+        ),
+        variant="profile",
+    ),
+    Row(
+        "POST",
+        "/api/v1/employers/{employer_id}/projects",
+        tuple(EMPLOYER_KEYS),
+        admin_only(201),
+        project_request,
+    ),
+    Row(
+        "POST",
+        "/api/v1/employers/{employer_id}/events",
+        tuple(EMPLOYER_KEYS),
+        employer_report,
+        report_request,
+    ),
+    Row(
         "GET",
         "/api/v1/employers",
         NONE,
@@ -1128,6 +1176,14 @@ ROWS: list[Row] = [
         tip_reply_request,
     ),
     Row("GET", "/api/v1/document-kinds", NONE, anyone(200), simple("GET", "/document-kinds")),
+    Row("GET", "/api/v1/warning-rules", NONE, admin_only(200), simple("GET", "/warning-rules")),
+    Row(
+        "PATCH",
+        "/api/v1/warning-rules/{code}",
+        NONE,
+        admin_only(200),
+        simple("PATCH", "/warning-rules/hotline_calls", json={"enabled": True}),
+    ),
     # -- workflows
     Row("GET", "/api/v1/workflows", NONE, anyone(200), simple("GET", "/workflows")),
     Row(

@@ -309,6 +309,28 @@ def test_every_response_schema_returns_exactly_its_fields(api, demo):
         )
     )
     _ok(api.get(sup, "/reports/warnings?from=2026-01-01&to=2027-12-31"))
+    # The employer's profile and projects, an event reported about it, the rules as data.
+    _ok(api.call("admin", "PATCH", f"/employers/{emp.id}", json={"industry": "E"}))
+    _ok(
+        api.post(
+            "admin",
+            f"/employers/{emp.id}/projects",
+            json={"name": "某安置房工程", "role": "general_contractor"},
+        ),
+        201,
+    )
+    reported = _ok(
+        api.post(
+            shipai,
+            f"/employers/{emp.id}/events",
+            json={"kind": "union_officer_dismissed", "occurred_on": local_date().isoformat()},
+        ),
+        201,
+    )
+    assert reported["warnings"], "the dismissal raised its warning"
+    assert _ok(api.get(sup, f"/employers/{emp.id}"))["projects"]
+    _ok(api.get("admin", "/warning-rules"))
+    _ok(api.call("admin", "PATCH", "/warning-rules/hotline_calls", json={"params": {"calls": 4}}))
 
     # An area-wide 提示函 to the builder, its reply, the list; the catalogue of kinds.
     letter = _ok(

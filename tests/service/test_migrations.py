@@ -140,3 +140,49 @@ def test_0011_keeps_issued_documents_and_drops_drafts_on_the_way_back(scratch):
         rows = conn.execute(text("SELECT id, number FROM documents")).all()
     assert [tuple(r) for r in rows] == [(1, "TH〔2026〕提字第001号")]
     upgrade(scratch)  # and up again
+
+
+def test_0016_adds_the_employer_profile_and_projects_and_gives_them_back(scratch):
+    upgrade(scratch, "0015")
+    with scratch.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO org_units (id, code, name, level, path, depth, created_at) "
+                "VALUES (1, 'TH', '天河区总工会', 'county', '/1/', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO employers (id, name, org_unit_id, has_union, created_at) "
+                "VALUES (1, '某建筑劳务公司', 1, false, CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(scratch, "0016")
+    with scratch.begin() as conn:
+        row = conn.execute(
+            text("SELECT name, industry, staff_count, union_members FROM employers")
+        ).one()
+        assert tuple(row) == ("某建筑劳务公司", None, None, None)  # nothing invented
+        conn.execute(
+            text(
+                "INSERT INTO projects (id, name, created_by, created_at) "
+                "VALUES (1, '某安置房工程', 'admin', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO project_parties (project_id, employer_id, role, created_by, "
+                "created_at) VALUES (1, 1, 'general_contractor', 'admin', CURRENT_TIMESTAMP)"
+            )
+        )
+    with pytest.raises(IntegrityError), scratch.begin() as conn:  # roles are a closed list
+        conn.execute(
+            text(
+                "INSERT INTO project_parties (project_id, employer_id, role, created_by, "
+                "created_at) VALUES (1, 1, 'owner', 'admin', CURRENT_TIMESTAMP)"
+            )
+        )
+    _downgrade(scratch, "0015")
+    with scratch.connect() as conn:
+        assert conn.execute(text("SELECT name FROM employers")).scalar_one() == "某建筑劳务公司"
+    upgrade(scratch, "0016")

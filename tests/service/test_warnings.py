@@ -25,6 +25,7 @@ from casework.models import (
     EmployerWarning,
     Notification,
 )
+from casework.people.service import report_employer_event
 from casework.warnings import queries as wq
 from casework.warnings.service import dispose, reconcile, set_rule, sweep_warnings
 from tests.helpers import force_state, new_case, run_cli
@@ -415,3 +416,45 @@ def test_a_referral_overdue_signal_raises_blue_once_per_referral(rt, demo):
     assert (w.rule, w.level, w.basis) == ("referral_overdue", "blue", "referral:17")
     # Ten working days for blue from Wednesday 10 June 2026 (19 June is the Dragon Boat Festival).
     assert w.due_on == dt.date(2026, 6, 25)
+
+
+def test_a_reported_dismissal_raises_orange_in_its_own_transaction_and_reconcile_adds_nothing(
+    rt, demo
+):
+    """The union-officer rule's event source: a report recorded in the employer's chained history
+    and evaluated in the same transaction; switched off, the report is still recorded."""
+    emp = demo.employer("建筑")
+    seq = report_employer_event(
+        rt.uow(),
+        actor=demo.actor("caseworker.shipai"),
+        employer_id=emp.id,
+        kind="union_officer_dismissed",
+        occurred_on=dt.date(2026, 6, 9),
+        note="工会主席",
+        now=T0,
+    )
+    [w] = warnings_of(rt, emp.id)
+    assert (w.rule, w.level, w.basis, w.org_unit.code) == (
+        "union_officer_dismissed",
+        "orange",
+        f"report:{seq}",
+        "TH-SP",
+    )
+    assert w.evidence["occurred_on"] == "2026-06-09"
+    # 橙: three working days from Wednesday 10 June 2026.
+    assert w.due_on == dt.date(2026, 6, 15)
+    assert employer_events(rt, emp.id) == ["union_officer_dismissed", "warning_raised"]
+    assert reconcile(rt, now=T0 + dt.timedelta(hours=1)).raised == []
+    set_rule(rt.uow(), actor=demo.actor("system"), code="union_officer_dismissed", enabled=False)
+    report_employer_event(
+        rt.uow(),
+        actor=demo.actor("caseworker.shipai"),
+        employer_id=emp.id,
+        kind="union_officer_dismissed",
+        occurred_on=dt.date(2026, 6, 10),
+        now=T0 + dt.timedelta(hours=2),
+    )
+    assert len(warnings_of(rt, emp.id)) == 1
+    assert employer_events(rt, emp.id)[-1] == "union_officer_dismissed"
+    with rt.reader() as uow:
+        assert verify_employers(uow) == (1, [])
