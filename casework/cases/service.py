@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from transitions import MachineError
 
 import workflows
@@ -309,6 +310,9 @@ def open_case(
             updated_at=now,
         )
         case.workers = people
+        # A new case has no clocks yet: the ones it starts join this list (clocks.hold_clock),
+        # so a step fired on it in the same transaction does not read it back.
+        set_committed_value(case, "open_clocks", [])
         s.add(case)
         s.flush()
         record(

@@ -369,31 +369,6 @@ def _caller_keys(vault: PiiVault, call: _Call) -> set[str]:
 ORDER_IN_HAND = ("registered", "dispatched", "accepted")
 
 
-def _open_order_of(
-    session: Session, vault: PiiVault, actor: Actor, employer: Employer, call: _Call
-) -> Case | None:
-    """The caller's open work order about the same matter (the same employer and category),
-    within the operator's scope: a repeat call joins it rather than opening another."""
-    for order in _open_cases_of(session, vault, actor, HOTLINE, employer, call):
-        in_hand = order.state in ORDER_IN_HAND
-        if in_hand and (order.attributes or {}).get("category") == call.category:
-            return order
-    return None
-
-
-def _open_case_of(
-    session: Session,
-    vault: PiiVault,
-    actor: Actor,
-    workflow: str,
-    employer: Employer,
-    call: _Call,
-) -> Case | None:
-    """The oldest open case of ``workflow`` about ``employer`` with this caller among its
-    workers (see :func:`_open_cases_of`)."""
-    return next(iter(_open_cases_of(session, vault, actor, workflow, employer, call)), None)
-
-
 # Open matters of one caller about one employer: a handful at most.
 _MATTERS = 20
 
@@ -402,11 +377,11 @@ def _open_cases_of(
     session: Session,
     vault: PiiVault,
     actor: Actor,
-    workflow: str,
+    workflows_: tuple[str, ...],
     employer: Employer,
     call: _Call,
 ) -> list[Case]:
-    """Open cases of ``workflow`` about ``employer``, oldest first, within the operator's scope,
+    """Open cases of the ``workflows_`` about ``employer``, oldest first, in the operator's scope,
     with this caller among their workers: the same ID number, or the same phone unless both sides
     have ID numbers and they differ (two ID numbers are two people, whoever's phone they call
     from). Only the blind indexes are compared: nothing recorded on a case is read or copied."""
@@ -423,7 +398,7 @@ def _open_cases_of(
         select(CaseWorker.case_id)
         .join(Case, Case.id == CaseWorker.case_id)
         .where(
-            Case.workflow == workflow,
+            Case.workflow.in_(workflows_),
             Case.employer_id == employer.id,
             Case.closed_at.is_(None),
             visible_cases(actor),
@@ -593,16 +568,22 @@ def _file(uow: UnitOfWork, actor: Actor, call: _Call, now: dt.datetime) -> dict[
         lock_keys(s, *(f"intake:caller:{employer.id}:{k}" for k in _caller_keys(uow.vault, call)))
     dispatched = call.process is not None or call.category == "service_help"
     manual = dispatched and not unit_known
-    existing = (
-        _open_case_of(s, uow.vault, actor, call.process, employer, call)
-        if call.process is not None and unit_known and employer is not None
-        else None
-    )
-    repeat_of = (
-        _open_order_of(s, uow.vault, actor, employer, call)
-        if call.process is not None and employer is not None
-        else None
-    )
+    existing = repeat_of = None
+    if call.process is not None and employer is not None:
+        # The caller's open case of the process and open work order, in one statement.
+        mine = _open_cases_of(s, uow.vault, actor, (call.process, HOTLINE), employer, call)
+        if unit_known:
+            existing = next((c for c in mine if c.workflow == call.process), None)
+        repeat_of = next(
+            (
+                order
+                for order in mine
+                if order.workflow == HOTLINE
+                and order.state in ORDER_IN_HAND
+                and (order.attributes or {}).get("category") == call.category
+            ),
+            None,
+        )
     if repeat_of is not None:
         return _repeat_call(uow, actor, call, repeat_of, existing, now)
     complaint_to = None

@@ -19,7 +19,13 @@ from workflows.base import level_rank
 def chain_upwards(session: Session, unit: OrgUnit) -> list[OrgUnit]:
     """``unit`` and its ancestors, lowest first (one query)."""
     ids = unit.ancestor_ids()
+    # A chain this transaction already read (an intake routes its case and then its early
+    # warning up the same chain) is not read again; the memo ends with the transaction.
+    memo: dict[int, OrgUnit] = session.info.setdefault("casework_chain_units", {})
+    if all(i in memo for i in ids):
+        return [memo[i] for i in reversed(ids)]
     rows = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    memo.update(rows)
     return [rows[i] for i in reversed(ids)]
 
 

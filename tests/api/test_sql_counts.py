@@ -143,12 +143,16 @@ def test_intake_is_bounded(client, rt, demo):
         client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
     )
     assert r.get_json()["routed_to"]["code"] == "TH-SP"
-    # Measured 42 before issue 15's request path (29 SQLite / 26 PostgreSQL without the warning):
-    # the second wage-arrears call about the builder within twelve months raises an early warning
-    # (issue 14) in the same transaction: the rules' settings, the employer's calls, its earlier
-    # case, the festival, then the warning, its chained event and its notice (about 12
-    # statements; a call that raises nothing adds 2 to 5). Issue 15's goal is 12: not reached yet.
-    assert len(stmts) <= 46, stmts
+    # 41 on SQLite, 38 on PostgreSQL (multi-row history inserts): the call opens two cases (the
+    # work order and the routed wage-arrears case, each with its reference, INSERT, workers,
+    # history, clock and the UPDATE storing the history's head), and the second wage-arrears
+    # call about the builder within twelve months raises an early warning (issue 14) in the same
+    # transaction: the rules' settings, the employer's calls and earlier case, the festival, the
+    # warning, its chained event and its notice (about 12). The caller's open case and open work
+    # order are one lookup; the chain of units is read once for the routing and the warning;
+    # the work order is dispatched without being read back. Issue 15's goal of 12 needs the two
+    # cases written as multi-row statements: not reached (docs/performance.md).
+    assert len(stmts) <= (38 if rt.engine.dialect.name == "postgresql" else 41), stmts
     _, replay = _call(
         client, rt, "POST", "/api/v1/intakes", {**h, "Idempotency-Key": "sql-1"}, json=body
     )
