@@ -143,7 +143,7 @@ def _expire_handling(
         Lift(
             case=case,
             entry_seq=first[case.id].entry_seq,
-            comment=_expiry_comment(first[case.id]),
+            comment=_expiry_comment(first[case.id], case.workflow),
             to_level=competent_level(case),
         )
         for case in cases
@@ -191,8 +191,13 @@ def _expire_handling(
     return [i for i in ids if i not in done]
 
 
-def _expiry_comment(d: Deadline) -> str:
-    return f"{d.rule} 期限 {d.due_on.isoformat()} 届满（{d.citation}）"
+def _expiry_comment(d: Deadline, workflow: str) -> str:
+    """What the supervisors read: the clock by its Chinese name, never its code."""
+    try:
+        name = workflows.get(workflow).rule(d.rule).label_zh
+    except KeyError:  # a rule since removed from the definition
+        name = "办理期限"
+    return f"{name}于 {d.due_on.isoformat()} 届满（{d.citation}）"
 
 
 def plan(rt: Runtime, now: dt.datetime, limit: int = 1000) -> list[dict[str, object]]:
@@ -260,7 +265,7 @@ def _expire_one(uow: UnitOfWork, deadline_id: int, now: dt.datetime, report: Swe
                 case,
                 reason="deadline_expired",
                 actor=SYSTEM_ACTOR,
-                comment=_expiry_comment(d),
+                comment=_expiry_comment(d, case.workflow),
                 entry_seq=d.entry_seq,
                 now=now,
                 to_level=competent_level(case),

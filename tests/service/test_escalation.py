@@ -137,6 +137,12 @@ def test_handling_expiry_lifts_grassroots_to_city_and_stops_at_the_ceiling(rt, d
             )
         )
         assert kinds == ["escalated", "escalated", "escalated", "escalation_at_ceiling"]
+        # What the supervisors read names the clock in Chinese, never by its code.
+        comments = list(
+            uow.session.scalars(select(Escalation.comment).where(Escalation.case_id == case.id))
+        )
+        assert comments and all(c.startswith("派单时限于 ") for c in comments), comments
+        assert not any("dispatch" in c for c in comments), comments
         assert (
             uow.session.scalar(
                 select(func.count()).select_from(Escalation).where(Escalation.case_id == case.id)
