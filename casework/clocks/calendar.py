@@ -391,6 +391,13 @@ def set_day(
     """An administrator's override for one day (wins over the package). Only a day in the years
     the calendar supports (``InvalidInput`` on ``day`` otherwise, nothing written)."""
     check_supported(day, "day")
+    name = (name or "").strip() or None
+    if name is not None and len(name) > MAX_DAY_NAME:
+        raise InvalidInput(
+            "name",
+            f"名称不能超过 {MAX_DAY_NAME} 个字",
+            f"name must be at most {MAX_DAY_NAME} characters",
+        )
     row = session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(day=day)

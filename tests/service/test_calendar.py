@@ -642,6 +642,21 @@ def test_service_writes_outside_the_supported_years_are_invalid_input(rt: Runtim
     assert _cal(rt).is_workday(D(hi, 12, 31))
 
 
+def test_a_day_name_too_long_for_its_column_is_invalid_input_and_writes_nothing(
+    rt: Runtime,
+) -> None:
+    before = _stored(rt)
+    with rt.uow() as uow, pytest.raises(InvalidInput) as exc:
+        set_day(uow.session, D(2027, 2, 6), is_workday=False, name="春" * 121)
+    assert exc.value.field == "name" and "120" in exc.value.message_zh
+    assert _stored(rt) == before
+    with rt.uow() as uow:  # a name that fits is stored trimmed
+        set_day(uow.session, D(2027, 2, 6), is_workday=False, name="  春节  ")
+        uow.commit()
+    with rt.reader() as uow:
+        assert uow.session.get(CalendarDay, D(2027, 2, 6)).name == "春节"
+
+
 def test_cli_import_outside_the_supported_years_exits_2_and_writes_nothing(
     rt: Runtime, db_url: str, tmp_path
 ) -> None:
