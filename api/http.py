@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import flask_smorest
-from flask import abort, current_app, g, request
+from flask import Response, abort, current_app, g, request
 from marshmallow import RAISE
 from webargs import core
 from webargs.flaskparser import FlaskParser
@@ -122,3 +122,22 @@ def etag(version: int) -> dict[str, str]:
 
 def page_args(args: dict[str, Any]) -> dict[str, int]:
     return {"page": args.get("page", 1), "per_page": args.get("per_page", 20)}
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV download: UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese
+    headers."""
+    return Response(
+        text.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# The OpenAPI alternative answer of a list or report that also comes as CSV (``format=csv``).
+CSV_ALT = {
+    "schema": {"type": "string"},
+    "content_type": "text/csv",
+    "description": "JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
+    "success": True,
+}

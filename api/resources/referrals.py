@@ -5,13 +5,13 @@ carry the case's ETag and honour If-Match; each view makes one service call and 
 
 from __future__ import annotations
 
-from flask import Response
-
 from api.http import (
+    CSV_ALT,
     ETAG_HEADER,
     IF_MATCH_PARAM,
     Blueprint,
     actor,
+    csv_download,
     etag,
     expected_version,
     page_args,
@@ -171,13 +171,7 @@ def answer(body, case_id, referral_id):
 @blp.route("/referrals", methods=["GET"])
 @blp.arguments(ReferralListArgs, location="query")
 @blp.response(200, ReferralPage)
-@blp.alt_response(
-    200,
-    schema={"type": "string"},
-    content_type="text/csv",
-    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
-    success=True,
-)
+@blp.alt_response(200, **CSV_ALT)
 @problems(blp, 401, 404, 422)
 def referral_list(args):
     """待反馈移送 Referrals of the cases the caller sees, per agency and status, newest first."""
@@ -189,9 +183,5 @@ def referral_list(args):
     }
     if args["format"] == "csv":
         items = referrals.referrals_for_export(rt().reader(), actor=actor(), **filters)
-        return Response(
-            referrals.referrals_csv(items).encode("utf-8-sig"),
-            mimetype="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="casework-referrals.csv"'},
-        )
+        return csv_download(referrals.referrals_csv(items), "casework-referrals.csv")
     return referrals.referrals(rt().reader(), actor=actor(), **filters, **page_args(args)).as_dict()

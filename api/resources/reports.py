@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from api.http import Blueprint, actor, problems, rt
+from api.http import CSV_ALT, Blueprint, actor, csv_download, problems, rt
 from api.schemas import (
     HotlineReportSchema,
     JointMeetingArgs,
@@ -23,25 +23,10 @@ from casework.warnings import queries as warnings
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="统计报表 Reports")
 
 
-def _csv(text: str, filename: str) -> Response:
-    """A CSV download: UTF-8 with a BOM, so spreadsheet programs read the Chinese headers."""
-    return Response(
-        text.encode("utf-8-sig"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @blp.route("/summary", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportSchema)
-@blp.alt_response(
-    200,
-    schema={"type": "string"},
-    content_type="text/csv",
-    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
-    success=True,
-)
+@blp.alt_response(200, **CSV_ALT)
 @problems(blp, 401, 404, 422)
 def summary(args):
     """统计汇总 Per unit of the subtree: open, closed, overdue, escalated in/out, median days to close."""  # noqa: E501 - the summary line of the OpenAPI operation
@@ -53,20 +38,14 @@ def summary(args):
         date_to=args.get("to"),
     )
     if args["format"] == "csv":
-        return _csv(reports.summary_csv(report), "casework-summary.csv")
+        return csv_download(reports.summary_csv(report), "casework-summary.csv")
     return report
 
 
 @blp.route("/hotline", methods=["GET"])
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, HotlineReportSchema)
-@blp.alt_response(
-    200,
-    schema={"type": "string"},
-    content_type="text/csv",
-    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
-    success=True,
-)
+@blp.alt_response(200, **CSV_ALT)
 @problems(blp, 401, 404, 422)
 def hotline(args):
     """热线工单统计 Per unit and tier: received, answered, dispatched, signed, returned, closed, 满意率, 督办."""  # noqa: E501 - the summary line of the OpenAPI operation
@@ -78,7 +57,7 @@ def hotline(args):
         date_to=args.get("to"),
     )
     if args["format"] == "csv":
-        return _csv(reports.hotline_csv(report), "casework-hotline.csv")
+        return csv_download(reports.hotline_csv(report), "casework-hotline.csv")
     return report
 
 
@@ -109,7 +88,7 @@ def joint_meeting(args):
         rt().reader(), actor=actor(), org_unit_id=args.get("org_unit_id"), year=args.get("year")
     )
     if args["format"] == "csv":
-        return _csv(referrals.joint_meeting_csv(pack), f"joint-meeting-{pack['year']}.csv")
+        return csv_download(referrals.joint_meeting_csv(pack), f"joint-meeting-{pack['year']}.csv")
     if args["format"] == "docx":
         return Response(
             joint_meeting_docx(pack),
@@ -124,13 +103,7 @@ def joint_meeting(args):
 @blp.route("/warnings", methods=["GET"])
 @blp.arguments(WarningReportArgs, location="query")
 @blp.response(200, WarningReportSchema)
-@blp.alt_response(
-    200,
-    schema={"type": "string"},
-    content_type="text/csv",
-    description="JSON, or with format=csv a CSV file (UTF-8 with BOM, Chinese headers)",
-    success=True,
-)
+@blp.alt_response(200, **CSV_ALT)
 @problems(blp, 401, 404, 422)
 def warnings_report(args):
     """劳动关系预警统计 Per unit and rule: warnings raised, disposed of on time, overdue, still open."""  # noqa: E501 - the summary line of the OpenAPI operation
@@ -142,5 +115,5 @@ def warnings_report(args):
         date_to=args.get("to"),
     )
     if args["format"] == "csv":
-        return _csv(warnings.warnings_report_csv(report), "casework-warnings.csv")
+        return csv_download(warnings.warnings_report_csv(report), "casework-warnings.csv")
     return report

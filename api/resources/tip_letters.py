@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from flask import Response, request
 
-from api.http import Blueprint, actor, page_args, problems, rt
+from api.http import Blueprint, actor, csv_download, page_args, problems, rt
 from api.schemas import (
     DocumentKindArgs,
     DocumentKindPage,
@@ -76,11 +76,7 @@ def tip_letter_list(args):
     filters = {"org_unit_id": args.get("org_unit_id"), "year": args.get("year")}
     if _wants_csv(args):
         items = letters.tip_letters_for_export(rt().reader(), actor=actor(), **filters)
-        return Response(
-            letters.tip_letters_csv(items).encode("utf-8-sig"),
-            mimetype="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="casework-tip-letters.csv"'},
-        )
+        return csv_download(letters.tip_letters_csv(items), "casework-tip-letters.csv")
     return letters.tip_letters(rt().reader(), actor=actor(), **filters, **page_args(args)).as_dict()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from api.http import csv_download
 from api.web.core import actor, bp, rt
 from api.web.forms import clean
 from casework import desks, reports
@@ -66,15 +67,6 @@ def supervise_urge(case_id: int) -> Any:
     return redirect(url_for("web.supervise"))
 
 
-def _csv(text: str, filename: str) -> Response:
-    """UTF-8 with a BOM, so spreadsheet programs read the Chinese headers."""
-    return Response(
-        text.encode("utf-8-sig"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -101,13 +93,13 @@ def supervise_summary_xlsx() -> Any:
 
 @bp.get("/supervise/summary.csv")
 def supervise_summary_csv() -> Any:
-    return _csv(
+    return csv_download(
         reports.summary_csv(reports.summary(rt().reader(), actor=actor())), "casework-summary.csv"
     )
 
 
 @bp.get("/supervise/hotline.csv")
 def supervise_hotline_csv() -> Any:
-    return _csv(
+    return csv_download(
         reports.hotline_csv(reports.hotline(rt().reader(), actor=actor())), "casework-hotline.csv"
     )
