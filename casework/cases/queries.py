@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import bindparam, literal, or_, select, tuple_
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import literal, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.util import identity_key
 
@@ -50,6 +50,14 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     return get_or_404(session, Case, case_id, "案件", "case", visible=actor.can_see)
 
 
+# Built once (its cache key too): every step and every case detail runs it.
+_CASE_FOR_STEP = (
+    select(Case, select(CalendarMeta.revision).where(CalendarMeta.id == 1).scalar_subquery())
+    .where(Case.id == bindparam("case_id"))
+    .options(joinedload(Case.workers), joinedload(Case.open_clocks))
+)
+
+
 def case_for_step(session: Session, actor: Actor, case_id: int) -> Case:
     """The case as a step needs it, in one statement: its units, assignee and employer, its
     workers and its open clocks (for the answer and the clocks the step stops), and the
@@ -63,17 +71,8 @@ def case_for_step(session: Session, actor: Actor, case_id: int) -> Case:
         if not actor.can_see(held):
             raise NotFound("案件不存在", f"no case {case_id!r}")
         return held
-    revision = select(CalendarMeta.revision).where(CalendarMeta.id == 1).scalar_subquery()
     with session.no_autoflush:
-        row = (
-            session.execute(
-                select(Case, revision)
-                .where(Case.id == case_id)
-                .options(joinedload(Case.workers), joinedload(Case.open_clocks))
-            )
-            .unique()
-            .first()
-        )
+        row = session.execute(_CASE_FOR_STEP, {"case_id": case_id}).unique().first()
     if row is None or not actor.can_see(row[0]):
         raise NotFound("案件不存在", f"no case {case_id!r}")
     hold_revision(session, row[1])
