@@ -22,11 +22,13 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import secrets
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,6 +50,7 @@ from casework.runtime import build_runtime
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PORT = 8765
+FLOOR_PORT = 8766  # bench/floor_app.py
 CREDIT = "91440106MA5BD00024"
 
 
@@ -106,13 +109,19 @@ def _setup(env: dict[str, str], cases: int):
 
 def _client(job: tuple[str, str, list[int], float]) -> int:
     kind, token, ids, seconds = job
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", FLOOR_PORT if kind == "floor" else PORT, timeout=30
+    )
     auth = {"Authorization": f"Bearer {token}"}
     done, i = 0, 0
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         if kind == "healthz":
             conn.request("GET", "/healthz")
+        elif kind == "floor":
+            conn.request(
+                "POST", "/replay", body=b"{}", headers={"Content-Type": "application/json"}
+            )
         elif kind == "detail":
             conn.request("GET", f"/api/v1/cases/{ids[i % len(ids)]}", headers=auth)
         elif kind == "transition":
@@ -160,9 +169,10 @@ def _rate(pool, kind: str, token: str, ids: list[int], clients: int, seconds: fl
 # -- the raw replay ----------------------------------------------------------------------------
 
 
-def _capture(rt, token: str, case_id: int) -> tuple[list[tuple[str, object]], int, int]:
-    """The statements (with parameters) and pooled checkouts of one transition, in-process;
-    then the case is put back as it was, so that the statements can be replayed on it."""
+def _capture(rt, token: str, case_id: int) -> tuple[list[tuple[str, object]], int, int, bytes]:
+    """The statements (with parameters), pooled checkouts and answer of one transition,
+    in-process; then the case is put back as it was, so that the statements can be replayed on
+    it."""
     with rt.engine.connect() as c:
         case = c.execute(text("SELECT * FROM cases WHERE id = :i"), {"i": case_id}).mappings().one()
         clocks = c.execute(
@@ -215,7 +225,7 @@ def _capture(rt, token: str, case_id: int) -> tuple[list[tuple[str, object]], in
             ),
             {**case, "attributes": json.dumps(case["attributes"])},
         )
-    return seen, len(seen), len(checkouts)
+    return seen, len(seen), len(checkouts), r.get_data()
 
 
 def _replayer(job: tuple[str, list[tuple[str, object]], float]) -> int:
@@ -275,26 +285,40 @@ def main() -> None:
     env = _env(args.postgres)
     per_round = 1200  # transitions a round can use at most (900 by 8 clients, 300 by one)
     rt, tokens, ids = _setup(env, per_round * args.rounds + 2)
-    stmts, n_stmts, n_conns = _capture(rt, tokens["supervisor.tianhe"], ids.pop())
+    stmts, n_stmts, n_conns, answer = _capture(rt, tokens["supervisor.tianhe"], ids.pop())
     intake_stmts = _intake_statements(rt, tokens["hotline"])
+    floor_file = Path(tempfile.mkstemp(suffix=".pickle")[1])
+    floor_file.write_bytes(
+        pickle.dumps(
+            (args.postgres.replace("postgresql+psycopg://", "postgresql://"), stmts, answer)
+        )
+    )
     server = subprocess.Popen(
         [GUNICORN, "--config", "python:api.gunicorn_conf", "--bind", f"127.0.0.1:{PORT}",
          "--workers", "2", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    floor = subprocess.Popen(
+        [GUNICORN, "--config", "python:api.gunicorn_conf", "--bind", f"127.0.0.1:{FLOOR_PORT}",
+         "--workers", "2", "--pythonpath", str(ROOT / "bench"), "floor_app:app"],
+        cwd=ROOT, env={**env, "BENCH_FLOOR_FILE": str(floor_file)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        for port in (PORT, FLOOR_PORT):
+            for _ in range(100):
+                try:
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    c.request("GET", "/healthz")
+                    if c.getresponse().status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
         rates: dict[str, list[float]] = {k: [] for k in ("healthz", "detail", "transition")}
         rates["transition, 1 client"] = []
         rates["intake"] = []
         rates["replay, 1 connection"] = []
+        rates["floor, 1 client"] = []
         sup, hot = tokens["supervisor.tianhe"], tokens["hotline"]
         with mp.get_context("fork").Pool(args.clients) as pool:
             for r in range(args.rounds):
@@ -314,11 +338,15 @@ def main() -> None:
                 t0 = time.perf_counter()
                 done = pool.map(_replayer, [(args.postgres, stmts, args.seconds)])
                 rates["replay, 1 connection"].append(sum(done) / (time.perf_counter() - t0))
+                # The same SQL from a bare Flask view under the same gunicorn: the floor.
+                rates["floor, 1 client"].append(_rate(pool, "floor", sup, [], 1, args.seconds))
                 line = ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items())
                 print(f"round {r + 1}: {line}", flush=True)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for proc in (server, floor):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        floor_file.unlink()
         rt.dispose()
     m = {k: statistics.median(v) for k, v in rates.items()}
     rows = [
@@ -333,6 +361,10 @@ def main() -> None:
         print(f"  {k:<22} {v:8,.0f} req/s")
     for name, ratio, goal in rows:
         print(f"{name:<56} {ratio:6.3f}  goal >= {goal}  {'OK' if ratio >= goal else 'NOT MET'}")
+    floor_ratio = m["floor, 1 client"] / m["replay, 1 connection"]
+    budget = (1 / 0.75 - 1 / floor_ratio) / m["replay, 1 connection"] * 1000
+    print(f"{'floor: the same SQL from a bare Flask view ÷ raw replay':<56} {floor_ratio:6.3f}"
+          f"  (leaves {budget:.2f} ms per transition for the application at 0.75)")  # fmt: skip
     print(f"{'SQL statements per transition / pooled connections':<56} {n_stmts} / {n_conns}"
           f"  goal <= 6 / 1  {'OK' if n_stmts <= 6 and n_conns == 1 else 'NOT MET'}")  # fmt: skip
     print(f"{'SQL statements per intake (routed, Idempotency-Key)':<56} {intake_stmts}"
