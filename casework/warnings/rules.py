@@ -37,6 +37,10 @@ class RuleSpec:
     # True when the nightly reconciliation can find what the rule raises from the data alone;
     # False for rules fed only by a signal whose source keeps its own records (a referral).
     reconcilable: bool = True
+    # True for a rule about the employer rather than about one case: while one of its warnings
+    # is open, a further finding is the same signal and raises nothing (the cases are in the
+    # employer's dossier); once it has been disposed of, the next finding raises a new one.
+    one_open: bool = False
 
 
 SPECS: dict[str, RuleSpec] = {
@@ -70,6 +74,7 @@ SPECS: dict[str, RuleSpec] = {
             "保障农民工工资支付条例；拖欠农民工工资失信联合惩戒的做法（重复欠薪重点监控，"
             "期间可配置）",
             {"days": "int"},
+            one_open=True,
         ),
         RuleSpec(
             "festival_arrears",

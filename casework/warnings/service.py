@@ -189,28 +189,39 @@ def evaluate(
     same: Any = EmployerWarning.basis.in_({f.basis for _c, f in findings})
     if quiet:
         same = or_(same, EmployerWarning.raised_at >= min(quiet))
+    one_open = {c.code for c, _f in findings if SPECS[c.code].one_open}
+    if one_open:
+        same = or_(same, EmployerWarning.status == "open")
     existing = s.execute(
-        select(EmployerWarning.rule, EmployerWarning.basis, EmployerWarning.raised_at).where(
+        select(
+            EmployerWarning.rule,
+            EmployerWarning.basis,
+            EmployerWarning.raised_at,
+            EmployerWarning.status,
+        ).where(
             EmployerWarning.employer_id == employer_id,
             EmployerWarning.rule.in_({c.code for c, _f in findings}),
             same,
         )
     ).all()
-    have = {(r, b) for r, b, _at in existing}
+    have = {(r, b) for r, b, _at, _st in existing}
+    open_rules = {r for r, _b, _at, st in existing if st == "open" and r in one_open}
     latest: dict[str, dt.datetime] = {}
-    for r, _b, at in existing:
+    for r, _b, at, _st in existing:
         latest[r] = max(at, latest.get(r, at))
     employer = s.get(Employer, employer_id)
     raised = []
     for cfg, f in findings:
-        if (cfg.code, f.basis) in have:
-            continue
+        if (cfg.code, f.basis) in have or cfg.code in open_rules:
+            continue  # already raised, or (a rule about the employer) one is open
         last = latest.get(cfg.code)
         if f.quiet_since is not None and last is not None and last >= f.quiet_since:
             continue  # one warning of a windowed rule per window is enough
         raised.append(_raise(uow, employer, cfg, f, now, raised_by))
         have.add((cfg.code, f.basis))
         latest[cfg.code] = now
+        if cfg.code in one_open:
+            open_rules.add(cfg.code)
     return raised
 
 

@@ -34,7 +34,7 @@ BUILDER = "广州市某建筑劳务有限公司"
 BUILDER_CODE = "91440106MA5BD00024"
 # A Wednesday in June 2026, far from the Spring Festival, 10:00 in Guangzhou.
 T0 = dt.datetime(2026, 6, 10, 10, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
-PHONES = ["13800138001", "13800138002", "13800138003", "13800138004"]
+PHONES = ["13800138001", "13800138002", "13800138003", "13800138004", "13800138005"]
 
 
 def consult(rt, demo, i: int, at: dt.datetime, employer: str = BUILDER, code=BUILDER_CODE):
@@ -236,6 +236,28 @@ def test_large_and_repeat_arrears(rt, demo):
     rules = sorted(w.rule for w in warnings_of(rt, emp.id))
     # The second case: large by its sum, and a repeat within twelve months.
     assert rules == ["large_arrears", "large_arrears", "repeat_arrears"]
+
+
+def test_a_repeat_arrears_warning_stays_one_while_it_is_open(rt, demo):
+    """A third and fourth case at the same employer while its 同一用人单位再次发生欠薪 warning
+    is open are the same signal: the board shows one warning, not one per case. Once it has been
+    disposed of, the next repeat raises a new one (what was done did not stop the arrears)."""
+    emp = demo.employer("建筑")
+    for i, days in enumerate((0, 10, 20, 30)):
+        wage_call(rt, demo, i, T0 + dt.timedelta(days=days))
+    repeats = [w for w in warnings_of(rt, emp.id) if w.rule == "repeat_arrears"]
+    assert len(repeats) == 1, [(w.basis, w.status) for w in repeats]
+    dispose(
+        rt.uow(),
+        actor=demo.actor("supervisor.tianhe"),
+        warning_id=repeats[0].id,
+        action="dismiss",
+        note="已约谈用人单位",
+        now=T0 + dt.timedelta(days=31),
+    )
+    wage_call(rt, demo, 4, T0 + dt.timedelta(days=40))
+    repeats = [w for w in warnings_of(rt, emp.id) if w.rule == "repeat_arrears"]
+    assert [w.status for w in repeats] == ["disposed", "open"]
 
 
 def test_wage_arrears_before_the_spring_festival(rt, demo):
