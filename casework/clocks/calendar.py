@@ -61,6 +61,7 @@ HOLIDAY_NAMES_ZH = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
+SPRING_FESTIVAL = HOLIDAY_NAMES_ZH["Spring Festival"]
 
 
 def supported(year: int) -> bool:
@@ -134,10 +135,18 @@ class DueDate:
 class WorkCalendar:
     """An immutable snapshot: exceptions to Monday–Friday and the years known to be official."""
 
-    def __init__(self, exceptions: dict[dt.date, bool], verified_years: Iterable[int]) -> None:
+    def __init__(
+        self,
+        exceptions: dict[dt.date, bool],
+        verified_years: Iterable[int],
+        spring_festival: Iterable[dt.date] = (),
+    ) -> None:
         # Rows outside the supported years (written before writes were bounded) are left out:
         # the index spans min..max year of its rows, and year 1 or 9999 would break it.
         self._exceptions = {d: wd for d, wd in exceptions.items() if supported(d.year)}
+        # The days off of the 春节 holiday (not the make-up working days named after it), as the
+        # table has them: what the pre-festival early warning counts to.
+        self.spring_festival = frozenset(spring_festival)
         verified = set(verified_years)
         self.verified_years = frozenset(y for y in verified if supported(y))
         outside_days = [d for d in exceptions if not supported(d.year)]
@@ -306,6 +315,7 @@ def _bump(session: Session) -> None:
     cached by one session, a database recreated from scratch) and serve a stale calendar."""
     token = uuid.uuid4().hex
     session.info.pop("casework_calendar", None)
+    session.info.pop("casework_calendar_revision", None)  # a revision held from before
     res = session.execute(update(CalendarMeta).where(CalendarMeta.id == 1).values(revision=token))
     if res.rowcount == 0:
         session.add(CalendarMeta(id=1, revision=token))
@@ -330,13 +340,18 @@ def _load_calendar(session: Session) -> WorkCalendar:
         hit = _cache.get(key)
         if hit and hit[0] == rev:
             return hit[1]
-        exceptions = {
-            day: wd for day, wd in session.execute(select(CalendarDay.day, CalendarDay.is_workday))
-        }
+        exceptions: dict[dt.date, bool] = {}
+        festival = []
+        for day, wd, name in session.execute(
+            select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name)
+        ):
+            exceptions[day] = wd
+            if name == SPRING_FESTIVAL and not wd:
+                festival.append(day)
         years = list(
             session.scalars(select(CalendarYear.year).where(CalendarYear.verified.is_(True)))
         )
-    cal = WorkCalendar(exceptions, years)
+    cal = WorkCalendar(exceptions, years, festival)
     with _cache_lock:
         _cache[key] = (rev, cal)
     return cal

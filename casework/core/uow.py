@@ -47,6 +47,9 @@ class RequestScope:
         self._session: Session | None = None
         self._busy = False
         self._read_only = False
+        # Entries for the session.info of the request's next unit of work only (see
+        # :func:`seed_next_unit`).
+        self.seed: dict[str, Any] = {}
 
     def acquire(self, read_only: bool) -> Session | None:
         """The scope's session for a unit of work starting now, or None when it is taken."""
@@ -113,6 +116,16 @@ def enter_scope(engine: Engine) -> Token[RequestScope | None]:
     return _SCOPE.set(RequestScope(engine))
 
 
+def seed_next_unit(**entries: Any) -> None:
+    """Memos read by a statement of this request (the calendar's revision, read beside the
+    token) for the next unit of work the request opens, which would otherwise read them again.
+    They serve that one unit of work: a later one reads for itself, since the first may have
+    changed what they describe. Outside a request scope, nothing happens."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.seed = entries
+
+
 def exit_scope(token: Token[RequestScope | None]) -> None:
     scope = _SCOPE.get()
     _SCOPE.reset(token)
@@ -175,6 +188,9 @@ class UnitOfWork:
             # session.info holds per-transaction memos (the calendar snapshot, supervisors per
             # unit); they must not outlive the transaction.
             self._session.info.clear()
+            if self._scope is not None and self._scope.seed:
+                self._session.info.update(self._scope.seed)
+                self._scope.seed = {}
         self._depth += 1
         return self
 

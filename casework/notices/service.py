@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework.clocks.service import start_case_clock
 from casework.core import signals
+from casework.core.db import insert_new
 from casework.core.errors import NotFound
 from casework.core.uow import UnitOfWork
 from casework.history import record
@@ -66,14 +67,14 @@ def supervisors_by_unit(session: Session, unit_ids: set[int]) -> dict[int, list[
 
 
 def notice_rows(
-    case_id: int,
+    case_id: int | None,
     *,
     kind: str,
     title: str,
     body: str,
     key: str,
     users: list[int],
-    unit_id: int,
+    unit_id: int | None,
     data: dict[str, Any],
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
@@ -115,31 +116,23 @@ def notify(
     about no one case, e.g. an early warning on an employer).
     ``key`` de-duplicates: the same key never notifies the same recipient twice. Returns how
     many notices were written."""
-    recipients: list[tuple[int | None, int | None]] = [(uid, None) for uid in users]
-    if not recipients and unit_id is not None:
-        recipients = [(None, unit_id)]
-    keys = [f"{key}:u{uid}" if uid else f"{key}:o{oid}" for uid, oid in recipients]
-    existing = set(
-        session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys)))
+    if not users and unit_id is None:
+        return 0
+    rows = notice_rows(
+        case.id if case is not None else None,
+        kind=kind,
+        title=title,
+        body=body,
+        key=key,
+        users=list(users),
+        unit_id=unit_id,
+        data=data or {},
+        now=dt.datetime.now(dt.UTC),
     )
-    made = 0
-    for (uid, oid), k in zip(recipients, keys, strict=True):
-        if k in existing:
-            continue
-        session.add(
-            Notification(
-                user_id=uid,
-                org_unit_id=oid,
-                case_id=case.id if case is not None else None,
-                kind=kind,
-                title=title,
-                body=body,
-                data=data or {},
-                dedupe_key=k,
-            )
-        )
-        made += 1
-    return made
+    # One statement: the keys already taken are skipped by the unique index on dedupe_key (and
+    # only the rows written come back: the driver's rowcount is not reliable here).
+    table = Notification.__table__
+    return len(session.execute(insert_new(session, table).values(rows).returning(table.c.id)).all())
 
 
 def notify_unit_supervisors(

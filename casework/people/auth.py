@@ -35,9 +35,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from casework.core.db import lock_keys, skip_locked
 from casework.core.errors import InvalidInput, NotAuthenticated, TooManyAttempts
 from casework.core.time import SHANGHAI
-from casework.core.uow import UnitOfWork
+from casework.core.uow import UnitOfWork, seed_next_unit
 from casework.core.vocab import MAX_CLIENT_ADDRESS, MAX_USERNAME
-from casework.models import ApiToken, LoginFailure, OrgUnit, User, UserRole
+from casework.models import ApiToken, CalendarMeta, LoginFailure, OrgUnit, User, UserRole
 from casework.people.access import Actor
 
 TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix, not a secret
@@ -201,6 +201,8 @@ _AUTHENTICATE = (
         _o.c.path,
         _o.c.level,
         _r.c.role,
+        # The calendar's revision, for the request's next unit of work (see authenticate).
+        select(CalendarMeta.revision).where(CalendarMeta.id == 1).scalar_subquery(),
     )
     .select_from(
         _t.join(_u, _u.c.id == _t.c.user_id)
@@ -240,6 +242,9 @@ def authenticate(
             org_path=rows[0][8],
             org_level=rows[0][9],
         )
+        # The working-day calendar checks its cache against this revision instead of reading
+        # it again in the request's write (casework.clocks.calendar.load_calendar).
+        seed_next_unit(casework_calendar_revision=rows[0][11] or "")
         return actor, (tok_id if stale else None)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 import workflows
+from casework.clocks.calendar import load_calendar
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.queries import Page, page_of
 from casework.core.text import normalise_name
@@ -33,7 +34,6 @@ from casework.core.vocab import (
     WARNING_LEVELS,
 )
 from casework.models import (
-    CalendarDay,
     Case,
     Document,
     Employer,
@@ -57,7 +57,6 @@ from workflows.documents import DOCUMENT_KINDS
 HOTLINE = "hotline"
 WAGE_ARREARS = "wage_arrears"
 SUPERVISION = "supervision"
-SPRING_FESTIVAL = "春节"
 # Items of one kind a dossier lists (the newest); the counts cover all of them.
 DOSSIER_ITEMS = 200
 SUPERVISION_LETTERS = ("tip_letter", "opinion_letter", "suggestion_letter")
@@ -244,19 +243,14 @@ def find_repeat_arrears(
 def festival_start(session: Session, day: dt.date, within: int) -> dt.date | None:
     """The first day of the Spring Festival holiday that begins after ``day`` and at most
     ``within`` days after it, from the calendar table (the official schedule, or an
-    administrator's correction); None when there is none or the year's schedule is not known."""
-    rows = set(
-        session.scalars(
-            select(CalendarDay.day).where(
-                CalendarDay.name == SPRING_FESTIVAL,
-                CalendarDay.is_workday.is_(False),  # not the make-up working days named after it
-                CalendarDay.day > day - dt.timedelta(days=20),
-                CalendarDay.day <= day + dt.timedelta(days=within),
-            )
-        )
-    )
-    starts = sorted(d for d in rows if d - dt.timedelta(days=1) not in rows)
-    return next((d for d in starts if day < d <= day + dt.timedelta(days=within)), None)
+    administrator's correction), as the cached working-day calendar holds it; None when there
+    is none or the year's schedule is not known."""
+    days = load_calendar(session).spring_festival
+    for offset in range(1, within + 1):
+        d = day + dt.timedelta(days=offset)
+        if d in days and d - dt.timedelta(days=1) not in days:
+            return d
+    return None
 
 
 def find_festival_arrears(

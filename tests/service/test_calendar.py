@@ -28,8 +28,9 @@ from casework.clocks.calendar import (
     unset_day,
 )
 from casework.core.errors import InvalidInput, NotFound
+from casework.core.uow import enter_scope, exit_scope, seed_next_unit
 from casework.core.vocab import CALENDAR_YEARS
-from casework.models import CalendarDay, CalendarYear
+from casework.models import CalendarDay, CalendarMeta, CalendarYear
 from casework.runtime import Runtime
 from tests.helpers import run_cli
 
@@ -539,6 +540,31 @@ BAD_FILES = [
         "item 2",
     ),
 ]
+
+
+def test_a_change_inside_a_request_is_served_after_it_not_the_revision_read_with_the_token(
+    rt: Runtime,
+) -> None:
+    """A request reads the calendar's revision beside its token, for its next unit of work
+    only. An administrator's change in that unit of work is then what the request's later units
+    of work (the answer) and later requests see, never the snapshot the token's revision names."""
+    before = _cal(rt)
+    assert before.is_workday(D(2025, 3, 4)) is not False  # an ordinary Tuesday: a working day
+    with rt.reader() as uow:
+        revision = uow.session.scalar(select(CalendarMeta.revision))
+    scope = enter_scope(rt.engine)
+    try:
+        seed_next_unit(casework_calendar_revision=revision)
+        with rt.uow() as uow:
+            set_day(uow.session, D(2025, 3, 4), is_workday=False, name="测试：临时假日")
+            assert not load_calendar(uow.session).is_workday(D(2025, 3, 4))
+            uow.commit()
+        with rt.reader() as uow:  # the memo served one unit of work: this one reads for itself
+            assert "casework_calendar_revision" not in uow.session.info
+            assert not load_calendar(uow.session).is_workday(D(2025, 3, 4))
+    finally:
+        exit_scope(scope)
+    assert not _cal(rt).is_workday(D(2025, 3, 4))
 
 
 @pytest.mark.parametrize(("content", "filename", "field", "where"), BAD_FILES)
