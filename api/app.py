@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import errors, guard, observability, web
 from api.health import bp as health_bp
+from api.http import IdConverter
 from api.resources import (
     auth,
     calendar,
@@ -198,6 +199,8 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
             settings = settings.with_overrides(database_url=app.config["DATABASE_URL"])
         runtime = build_runtime(settings)
     app.extensions["casework"] = runtime
+    # Before any blueprint: their rules name it (``<id:case_id>``).
+    app.url_map.converters["id"] = IdConverter
     hops = runtime.settings.trusted_proxies
     if hops > 0:
         # Behind that many reverse proxies, request.remote_addr (what the login throttle counts

@@ -30,7 +30,7 @@ def queue():
     return intake_queries.callback_queue(rt().reader(), actor=actor())
 
 
-@blp.route("/<int(min=1, max=2147483647):order_id>", methods=["POST"])
+@blp.route("/<id:order_id>", methods=["POST"])
 @blp.doc(parameters=[IF_MATCH_PARAM])
 @blp.arguments(CallbackSchema)
 @blp.response(200, CaseSchema, headers=ETAG_HEADER)

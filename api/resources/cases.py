@@ -61,7 +61,7 @@ from casework.escalation import service as escalation_service
 from casework.referrals import service as referral_service
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 Cases")
-CASE_ID = "/<int(min=1, max=2147483647):case_id>"
+CASE_ID = "/<id:case_id>"
 CLOCK = CASE_ID + "/clocks/<string(minlength=1, maxlength=48):rule>"
 
 
@@ -403,7 +403,7 @@ def issue_document(body, case_id):
     return view, 201, etag(version)
 
 
-DOC_ID = CASE_ID + "/documents/<int(min=1, max=2147483647):document_id>"
+DOC_ID = CASE_ID + "/documents/<id:document_id>"
 
 
 def _document(doc_id: int, status: int = 200, case_id: int | None = None):

@@ -36,7 +36,7 @@ def search_employers(args):
     return dossiers.employer_search(rt().reader(), actor=actor(), q=args["q"], **page_args(args))
 
 
-@blp.route("/<int(min=1, max=2147483647):employer_id>", methods=["GET"])
+@blp.route("/<id:employer_id>", methods=["GET"])
 @blp.response(200, EmployerDossierSchema)
 @problems(blp, 401, 404)
 def get_employer(employer_id):
@@ -44,7 +44,7 @@ def get_employer(employer_id):
     return dossiers.dossier(rt().reader(), actor=actor(), employer_id=employer_id)
 
 
-@blp.route("/<int(min=1, max=2147483647):employer_id>/record", methods=["GET"])
+@blp.route("/<id:employer_id>/record", methods=["GET"])
 @blp.arguments(RecordArgs, location="query")
 @blp.response(200, EmployerRecordSchema)
 @problems(blp, 401, 404, 422)
@@ -55,7 +55,7 @@ def employer_record(args, employer_id):
     )
 
 
-@blp.route("/<int(min=1, max=2147483647):employer_id>", methods=["PATCH"])
+@blp.route("/<id:employer_id>", methods=["PATCH"])
 @blp.arguments(EmployerPatchSchema)
 @blp.response(200, EmployerDossierSchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)
@@ -74,7 +74,7 @@ def patch_employer(body, employer_id):
     return dossiers.dossier(rt().reader(), actor=actor(), employer_id=employer_id)
 
 
-@blp.route("/<int(min=1, max=2147483647):employer_id>/projects", methods=["POST"])
+@blp.route("/<id:employer_id>/projects", methods=["POST"])
 @blp.arguments(ProjectLinkSchema)
 @blp.response(201, EmployerDossierSchema)
 @problems(blp, 400, 401, 403, 404, 409, 415, 422)
@@ -84,7 +84,7 @@ def link_project(body, employer_id):
     return dossiers.dossier(rt().reader(), actor=actor(), employer_id=employer_id)
 
 
-@blp.route("/<int(min=1, max=2147483647):employer_id>/events", methods=["POST"])
+@blp.route("/<id:employer_id>/events", methods=["POST"])
 @blp.arguments(EmployerReportSchema)
 @blp.response(201, EmployerReportResultSchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)

@@ -41,7 +41,7 @@ def notifications(args):
     ).as_dict()
 
 
-@blp.route("/notifications/<int(min=1, max=2147483647):notification_id>/ack", methods=["POST"])
+@blp.route("/notifications/<id:notification_id>/ack", methods=["POST"])
 @blp.response(200, NotificationSchema)
 @problems(blp, 401, 404)
 def ack(notification_id):

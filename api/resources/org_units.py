@@ -36,7 +36,7 @@ def create_unit(body):
     return people.org_unit(rt().reader(), actor=actor(), unit_id=unit.id)
 
 
-@blp.route("/<int(min=1, max=2147483647):unit_id>", methods=["GET"])
+@blp.route("/<id:unit_id>", methods=["GET"])
 @blp.response(200, OrgUnitSchema)
 @problems(blp, 401, 404)
 def get_unit(unit_id):
@@ -44,7 +44,7 @@ def get_unit(unit_id):
     return people.org_unit(rt().reader(), actor=actor(), unit_id=unit_id)
 
 
-@blp.route("/<int(min=1, max=2147483647):unit_id>", methods=["PATCH"])
+@blp.route("/<id:unit_id>", methods=["PATCH"])
 @blp.arguments(OrgUnitPatchSchema)
 @blp.response(200, OrgUnitSchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)

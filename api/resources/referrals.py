@@ -33,8 +33,8 @@ from casework.referrals import queries as referrals
 from casework.referrals import service as referral_service
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="移送与反馈 Referrals")
-CASE = "/cases/<int(min=1, max=2147483647):case_id>/referrals"
-ONE = CASE + "/<int(min=1, max=2147483647):referral_id>"
+CASE = "/cases/<id:case_id>/referrals"
+ONE = CASE + "/<id:referral_id>"
 WRITE_PROBLEMS = (400, 401, 403, 404, 409, 412, 415, 422)
 
 

@@ -25,7 +25,7 @@ from casework.documents import tip_letter_queries as letters
 from casework.documents import tip_letters as letter_service
 
 blp = Blueprint("tip_letters", __name__, url_prefix="/api/v1", description="区域提示函 Tip letters")
-ONE = "/tip-letters/<int(min=1, max=2147483647):letter_id>"
+ONE = "/tip-letters/<id:letter_id>"
 
 
 def _detail(letter_id: int):

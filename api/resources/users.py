@@ -32,7 +32,7 @@ def create_user(body):
     return people.user(rt().reader(), actor=actor(), user_id=user.id)
 
 
-@blp.route("/<int(min=1, max=2147483647):user_id>", methods=["GET"])
+@blp.route("/<id:user_id>", methods=["GET"])
 @blp.response(200, UserSchema)
 @problems(blp, 401, 404)
 def get_user(user_id):
@@ -40,7 +40,7 @@ def get_user(user_id):
     return people.user(rt().reader(), actor=actor(), user_id=user_id)
 
 
-@blp.route("/<int(min=1, max=2147483647):user_id>", methods=["PATCH"])
+@blp.route("/<id:user_id>", methods=["PATCH"])
 @blp.arguments(UserPatchSchema)
 @blp.response(200, UserSchema)
 @problems(blp, 400, 401, 403, 404, 415, 422)

@@ -36,7 +36,7 @@ def list_warnings(args):
     ).as_dict()
 
 
-@blp.route("/<int(min=1, max=2147483647):warning_id>", methods=["GET"])
+@blp.route("/<id:warning_id>", methods=["GET"])
 @blp.response(200, WarningSchema)
 @problems(blp, 401, 404)
 def get_warning(warning_id):
@@ -45,7 +45,7 @@ def get_warning(warning_id):
     return view, 200, etag(view["version"])
 
 
-@blp.route("/<int(min=1, max=2147483647):warning_id>/disposition", methods=["POST"])
+@blp.route("/<id:warning_id>/disposition", methods=["POST"])
 @blp.arguments(DispositionSchema)
 @blp.response(200, WarningSchema)
 @problems(blp, 400, 401, 403, 404, 409, 412, 415, 422)

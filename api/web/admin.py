@@ -85,7 +85,7 @@ def admin() -> Any:
     return _page(_year(request.args.get("year")))
 
 
-@bp.post("/admin/units/<int(min=1, max=2147483647):unit_id>")
+@bp.post("/admin/units/<id:unit_id>")
 def admin_unit(unit_id: int) -> Any:
     values, errors = clean(request.form, ("name", "doc_abbr", "doc_kind_marker"))
     return _act(
@@ -130,7 +130,7 @@ def admin_new_user() -> Any:
     )
 
 
-@bp.post("/admin/users/<int(min=1, max=2147483647):user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 def admin_user_active(user_id: int) -> Any:
     values, errors = clean(request.form, ("active",))
     active = values["active"] == "true"
@@ -145,7 +145,7 @@ def admin_user_active(user_id: int) -> Any:
     )
 
 
-@bp.post("/admin/users/<int(min=1, max=2147483647):user_id>/password")
+@bp.post("/admin/users/<id:user_id>/password")
 def admin_user_password(user_id: int) -> Any:
     values, errors = clean(request.form, ("password",))
     return _act(
@@ -226,7 +226,7 @@ def admin_calendar_import() -> Any:
     return redirect(url_for("web.admin", year=years[0]))
 
 
-@bp.post("/admin/employers/<int(min=1, max=2147483647):employer_id>/unit")
+@bp.post("/admin/employers/<id:employer_id>/unit")
 def admin_employer_move(employer_id: int) -> Any:
     """Place an employer under another union body (later calls route from there); recorded
     with who, when and why."""

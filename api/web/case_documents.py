@@ -32,7 +32,7 @@ from casework.core.errors import (
 from casework.documents import queries as documents
 from casework.documents import service as document_service
 
-DOC = CASE + "/documents/<int(min=1, max=2147483647):document_id>"
+DOC = CASE + "/documents/<id:document_id>"
 
 
 def _doc_page(

@@ -34,7 +34,7 @@ from casework.core.errors import (
 )
 from casework.escalation import service as escalation_service
 
-CASE = "/cases/<int(min=1, max=2147483647):case_id>"
+CASE = "/cases/<id:case_id>"
 CLOCK = CASE + "/clocks/<string(minlength=1, maxlength=48):rule>"
 STALE = "案件已被他人修改，请刷新"
 _VERSION = re.compile(r"[0-9]{1,9}")

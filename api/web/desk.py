@@ -86,7 +86,7 @@ def desk_save_filter() -> Any:
     return redirect(url_for("web.desk", **{k: v for k, v in params.items() if v}))
 
 
-@bp.post("/desk/filters/<int(min=1, max=2147483647):filter_id>/delete")
+@bp.post("/desk/filters/<id:filter_id>/delete")
 def desk_delete_filter(filter_id: int) -> Any:
     case_service.delete_filter(rt().uow(), actor=actor(), filter_id=filter_id)
     flash("已删除筛选")

@@ -41,7 +41,7 @@ def employers() -> Any:
     return render_template("employers.html", values=values, errors=errors, found=found)
 
 
-@bp.get("/employers/<int(min=1, max=2147483647):employer_id>")
+@bp.get("/employers/<id:employer_id>")
 def employer_page(employer_id: int) -> Any:
     view = warning_queries.dossier(rt().reader(), actor=actor(), employer_id=employer_id)
     return render_template(
@@ -68,7 +68,7 @@ def warnings_board() -> Any:
     )
 
 
-@bp.post("/warnings/<int(min=1, max=2147483647):warning_id>/dispose")
+@bp.post("/warnings/<id:warning_id>/dispose")
 def warning_dispose(warning_id: int) -> Any:
     values, errors = clean(request.form, DISPOSE_FIELDS)
     back = safe_next(values["next"]) or url_for("web.supervise")
@@ -94,7 +94,7 @@ def warning_dispose(warning_id: int) -> Any:
     return redirect(back)
 
 
-@bp.post("/employers/<int(min=1, max=2147483647):employer_id>/events")
+@bp.post("/employers/<id:employer_id>/events")
 def employer_report(employer_id: int) -> Any:
     """登记工会干部被解除劳动合同: the event that feeds its early-warning rule."""
     values, errors = clean(request.form, ("kind", "occurred_on", "note"))

@@ -172,7 +172,7 @@ def hotline_route() -> Any:
     return render_template("_route.html", preview=preview)
 
 
-@bp.post("/hotline/callbacks/<int(min=1, max=2147483647):order_id>")
+@bp.post("/hotline/callbacks/<id:order_id>")
 def hotline_callback(order_id: int) -> Any:
     values, errors = clean(request.form, ("outcome", "note", "version"))
     version = int(values["version"]) if _DIGITS.fullmatch(values["version"]) else None

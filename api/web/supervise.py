@@ -47,7 +47,7 @@ def supervise_inbox() -> Any:
     return render_template("_inbox.html", view=view, poll=POLL_SECONDS)
 
 
-@bp.post("/supervise/notices/<int(min=1, max=2147483647):notification_id>/read")
+@bp.post("/supervise/notices/<id:notification_id>/read")
 def supervise_ack(notification_id: int) -> Any:
     notice_service.acknowledge(rt().uow(), actor=actor(), notification_id=notification_id)
     if request.headers.get("HX-Request"):
@@ -55,7 +55,7 @@ def supervise_ack(notification_id: int) -> Any:
     return redirect(url_for("web.supervise"))
 
 
-@bp.post("/supervise/cases/<int(min=1, max=2147483647):case_id>/urge")
+@bp.post("/supervise/cases/<id:case_id>/urge")
 def supervise_urge(case_id: int) -> Any:
     values, errors = clean(request.form, ("note",))
     try:
