@@ -87,7 +87,7 @@ bench: install-dev
 	cd bench && ../$(BIN)/python fire.py --postgres $(BENCH_POSTGRES) | tee -a ../$(BENCH_OUT)
 	cd bench && ../$(BIN)/python workdays.py | tee -a ../$(BENCH_OUT)
 	@echo; echo "== issue 15's figures (all of $(BENCH_OUT) above) =="
-	@grep -E "OK|NOT MET" $(BENCH_OUT)
+	@grep -E "OK|NOT MET|floor:" $(BENCH_OUT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

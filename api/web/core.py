@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    Request,
     Response,
     current_app,
     g,
@@ -25,6 +26,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from api.errors import DOMAIN_STATUS
@@ -184,8 +186,20 @@ def _security_headers(resp: Response) -> Response:
     return resp
 
 
+class PagesSessionInterface(SecureCookieSessionInterface):
+    """The pages' signed-cookie session. The REST API under /api/ authenticates by bearer token
+    and has no session: it gets Flask's null session, so an API request neither verifies a
+    cookie it should not carry nor builds the signer for one."""
+
+    def open_session(self, app: Flask, req: Request) -> SecureCookieSession | None:
+        if req.path.startswith("/api/"):
+            return None  # Flask's null session: reading works, writing raises
+        return super().open_session(app, req)
+
+
 def install(app: Flask, runtime: Runtime) -> None:
     """Register the pages with their session and CSRF settings."""
+    app.session_interface = PagesSessionInterface()
     development = runtime.settings.env == "development"
     if not app.config.get("SECRET_KEY"):
         # Its own secret (CASEWORK_SECRET_KEY), never one that protects stored data.
