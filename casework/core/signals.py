@@ -32,6 +32,9 @@ MASS_INCIDENT = "mass_incident"
 UNION_OFFICER_DISMISSED = "union_officer_dismissed"
 REFERRAL_OVERDUE = "referral_overdue"
 DOCUMENT_ISSUED = "document_issued"  # ``detail`` is the document's kind
+# An area-wide 提示函: one signal about all its recipients (``employer_ids``), so a listener
+# reads what it needs for all of them at once.
+AREA_TIP_LETTER = "area_tip_letter"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Signal:
     data: dict[str, Any] | None = None
     # Who did it, when a user did (the actor of the emitting service).
     actor: Any = None
+    # A signal about many employers at once (``employer_id`` is then the first of them).
+    employer_ids: tuple[int, ...] = ()
 
 
 Listener = Callable[["UnitOfWork", Signal], None]
@@ -72,8 +77,10 @@ def emit(
     subject: str | None = None,
     data: dict[str, Any] | None = None,
     actor: Any = None,
+    employer_ids: tuple[int, ...] = (),
 ) -> None:
-    """Tell the listeners that ``kind`` happened about ``employer_id`` (nothing when None)."""
+    """Tell the listeners that ``kind`` happened about ``employer_id`` (nothing when None), or
+    about every employer of ``employer_ids`` (``employer_id`` the first)."""
     if employer_id is None or not _LISTENERS:
         return
     sig = Signal(
@@ -85,6 +92,7 @@ def emit(
         subject=subject,
         data=data,
         actor=actor,
+        employer_ids=employer_ids,
     )
     for listener in _LISTENERS:
         listener(uow, sig)

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from casework.clocks.calendar import load_calendar
+from casework.core import signals
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from casework.core.time import local_date, local_year
 from casework.core.uow import UnitOfWork, commit_or_conflict
@@ -376,6 +377,17 @@ def issue_tip_letter(
         }
         for e in employers:
             record_employer(uow, e, "tip_letter_issued", by=actor, data=event, at=now)
+        # The letter is the disposition an open early warning asks for (the warnings slice
+        # disposes of those its issuer could dispose of, in this transaction).
+        signals.emit(
+            uow,
+            signals.AREA_TIP_LETTER,
+            employer_id=employers[0].id,
+            employer_ids=tuple(e.id for e in employers),
+            at=now,
+            actor=actor,
+            data={"number": number, "tip_letter_id": letter.id},
+        )
         commit_or_conflict(uow)
         return letter
 

@@ -28,9 +28,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
@@ -519,6 +520,49 @@ def _merge_calls(
 DISPOSING = "casework_disposing_warning"
 
 
+def _disposal(
+    w: EmployerWarning, *, actor: Actor, action: str, note: str | None, now: dt.datetime
+) -> dict[str, Any]:
+    """What disposing of ``w`` sets on it."""
+    return {
+        "status": "disposed",
+        "disposition": action,
+        "disposition_note": note,
+        "disposed_by": actor.username,
+        "disposed_at": now,
+        "disposed_on_time": w.escalations == 0 and now <= w.due_at,
+    }
+
+
+def _record_disposal(
+    uow: UnitOfWork,
+    w: EmployerWarning,
+    *,
+    actor: Actor,
+    case: Case | None,
+    number: str | None,
+    now: dt.datetime,
+) -> None:
+    """The disposal of ``w`` (already set on it) in its employer's chained history."""
+    record_employer(
+        uow,
+        w.employer,
+        "warning_disposed",
+        by=actor,
+        data={
+            "warning_id": w.id,
+            "rule": w.rule,
+            "level": w.level,
+            "action": w.disposition,
+            "note": w.disposition_note,
+            "case": case.ref if case is not None else None,
+            "document": number,
+            "on_time": w.disposed_on_time,
+        },
+        at=now,
+    )
+
+
 def _mark_disposed(
     uow: UnitOfWork,
     w: EmployerWarning,
@@ -530,70 +574,90 @@ def _mark_disposed(
     number: str | None,
     now: dt.datetime,
 ) -> None:
-    w.status = "disposed"
-    w.disposition = action
-    w.disposition_note = note
-    w.disposed_by = actor.username
-    w.disposed_at = now
-    w.disposed_on_time = w.escalations == 0 and now <= w.due_at
+    for key, value in _disposal(w, actor=actor, action=action, note=note, now=now).items():
+        setattr(w, key, value)
     if case is not None:
         w.case_id = case.id
-    record_employer(
-        uow,
-        w.employer,
-        "warning_disposed",
-        by=actor,
-        data={
-            "warning_id": w.id,
-            "rule": w.rule,
-            "level": w.level,
-            "action": action,
-            "note": note,
-            "case": case.ref if case is not None else None,
-            "document": number,
-            "on_time": w.disposed_on_time,
-        },
-        at=now,
-    )
+    _record_disposal(uow, w, actor=actor, case=case, number=number, now=now)
 
 
-def on_tip_letter(uow: UnitOfWork, sig: signals.Signal) -> None:
-    """A 提示函 issued on a case about the employer — through the documents endpoint as much as
-    through a warning's own disposition — disposes of the employer's open warnings its author
-    could dispose of (held in their part of the tree), each recorded as disposed of by that
-    letter (the warning a disposition is about is left to it). Warnings held elsewhere stay
+def _dispose_by_letter(
+    uow: UnitOfWork,
+    who: Actor,
+    employer_ids: tuple[int, ...],
+    *,
+    number: str | None,
+    case: Case | None,
+    at: dt.datetime,
+) -> None:
+    """The open warnings of ``employer_ids`` that ``who`` could dispose of themselves (held in
+    their part of the tree), read in one statement, each recorded as disposed of by the 提示函
+    ``number`` (the warning a disposition is about is left to it). Warnings held elsewhere stay
     open for their own unit."""
-    if sig.kind != signals.DOCUMENT_ISSUED or sig.detail != "tip_letter" or sig.actor is None:
-        return
-    who: Actor = sig.actor
     if not may(who, "dispose_warning"):
         return
     s = uow.session
     skip = s.info.get(DISPOSING)
     conds: list[Any] = [
-        EmployerWarning.employer_id == sig.employer_id,
+        EmployerWarning.employer_id.in_(employer_ids),
         EmployerWarning.status == "open",
         EmployerWarning.id != (skip or 0),
     ]
     if not who.is_system:  # only those the letter's author could dispose of themselves
         conds.append(EmployerWarning.org_unit_id.in_(subtree_of(who)))
-    # Without flushing the case half-way through its step (its version would rise twice).
+    # Without flushing the case half-way through its step (its version would rise twice);
+    # locked, so that no other disposition or escalation of them interleaves.
     with s.no_autoflush:
         open_ones = s.scalars(
-            select(EmployerWarning).where(*conds).order_by(EmployerWarning.id)
+            select(EmployerWarning)
+            .where(*conds)
+            .order_by(EmployerWarning.id)
+            .with_for_update(of=EmployerWarning)
         ).all()
-    number = (sig.data or {}).get("number")
-    for w in open_ones:
-        _mark_disposed(
-            uow,
-            w,
-            actor=sig.actor,
-            action="tip_letter",
-            note=f"已发出提示函 {number}" if number else None,
-            case=sig.case,
-            number=number,
-            now=sig.at,
+    if not open_ones:
+        return
+    note = f"已发出提示函 {number}" if number else None
+    # One UPDATE for all of them (an area letter may reach hundreds of employers), then the
+    # loaded rows are told what it wrote, and each disposal joins its employer's history.
+    values = _disposal(open_ones[0], actor=who, action="tip_letter", note=note, now=at)
+    on_time = and_(EmployerWarning.escalations == 0, EmployerWarning.due_at >= at)
+    with s.no_autoflush:
+        s.execute(
+            update(EmployerWarning)
+            .where(EmployerWarning.id.in_([w.id for w in open_ones]))
+            .values(
+                {
+                    **values,
+                    "disposed_on_time": on_time,
+                    "version": EmployerWarning.version + 1,
+                    **({"case_id": case.id} if case is not None else {}),
+                }
+            )
+            .execution_options(synchronize_session=False)
         )
+    for w in open_ones:
+        done = {**_disposal(w, actor=who, action="tip_letter", note=note, now=at)}
+        done["version"] = w.version + 1
+        if case is not None:
+            done["case_id"] = case.id
+        for key, value in done.items():
+            set_committed_value(w, key, value)
+        _record_disposal(uow, w, actor=who, case=case, number=number, now=at)
+
+
+def on_tip_letter(uow: UnitOfWork, sig: signals.Signal) -> None:
+    """A 提示函 issued on a case about the employer — through the documents endpoint as much as
+    through a warning's own disposition — disposes of the employer's open warnings its author
+    could dispose of; so does an area-wide 提示函, for every recipient at once."""
+    if sig.actor is None:
+        return
+    number = (sig.data or {}).get("number")
+    if sig.kind == signals.DOCUMENT_ISSUED and sig.detail == "tip_letter":
+        _dispose_by_letter(
+            uow, sig.actor, (sig.employer_id,), number=number, case=sig.case, at=sig.at
+        )
+    elif sig.kind == signals.AREA_TIP_LETTER:
+        _dispose_by_letter(uow, sig.actor, sig.employer_ids, number=number, case=None, at=sig.at)
 
 
 signals.subscribe(on_tip_letter)

@@ -30,8 +30,16 @@ from casework.documents.tip_letter_queries import (
 )
 from casework.documents.tip_letters import issue_tip_letter, record_reply
 from casework.history import verify_employers
-from casework.models import Employer, EmployerEvent, OrgUnit, TipLetter, TipLetterRecipient
-from tests.helpers import issue_sample_document, run_cli
+from casework.models import (
+    Employer,
+    EmployerEvent,
+    EmployerWarning,
+    OrgUnit,
+    TipLetter,
+    TipLetterRecipient,
+)
+from casework.people.service import report_employer_event
+from tests.helpers import issue_sample_document, run_cli, statements
 
 SUP = "supervisor.tianhe"
 # Mon 2 Nov 2026, 10:00 in Shanghai: 15 working days later is Mon 23 Nov 2026.
@@ -143,6 +151,81 @@ def test_the_area_selector_deduplicates_and_filters_by_union(rt, demo):
     # The whole subtree: 科技 sits at TH-SP-ACME, below 石牌.
     everyone = issue(rt, demo, org_unit_id=sp)
     assert everyone.recipient_count == 6
+
+
+def _dismissal_warning(rt, demo, employer_id: int) -> int:
+    """An open 橙 warning about the employer (a union officer dismissed), held by the unit
+    competent for it (石牌 for an employer there)."""
+    report_employer_event(
+        rt.uow(),
+        actor=demo.actor("caseworker.shipai"),
+        employer_id=employer_id,
+        kind="union_officer_dismissed",
+        occurred_on=local_date(ISSUED) - dt.timedelta(days=1),
+        note="工会主席",
+        now=ISSUED - dt.timedelta(hours=1),
+    )
+    with rt.reader() as uow:
+        return uow.session.scalars(
+            select(EmployerWarning.id).where(EmployerWarning.employer_id == employer_id)
+        ).one()
+
+
+def test_an_area_letter_disposes_of_the_open_warnings_its_issuer_could_dispose_of(rt, demo):
+    """The area-wide 提示函 is the disposition a warning asks for: each recipient's open warning
+    held in the issuer's part of the tree is disposed of by it, recorded like a case letter's
+    (the number in the note, a warning_disposed event in the employer's chain). A warning held
+    above the issuer (escalated to the city) stays open for the city."""
+    a, b, c = add_employers(
+        rt, demo, "TH-SP", "广州市甲建筑有限公司", "广州市乙建筑有限公司", "广州市丙物流有限公司"
+    )
+    mine, above = _dismissal_warning(rt, demo, a), _dismissal_warning(rt, demo, b)
+    with rt.uow() as uow:  # escalated twice: 石牌 → 天河 → 广州
+        uow.session.execute(
+            update(EmployerWarning)
+            .where(EmployerWarning.id == above)
+            .values(org_unit_id=demo.unit("GZ").id)
+        )
+        uow.commit()
+    letter = issue(rt, demo, employer_ids=[a, b, c], now=ISSUED)
+    with rt.reader() as uow:
+        done = uow.session.get(EmployerWarning, mine)
+        kept = uow.session.get(EmployerWarning, above)
+        assert (done.status, done.disposition) == ("disposed", "tip_letter")
+        assert letter.number in done.disposition_note
+        assert done.disposed_by == SUP
+        assert kept.status == "open"
+    assert events(rt, a)[-2:] == ["tip_letter_issued", "warning_disposed"]
+    assert events(rt, b)[-1] == "tip_letter_issued"
+    assert events(rt, c) == ["tip_letter_issued"]
+    with rt.reader() as uow:
+        checked, problems = verify_employers(uow)
+        assert checked >= 3 and problems == []
+
+
+def test_disposing_by_an_area_letter_costs_no_statement_per_recipient(rt, demo):
+    few = add_employers(rt, demo, "TH-SP", *(f"广州市少{i}建筑有限公司" for i in range(2)))
+    many = add_employers(rt, demo, "TH-SP", *(f"广州市多{i}建筑有限公司" for i in range(6)))
+    for e in few + many:
+        _dismissal_warning(rt, demo, e)
+    [warm] = add_employers(rt, demo, "TH-SP", "广州市某预热有限公司")
+    issue(rt, demo, employer_ids=[warm], now=ISSUED)  # the calendar and the number sequence
+    counts, on_warnings = [], []
+    for ids in (few, many):
+        with statements(rt.engine) as stmts:
+            issue(rt, demo, employer_ids=ids, now=ISSUED)
+        counts.append(len(stmts))
+        on_warnings.append([x.split()[0] for x in stmts if "employer_warnings" in x])
+    # The warnings are read and disposed of in one statement each, however many recipients.
+    assert on_warnings[0] == on_warnings[1] == ["SELECT", "UPDATE"], on_warnings
+    if rt.engine.dialect.name == "postgresql":
+        # The whole letter too (SQLite sends a multi-row INSERT … RETURNING row by row).
+        assert counts[0] == counts[1], counts
+    with rt.reader() as uow:
+        left = uow.session.scalar(
+            select(func.count(EmployerWarning.id)).where(EmployerWarning.status == "open")
+        )
+    assert left == 0
 
 
 def test_replies_are_tracked_and_the_rest_fall_overdue(rt, demo):
