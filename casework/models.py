@@ -478,6 +478,13 @@ class TipLetter(Base):
         UniqueConstraint("issuer_unit_id", "number"),
         Index("ix_tip_letters_issuer_unit_id_issued_at", "issuer_unit_id", "issued_at"),
         Index("ix_tip_letters_issued_at", "issued_at"),
+        # The sweep's look-up of letters past their reply date not checked yet.
+        Index(
+            "ix_tip_letters_reply_due_unchecked",
+            "reply_due",
+            postgresql_where=text("replies_checked_at IS NULL"),
+            sqlite_where=text("replies_checked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -502,6 +509,10 @@ class TipLetter(Base):
     recipient_count: Mapped[int] = mapped_column(Integer)
     # SHA-256 of the canonical content (recipients included) at issue.
     content_hash: Mapped[str] = mapped_column(String(64))
+    # When the sweep checked the replies after the reply date, telling the issuing unit's
+    # supervisors of the recipients that had not answered, if any (NULL: not yet). Not part of
+    # the letter (not in its hash).
+    replies_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     issuer: Mapped[OrgUnit] = relationship(lazy="joined")
 

@@ -15,6 +15,7 @@ import signal
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from casework.documents.tip_letters import tell_unanswered
 from casework.escalation.sweep import overdue_unhandled, sweep
 from casework.notices import outbox
 from casework.referrals.sweep import chase_overdue
@@ -32,6 +33,9 @@ def run_sweep(rt: Runtime) -> None:
     chased = chase_overdue(rt)
     if chased.chased or chased.skipped:
         log.info("referral sweep: %s", chased.as_dict())
+    letters = tell_unanswered(rt)  # area-wide 提示函 past their reply date
+    if letters.told:
+        log.info("tip letters: %s", letters.as_dict())
     warned = sweep_warnings(rt)  # early warnings past their disposition clock
     if warned.escalated:
         log.info("sweep: warnings %s", warned.as_dict())

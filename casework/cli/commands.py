@@ -24,6 +24,7 @@ from casework.core.time import SHANGHAI
 from casework.demo import DEFAULT_PASSWORD, DEMO_JURISDICTION, load_demo
 from casework.documents.queries import document_file_by_number, verify_documents
 from casework.documents.tip_letter_queries import tip_letter_file, verify_tip_letters
+from casework.documents.tip_letters import tell_unanswered
 from casework.escalation.sweep import sweep
 from casework.history import rekey_all, unkeyed_cases, verify_all, verify_employers
 from casework.models import OrgUnit
@@ -265,11 +266,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     report = sweep(rt, now=now, dry_run=args.dry_run, batch=args.batch)
     # After the clock sweep: referrals whose agency let its clock run out are chased (督办).
     chased = None if args.dry_run else chase_overdue(rt, now=report.now, batch=args.batch)
+    # And area-wide 提示函 past their reply date: their issuers are told who did not answer.
+    letters = None if args.dry_run else tell_unanswered(rt, now=report.now, batch=args.batch)
     rt.dispose()
     if args.json:
         out = report.as_dict()
         if chased is not None:
             out["referrals"] = chased.as_dict()
+        if letters is not None:
+            out["tip_letters"] = letters.as_dict()
         json.dump(out, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
@@ -291,10 +296,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{report.skipped} skipped, "
         f"{report.failed} failed"
     )
-    assert chased is not None
+    assert chased is not None and letters is not None
     print(
         f"referrals: {chased.chased} overdue chased (督办), {chased.notified} notifications, "
         f"{chased.skipped} batches left to another sweeper"
+    )
+    print(
+        f"tip letters: {letters.checked} past their reply date, {letters.told} with recipients "
+        f"that did not answer, {letters.notifications} notifications"
     )
     return 1 if report.failed else 0
 

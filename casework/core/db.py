@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, Insert, Select, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -62,11 +63,12 @@ def is_postgres(engine_or_session: Engine | Session) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def skip_locked(stmt: Select, session: Session) -> Select:
+def skip_locked(stmt: Select, session: Session, of: Any = None) -> Select:
     """Claim rows for this process: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
-    sweepers or outbox senders each take different rows. SQLite writers hold the database's one
-    write lock (``BEGIN IMMEDIATE``) instead, so the plain statement is already exclusive."""
-    return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
+    sweepers or outbox senders each take different rows (``of``: only the rows of that entity,
+    when the statement also outer-joins another). SQLite writers hold the database's one write
+    lock (``BEGIN IMMEDIATE``) instead, so the plain statement is already exclusive."""
+    return stmt.with_for_update(skip_locked=True, of=of) if is_postgres(session) else stmt
 
 
 def insert_new(session: Session, table: Table) -> Insert:

@@ -28,14 +28,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import workflows
 from casework.clocks.calendar import load_calendar
 from casework.core import signals
+from casework.core.db import skip_locked
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from casework.core.time import local_date, local_year
 from casework.core.uow import UnitOfWork, commit_or_conflict
@@ -53,8 +55,10 @@ from casework.documents.service import next_document_number
 from casework.documents.templates import render_body
 from casework.history import record_employer
 from casework.models import Employer, OrgUnit, TipLetter, TipLetterRecipient
+from casework.notices.service import notify_unit_supervisors, supervisors_by_unit
 from casework.people.access import Actor, require
 from casework.people.queries import visible_unit
+from casework.runtime import Runtime
 from workflows.documents import DOCUMENT_KINDS
 
 KIND = DOCUMENT_KINDS["tip_letter"]
@@ -488,3 +492,78 @@ def record_reply(
         )
         commit_or_conflict(uow)
         return rec
+
+
+# -- the reply date passed -------------------------------------------------------------------
+
+
+@dataclass
+class UnansweredReport:
+    checked: int = 0  # letters past their reply date, looked at once each
+    told: int = 0  # of which with recipients that had not answered: their issuers were told
+    notifications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"checked": self.checked, "told": self.told, "notifications": self.notifications}
+
+
+def tell_unanswered(
+    rt: Runtime, *, now: dt.datetime | None = None, batch: int = 200
+) -> UnansweredReport:
+    """One pass of the sweep: every area-wide 提示函 whose reply date has passed (from the day
+    after it) is checked once; when recipients have not answered, the issuing unit's supervisors
+    (the unit itself when it has none) are told which letter and how many — an overdue recipient
+    is the union's to follow up, e.g. with a supervision case and an 意见书. Claimed in batches
+    with SKIP LOCKED, so two sweepers never tell twice."""
+    now = now or dt.datetime.now(dt.UTC)
+    today = local_date(now)
+    report = UnansweredReport()
+    while True:
+        with rt.uow() as uow:
+            s = uow.session
+            letters = s.scalars(
+                skip_locked(
+                    select(TipLetter)
+                    .where(TipLetter.replies_checked_at.is_(None), TipLetter.reply_due < today)
+                    .order_by(TipLetter.reply_due, TipLetter.id)
+                    .limit(batch),
+                    s,
+                    of=TipLetter,  # not the issuing unit it joins
+                )
+            ).all()
+            if not letters:
+                return report
+            ids = [t.id for t in letters]
+            waiting = dict(
+                s.execute(
+                    select(TipLetterRecipient.letter_id, func.count(TipLetterRecipient.id))
+                    .where(
+                        TipLetterRecipient.letter_id.in_(ids),
+                        TipLetterRecipient.reply_status == "awaiting",
+                    )
+                    .group_by(TipLetterRecipient.letter_id)
+                ).all()
+            )
+            supervisors_by_unit(s, {t.issuer_unit_id for t in letters if waiting.get(t.id)})
+            for t in letters:
+                n = waiting.get(t.id, 0)
+                report.checked += 1
+                if not n:
+                    continue
+                report.told += 1
+                report.notifications += notify_unit_supervisors(
+                    s,
+                    t.issuer,
+                    None,
+                    kind="tip_letter_overdue",
+                    title=f"提示函 {t.number} 答复期限已过",
+                    body=f"提示函 {t.number}（{t.scope}）的答复期限 {t.reply_due.isoformat()} "
+                    f"已过，{n} 家用人单位未答复（共 {t.recipient_count} 家）。"
+                    "请跟进：可对未答复的用人单位立案监督并发出意见书。",
+                    key=f"tip_letter:{t.id}:overdue",
+                    data={"tip_letter_id": t.id, "number": t.number, "awaiting": n},
+                )
+            s.execute(update(TipLetter).where(TipLetter.id.in_(ids)).values(replies_checked_at=now))
+            uow.commit()
+        if len(letters) < batch:
+            return report

@@ -186,3 +186,35 @@ def test_0016_adds_the_employer_profile_and_projects_and_gives_them_back(scratch
     with scratch.connect() as conn:
         assert conn.execute(text("SELECT name FROM employers")).scalar_one() == "某建筑劳务公司"
     upgrade(scratch, "0016")
+
+
+def test_0017_counts_letters_already_past_their_reply_date_as_checked(scratch):
+    upgrade(scratch, "0016")
+    with scratch.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO org_units (id, code, name, level, path, depth, created_at) "
+                "VALUES (1, 'TH', '天河区总工会', 'county', '/1/', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        for i, due in ((1, "2020-01-10"), (2, "2999-01-10")):
+            conn.execute(
+                text(
+                    "INSERT INTO tip_letters (id, issuer_unit_id, issuer_name, number, year, "
+                    "title, scope, addressee, body, citation, reply_due, issued_at, issued_by, "
+                    "recipient_count, content_hash) VALUES (:i, 1, '天河区总工会', :n, 2020, "
+                    "'提示函', '辖区企业', '各有关用人单位', '正文', '工会法', :due, "
+                    "CURRENT_TIMESTAMP, 'sup', 3, '0')"
+                ),
+                {"i": i, "n": f"天工提〔2020〕{i}号", "due": due},
+            )
+    upgrade(scratch, "0017")
+    with scratch.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, replies_checked_at IS NOT NULL FROM tip_letters ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, True), (2, False)]
+    _downgrade(scratch, "0016")
+    with scratch.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tip_letters")).scalar_one() == 2
+    upgrade(scratch, "0017")

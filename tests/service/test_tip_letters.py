@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -28,12 +29,13 @@ from casework.documents.tip_letter_queries import (
     tip_letters_for_export,
     verify_tip_letters,
 )
-from casework.documents.tip_letters import issue_tip_letter, record_reply
+from casework.documents.tip_letters import issue_tip_letter, record_reply, tell_unanswered
 from casework.history import verify_employers
 from casework.models import (
     Employer,
     EmployerEvent,
     EmployerWarning,
+    Notification,
     OrgUnit,
     TipLetter,
     TipLetterRecipient,
@@ -294,6 +296,43 @@ def test_replies_are_tracked_and_the_rest_fall_overdue(rt, demo):
     )
     assert done["counts"]["answered"] == 2 and done["overdue"] is False
     assert {r["employer_id"]: r["on_time"] for r in done["recipients"]}[ids[1]] is False
+
+
+def test_the_issuer_is_told_once_when_the_reply_date_passes_unanswered(rt, demo, db_url):
+    """An overdue recipient is the union's to follow up: the day after the reply date, the
+    sweep tells the issuing unit's supervisors once which letter has recipients that did not
+    answer and how many. A letter answered by everyone in time tells no one."""
+    ids = add_employers(rt, demo, "TH-SP", "广州市甲公司", "广州市乙公司")
+    letter = issue(rt, demo, employer_ids=ids, now=ISSUED)
+    answered = issue(rt, demo, employer_ids=ids[:1], now=ISSUED)
+    for which in (letter, answered):
+        record_reply(
+            rt.uow(),
+            actor=demo.actor(SUP),
+            letter_id=which.id,
+            employer_id=ids[0],
+            replied_on=dt.date(2026, 11, 20),
+            summary="已补发工资",
+            now=ISSUED + dt.timedelta(days=18),
+        )
+    on_due = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # the reply date: still awaited
+    assert tell_unanswered(rt, now=on_due).told == 0
+    after = on_due + dt.timedelta(days=1)
+    report = tell_unanswered(rt, now=after)
+    assert (report.checked, report.told) == (2, 1)
+    with rt.reader() as uow:
+        notes = uow.session.scalars(
+            select(Notification).where(Notification.kind == "tip_letter_overdue")
+        ).all()
+        supervisors = {n.user_id for n in notes}
+        assert supervisors == {demo.actor("supervisor.tianhe").user_id}
+        [note] = notes
+        assert letter.number in note.title
+        assert "1 家用人单位未答复（共 2 家）" in note.body
+        assert note.data["tip_letter_id"] == letter.id
+    assert tell_unanswered(rt, now=after + dt.timedelta(days=1)).checked == 0  # once a letter
+    out = run_cli(db_url, "sweep", "--json", "--now", "2026-11-25T10:00:00+08:00")
+    assert json.loads(out.stdout)["tip_letters"] == {"checked": 0, "told": 0, "notifications": 0}
 
 
 def test_scope_refusals(rt, demo):
