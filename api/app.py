@@ -208,7 +208,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         # proxies the headers are ignored: any client could write them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    observability.configure_logging()
+    observability.configure_logging(runtime.settings.log_level)
     observability.install(app)
     app.before_request(_open_scope)
     app.teardown_request(_close_scope)

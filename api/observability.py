@@ -98,13 +98,13 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stderr for the ``casework`` loggers (idempotent)."""
     logger = logging.getLogger("casework")
+    logger.setLevel(level.upper())
     if any(getattr(h, "_casework_json", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler._casework_json = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
-    logger.setLevel(level.upper())
 
 
 _request_log = logging.getLogger("casework.request")

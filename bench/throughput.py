@@ -61,7 +61,8 @@ def _env(url: str) -> dict[str, str]:
         CASEWORK_FERNET_KEY=Fernet.generate_key().decode(),
         CASEWORK_BLIND_INDEX_KEY=secrets.token_hex(32),
         CASEWORK_HISTORY_KEY=secrets.token_hex(32),
-        CASEWORK_LOG_LEVEL="warning",
+        # The app's JSON line per request is written (to /dev/null) as in production.
+        CASEWORK_LOG_LEVEL="info",
         PYTHONPATH=str(ROOT),
     )
     return env

@@ -146,6 +146,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Bearer token /metrics asks for; empty: /metrics is open.
     metrics_token: str = field(default="", repr=False)
+    # The app's own log level (its JSON request lines are INFO), as gunicorn's.
+    log_level: str = "info"
     # A directory of document templates that win over the built-in ones (<unit code>/<kind>.txt,
     # <kind>.txt, _layout.html); None: the built-in templates only.
     document_templates: Path | None = None
@@ -251,6 +253,16 @@ def _origins(env: dict[str, str], name: str) -> tuple[str, ...]:
                 f"e.g. https://desk.example.org (got {origin!r})"
             )
     return origins
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _log_level(env: dict[str, str], name: str) -> str:
+    value = (env.get(name) or "info").strip().lower()
+    if value not in LOG_LEVELS:
+        raise SettingsError(f"{name} must be one of {', '.join(LOG_LEVELS)} (got {value!r})")
+    return value
 
 
 def _metrics_token(env: dict[str, str], name: str) -> str:
@@ -383,6 +395,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_interval_seconds=_int(env, "CASEWORK_OUTBOX_INTERVAL", 10),
         cors_origins=_origins(env, "CASEWORK_CORS_ORIGINS"),
         metrics_token=_metrics_token(env, "CASEWORK_METRICS_TOKEN"),
+        log_level=_log_level(env, "CASEWORK_LOG_LEVEL"),
         document_templates=_directory(env, "CASEWORK_DOCUMENT_TEMPLATES"),
         database_url=url,
         env=mode,
